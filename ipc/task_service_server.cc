@@ -1,0 +1,83 @@
+// A TaskService server in a process of its own: the other half of task_service_test.
+//
+//   bazel run //ipc:task_service_server -- --address=127.0.0.1:0
+//
+// It prints "listening on port N" once it serves, then serves until its stdin reaches end
+// of file. A parent that keeps the write end of a pipe to our stdin therefore ends us by
+// closing it, or by dying: the server never outlives the process that started it.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "grpcpp/grpcpp.h"
+#include "ipc/task_service.h"
+
+ABSL_FLAG(std::string, address, "127.0.0.1:0",
+          "host:port to listen on; port 0 lets the kernel pick a free one. Loopback only "
+          "unless you mean to serve other machines.");
+
+namespace {
+
+// Two small tasks: `reverse` shows that the server, not the transport, did the work.
+mp::TaskRegistry BuiltInTasks() {
+  mp::TaskRegistry registry;
+  (void)registry.Register("echo", [](absl::string_view payload) -> absl::StatusOr<std::string> {
+    return std::string(payload);
+  });
+  (void)registry.Register("reverse", [](absl::string_view payload) -> absl::StatusOr<std::string> {
+    return std::string(payload.rbegin(), payload.rend());
+  });
+  return registry;
+}
+
+// Blocks until stdin reaches end of file (or fails).
+void WaitForEndOfStdin() {
+  char buffer[256];
+  while (true) {
+    const ssize_t n = read(STDIN_FILENO, buffer, sizeof(buffer));
+    if (n == 0 || (n < 0 && errno != EINTR)) return;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Serves the echo and reverse tasks over gRPC until stdin is closed.");
+  absl::ParseCommandLine(argc, argv);
+
+  const mp::TaskRegistry registry = BuiltInTasks();
+  mp::TaskServiceImpl service(&registry);
+
+  // Server start-up: listen (the kernel fills in the port), register, start.
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_address), grpc::InsecureServerCredentials(),
+                           &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    std::fprintf(stderr, "cannot listen on '%s': give --address as host:port\n",
+                 absl::GetFlag(FLAGS_address).c_str());
+    return 2;
+  }
+
+  // One line, flushed, tells the parent where to connect.
+  std::printf("listening on port %d\n", port);
+  std::fflush(stdout);
+
+  WaitForEndOfStdin();
+  // Calls still running get a moment to finish; then they are cancelled. Without a
+  // deadline, Shutdown() also lingers on clients that stay connected but idle.
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+  return 0;
+}
