@@ -8,18 +8,18 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 #include "ipc/task_service.h"
+#include "process/cli/parse_flags.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:0",
           "host:port to listen on; port 0 lets the kernel pick a free one. Loopback only "
@@ -51,9 +51,8 @@ void WaitForEndOfStdin() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "Serves the echo and reverse tasks over gRPC until stdin is closed.");
-  absl::ParseCommandLine(argc, argv);
+  mp::cli::ParseFlags(argc, argv,
+                      "Serves the echo and reverse tasks over gRPC until stdin is closed.");
 
   const mp::TaskRegistry registry = BuiltInTasks();
   mp::TaskServiceImpl service(&registry);

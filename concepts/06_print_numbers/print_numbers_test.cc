@@ -1,0 +1,71 @@
+// Proves the claims of this lesson's README by running the demo with stdout as a pipe.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "process/testing/spawned_program.h"
+
+namespace {
+
+// Runs the demo with --processes=n; returns its stdout split into lines (the text after
+// the last '\n' is kept as a line of its own, so a torn last line is seen).
+std::vector<std::string> RunDemo(int n, int* exit_code) {
+  absl::StatusOr<mp::test::ProgramOutput> output =
+      mp::test::RunProgram(mp::test::Runfile("concepts/06_print_numbers/demo"),
+                           {absl::StrCat("--processes=", n)}, absl::Seconds(60));
+  EXPECT_TRUE(output.ok()) << output.status();
+  if (!output.ok()) return {};
+  *exit_code = output->exit_code;
+  return absl::StrSplit(output->stdout_text, '\n');
+}
+
+// Claim 1 and 2: for N in {1, 4, 16}, each child's line appears exactly once, whole, in
+// any order, and the parent's line comes last, after every child's.
+TEST(PrintNumbersTest, EachNumberPrintedOnceWholeAndTheParentLast) {
+  for (int n : {1, 4, 16}) {
+    SCOPED_TRACE(absl::StrCat("--processes=", n));
+    int exit_code = -1;
+    std::vector<std::string> lines = RunDemo(n, &exit_code);
+    EXPECT_EQ(exit_code, 0);
+    ASSERT_EQ(lines.size(), static_cast<size_t>(n) + 2) << "expected N+1 lines and a final newline";
+    EXPECT_EQ(lines.back(), "");
+    EXPECT_EQ(lines[n], "All processes have completed.");
+
+    std::map<int, int> times_printed;
+    for (int i = 0; i < n; ++i) {
+      std::vector<std::string> words = absl::StrSplit(lines[i], ' ');
+      int number = 0;
+      int repeated = 0;
+      ASSERT_EQ(words.size(), 4u) << "torn or malformed line: " << lines[i];
+      ASSERT_EQ(words[0], "Process");
+      ASSERT_TRUE(absl::SimpleAtoi(words[1].substr(0, words[1].size() - 1), &number));
+      ASSERT_EQ(words[2], "Printing");
+      ASSERT_TRUE(absl::SimpleAtoi(words[3], &repeated));
+      EXPECT_EQ(lines[i], absl::StrCat("Process ", number, ": Printing ", number));
+      EXPECT_EQ(repeated, number);
+      ++times_printed[number];
+    }
+    for (int number = 1; number <= n; ++number) {
+      EXPECT_EQ(times_printed[number], 1) << "Process " << number;
+    }
+    EXPECT_EQ(times_printed.size(), static_cast<size_t>(n)) << "numbers outside 1..N printed";
+  }
+}
+
+// Claim 3: bad usage is refused with exit code 2 and starts nothing.
+TEST(PrintNumbersTest, BadProcessCountsAreRefused) {
+  for (int n : {0, -1, 1001}) {
+    int exit_code = -1;
+    std::vector<std::string> lines = RunDemo(n, &exit_code);
+    EXPECT_EQ(exit_code, 2) << "--processes=" << n;
+    EXPECT_EQ(lines, std::vector<std::string>{""});
+  }
+}
+
+}  // namespace
