@@ -1,0 +1,54 @@
+"""exercise(): the targets every graded exercise has.
+
+    exercise(
+        name = "q3_create_process",
+        starter = "create_process.cc",
+        solution = "solution/create_process.cc",
+        grader = "create_process_test.cc",
+        grader_deps = [...],
+    )
+
+defines
+    :<name>         the learner's version, built from the starter file they edit
+    :solution       the reference solution
+    :grade          grades the learner's version (manual: run it by name)
+    :solution_test  the reference must pass the grader    (in //...)
+    :starter_test   the untouched starter must fail it    (in //...)
+
+A grader is a gtest binary run as `grader <program> <pass|fail>`: it grades <program>
+and passes when the grade is the one expected.
+"""
+
+load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
+
+def exercise(name, starter, solution, grader, grader_deps, deps = []):
+    cc_binary(
+        name = name,
+        srcs = [starter],
+        deps = deps,
+    )
+    cc_binary(
+        name = "solution",
+        srcs = [solution],
+        deps = deps,
+    )
+
+    # (test name, program graded, expected grade, extra tags)
+    graded = [
+        ("grade", ":" + name, "pass", ["manual"]),
+        ("solution_test", ":solution", "pass", []),
+        ("starter_test", ":" + name, "fail", []),
+    ]
+    for test_name, program, expected, tags in graded:
+        cc_test(
+            name = test_name,
+            size = "small",
+            srcs = [grader],
+            args = [
+                "$(rootpath {})".format(program),
+                expected,
+            ],
+            data = [program],
+            tags = tags,
+            deps = grader_deps,
+        )
