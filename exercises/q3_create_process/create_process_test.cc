@@ -7,8 +7,7 @@
 
 #include <sys/wait.h>
 
-#include <cerrno>
-#include <cstdlib>
+#include <cstdio>
 #include <string>
 #include <vector>
 

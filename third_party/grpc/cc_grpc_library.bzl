@@ -32,9 +32,9 @@ def _generate_grpc_code_impl(ctx):
     headers = []
     sources = []
     import_paths = []
+    expected_prefix = ctx.label.package + "/" if ctx.label.package else ""
     for proto in proto_info.direct_sources:
         import_path = _grpc_import_path(proto, proto_info)
-        expected_prefix = ctx.label.package + "/" if ctx.label.package else ""
         if ctx.label.workspace_name or not import_path.startswith(expected_prefix):
             fail("cc_grpc_library {}: the proto_library must sit in the same package, ".format(
                 ctx.label,
