@@ -1,0 +1,79 @@
+#include "process/internal/unique_fd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace mp::internal {
+
+void UniqueFd::Reset(int fd) {
+  if (fd_ >= 0) {
+    // Linux releases the descriptor even when close() reports EINTR: never retry.
+    ::close(fd_);
+  }
+  fd_ = fd;
+}
+
+absl::StatusOr<Pipe> MakePipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe2");
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+absl::StatusOr<bool> WaitReadable(int fd, absl::Time deadline) {
+  while (true) {
+    const absl::Duration left = deadline - absl::Now();
+    int timeout_ms = -1;
+    if (deadline != absl::InfiniteFuture()) {
+      // Round up, so that we never wake a little early and spin.
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(
+          absl::ToInt64Milliseconds(left + absl::Microseconds(999)), 0, 1 << 30));
+    }
+    pollfd entry{.fd = fd, .events = POLLIN, .revents = 0};
+    const int ready = ::poll(&entry, 1, timeout_ms);
+    if (ready > 0) return true;
+    if (ready == 0) {
+      if (absl::Now() >= deadline) return false;
+      continue;
+    }
+    if (errno != EINTR) return absl::ErrnoToStatus(errno, "poll");
+  }
+}
+
+absl::Status WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t written = ::write(fd, data.data(), data.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return absl::ErrnoToStatus(errno, "write");
+    }
+    data.remove_prefix(static_cast<size_t>(written));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadAll(int fd) {
+  std::string text;
+  char buffer[4096];
+  while (true) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got == 0) return text;
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return absl::ErrnoToStatus(errno, "read");
+    }
+    text.append(buffer, static_cast<size_t>(got));
+  }
+}
+
+}  // namespace mp::internal

@@ -1,0 +1,285 @@
+#include "process/process.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "process/internal/child_handle.h"
+#include "process/internal/child_side.h"
+#include "process/internal/fork_server.h"
+#include "process/internal/per_process.h"
+#include "process/internal/spawn_self.h"
+#include "process/internal/task_message.h"
+#include "process/internal/unique_fd.h"
+#include "process/status_macros.h"
+#include "process/task_registry.h"
+
+namespace mp {
+namespace internal {
+
+// A started child, shared by its Process and the list behind ActiveChildren().
+struct StartedProcess {
+  ProcessInfo info;
+  pid_t parent_pid = 0;  // the process that started it: the only one that may wait
+  std::unique_ptr<ChildHandle> child;
+};
+
+namespace {
+
+// The children this process started, for ActiveChildren().
+class ChildList {
+ public:
+  void Add(const std::shared_ptr<StartedProcess>& started) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    started_.push_back(started);
+  }
+
+  std::vector<ProcessInfo> CollectActive() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<ProcessInfo> active;
+    std::vector<std::weak_ptr<StartedProcess>> still_running;
+    for (const std::weak_ptr<StartedProcess>& entry : started_) {
+      std::shared_ptr<StartedProcess> started = entry.lock();
+      if (started == nullptr) continue;  // its Process is gone, and reaped it
+      absl::StatusOr<std::optional<int>> ended =
+          started->child->WaitUntil(absl::InfinitePast());
+      if (ended.ok() && ended->has_value()) continue;
+      active.push_back(started->info);
+      still_running.push_back(entry);
+    }
+    started_ = std::move(still_running);
+    return active;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::weak_ptr<StartedProcess>> started_;  // guarded by mutex_
+};
+
+std::atomic<int> processes_created{0};
+
+absl::Time DeadlineAfter(absl::Duration timeout) {
+  return timeout == absl::InfiniteDuration() ? absl::InfiniteFuture()
+                                             : absl::Now() + timeout;
+}
+
+}  // namespace
+}  // namespace internal
+
+absl::string_view StartMethodName(StartMethod method) {
+  switch (method) {
+    case StartMethod::kFork:
+      return "fork";
+    case StartMethod::kSpawn:
+      return "spawn";
+    case StartMethod::kForkServer:
+      return "forkserver";
+  }
+  return "unknown";
+}
+
+Process::Process(Process&&) noexcept = default;
+Process& Process::operator=(Process&&) noexcept = default;
+Process::~Process() = default;
+
+void Process::AssignDefaultName() {
+  if (options_.name.empty()) {
+    options_.name = absl::StrCat("Process-", ++internal::processes_created);
+  }
+}
+
+absl::Status Process::Start() {
+  if (started_ != nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Start() called twice on ", options_.name,
+        ": a Process runs its target once; create a new Process to run it again"));
+  }
+  child_identity_ = std::make_unique<internal::Identity>(internal::Identity{
+      .name = options_.name,
+      .daemon = options_.daemon,
+      .parent_pid = ::getpid(),
+      .parent_name = CurrentProcess().name,
+  });
+  switch (options_.start_method) {
+    case StartMethod::kFork:
+      return StartByFork();
+    case StartMethod::kSpawn:
+      return StartBySpawn();
+    case StartMethod::kForkServer:
+      return StartByForkServer();
+  }
+  return absl::InvalidArgumentError("unknown start method");
+}
+
+namespace {
+
+std::shared_ptr<internal::StartedProcess> Record(
+    const ProcessOptions& options, std::unique_ptr<internal::ChildHandle> child) {
+  auto started = std::make_shared<internal::StartedProcess>(internal::StartedProcess{
+      .info = {.pid = child->pid(), .name = options.name, .daemon = options.daemon},
+      .parent_pid = ::getpid(),
+      .child = std::move(child),
+  });
+  internal::PerProcess<internal::ChildList>().Add(started);
+  return started;
+}
+
+}  // namespace
+
+absl::Status Process::StartByFork() {
+  // Anything this process printed but has not yet written out sits in stdio buffers,
+  // which fork() copies: flush first, or the child would write it a second time.
+  std::fflush(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) return absl::ErrnoToStatus(errno, "fork");
+  if (pid == 0) {
+    // The child. Until the target runs, only async-signal-safe calls: another thread
+    // of the parent may have held the malloc or stdio lock at the moment of fork().
+    internal::ForkServer::CloseInheritedConnection();
+    internal::BecomeChild(child_identity_.get(), parent);
+    internal::RunTaskAndExit(bound_target_);
+  }
+  started_ = Record(options_, std::make_unique<internal::DirectChild>(pid));
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::StatusOr<internal::TaskMessage> MakeTaskMessage(const ProcessOptions& options,
+                                                      const void* function,
+                                                      const std::optional<std::string>& args,
+                                                      const internal::Identity& identity) {
+  const absl::string_view method = StartMethodName(options.start_method);
+  if (function == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        options.name, ": the ", method, " start method runs a function registered with "
+        "MP_REGISTER_TASK, but this target is a lambda or callable object, which exists "
+        "only in this process; pass a plain function, or use StartMethod::kFork"));
+  }
+  const internal::RegisteredTask* task = internal::FindTaskByFunction(function);
+  if (task == nullptr || !args.has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        options.name, ": the ", method, " start method runs a function registered with "
+        "MP_REGISTER_TASK, and this one is not: add MP_REGISTER_TASK(its_name); at "
+        "namespace scope (in a cc_library, also set alwayslink = True)"));
+  }
+  return internal::TaskMessage{
+      .task_name = task->name, .encoded_args = *args, .identity = identity};
+}
+
+}  // namespace
+
+absl::Status Process::StartBySpawn() {
+  MP_ASSIGN_OR_RETURN(
+      internal::TaskMessage message,
+      MakeTaskMessage(options_, function_, encoded_args_, *child_identity_));
+  MP_ASSIGN_OR_RETURN(internal::UniqueFd message_file, internal::WriteTaskMessage(message));
+  MP_ASSIGN_OR_RETURN(pid_t pid,
+                      internal::SpawnSelf(internal::kTaskRole, message_file.get()));
+  started_ = Record(options_, std::make_unique<internal::DirectChild>(pid));
+  return absl::OkStatus();
+}
+
+absl::Status Process::StartByForkServer() {
+  MP_ASSIGN_OR_RETURN(
+      internal::TaskMessage message,
+      MakeTaskMessage(options_, function_, encoded_args_, *child_identity_));
+  MP_ASSIGN_OR_RETURN(std::unique_ptr<internal::ChildHandle> child,
+                      internal::ForkServer::OfThisProcess().StartChild(message));
+  started_ = Record(options_, std::move(child));
+  return absl::OkStatus();
+}
+
+absl::Status Process::CheckStarted(absl::string_view operation) const {
+  if (started_ == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        operation, "() on ", options_.name, ", which was never started: call Start() first"));
+  }
+  if (started_->parent_pid != ::getpid()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        operation, "() on ", options_.name,
+        ", which another process started: only its parent may do that"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Process::Join() { return Join(absl::InfiniteDuration()); }
+
+absl::Status Process::Join(absl::Duration timeout) {
+  MP_RETURN_IF_ERROR(CheckStarted("Join"));
+  if (timeout < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Join() timeout must not be negative, got ", absl::FormatDuration(timeout)));
+  }
+  MP_ASSIGN_OR_RETURN(std::optional<int> exit_code,
+                      started_->child->WaitUntil(internal::DeadlineAfter(timeout)));
+  if (!exit_code.has_value()) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        options_.name, " (pid ", started_->info.pid, ") still runs after ",
+        absl::FormatDuration(timeout)));
+  }
+  return absl::OkStatus();
+}
+
+std::optional<pid_t> Process::pid() const {
+  if (started_ == nullptr) return std::nullopt;
+  return started_->info.pid;
+}
+
+std::optional<int> Process::exit_code() {
+  if (!CheckStarted("exit_code").ok()) return std::nullopt;
+  absl::StatusOr<std::optional<int>> ended =
+      started_->child->WaitUntil(absl::InfinitePast());
+  return ended.ok() ? *ended : std::nullopt;
+}
+
+bool Process::IsAlive() {
+  return CheckStarted("IsAlive").ok() && !exit_code().has_value();
+}
+
+absl::Status Process::Terminate() {
+  MP_RETURN_IF_ERROR(CheckStarted("Terminate"));
+  return started_->child->Signal(SIGTERM);
+}
+
+absl::Status Process::Kill() {
+  MP_RETURN_IF_ERROR(CheckStarted("Kill"));
+  return started_->child->Signal(SIGKILL);
+}
+
+ProcessInfo CurrentProcess() {
+  const internal::Identity* identity = internal::CurrentIdentity();
+  if (identity == nullptr) return {.pid = ::getpid(), .name = "MainProcess"};
+  return {.pid = ::getpid(), .name = identity->name, .daemon = identity->daemon};
+}
+
+std::optional<ProcessInfo> ParentProcess() {
+  const internal::Identity* identity = internal::CurrentIdentity();
+  if (identity == nullptr) return std::nullopt;
+  return ProcessInfo{.pid = identity->parent_pid, .name = identity->parent_name};
+}
+
+std::vector<ProcessInfo> ActiveChildren() {
+  return internal::PerProcess<internal::ChildList>().CollectActive();
+}
+
+absl::Status ShutdownForkServer() {
+  return internal::ForkServer::OfThisProcess().Shutdown();
+}
+
+}  // namespace mp
