@@ -63,7 +63,7 @@ absl::string_view StartMethodName(StartMethod method);
 
 struct ProcessOptions {
   // Empty: "Process-N", N counting the processes this process has created.
-  std::string name;
+  std::string name = {};
   // Killed when this process ends. See the header comment.
   bool daemon = false;
   StartMethod start_method = StartMethod::kFork;
@@ -72,7 +72,7 @@ struct ProcessOptions {
 // What CurrentProcess(), ParentProcess() and ActiveChildren() report.
 struct ProcessInfo {
   pid_t pid = 0;
-  std::string name;
+  std::string name = {};
   bool daemon = false;
 };
 

@@ -79,7 +79,7 @@ struct FunctionTraits<R (*)(Params...) noexcept> : FunctionTraits<R (*)(Params..
 
 // Calls `target(args...)` and turns its result into an exit code: void is 0.
 template <typename F, typename... Args>
-int CallForExitCode(F& target, Args&... args) {
+int CallForExitCode(F&& target, Args&... args) {
   using Result = std::invoke_result_t<F&, Args&...>;
   if constexpr (std::is_void_v<Result>) {
     std::invoke(target, args...);

@@ -181,15 +181,17 @@ absl::StatusOr<std::unique_ptr<ChildHandle>> ForkServer::StartChild(
   MP_ASSIGN_OR_RETURN(UniqueFd message_file, WriteTaskMessage(message));
   std::lock_guard<std::mutex> lock(mutex_);
   MP_RETURN_IF_ERROR(EnsureRunningLocked());
+  absl::Status sent = SendWithFd(connection_.get(), 0, message_file.get());
   absl::StatusOr<std::optional<Received>> reply =
-      SendWithFd(connection_.get(), 0, message_file.get());
-  if (reply.ok()) reply = ReceiveWithFd(connection_.get());
-  if (!reply.ok() || !reply->has_value()) {
+      sent.ok() ? ReceiveWithFd(connection_.get()) : std::move(sent);
+  if (reply.ok() && !reply->has_value()) {
+    reply = absl::UnavailableError("it closed the connection");
+  }
+  if (!reply.ok()) {
     StopLocked();
-    return absl::UnavailableError(absl::StrCat(
-        "the fork server died (",
-        reply.ok() ? "it closed the connection" : reply.status().ToString(),
-        "); the next start will start a new one"));
+    return absl::UnavailableError(absl::StrCat("the fork server died (",
+                                               reply.status().message(),
+                                               "); the next start will start a new one"));
   }
   Received& answer = **reply;
   if (answer.value < 0) {

@@ -1,0 +1,374 @@
+#include "process/process.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "process/internal/unique_fd.h"
+#include "process/task_registry.h"
+#include "process/testing/leak_check.h"
+#include "process/testing/status_matchers.h"
+
+namespace mp {
+namespace {
+
+using ::mp::test::IsOk;
+using ::mp::test::StatusIs;
+using ::testing::HasSubstr;
+
+// ---- Tasks: plain functions, registered so that spawn and forkserver can run them.
+
+int ExitWith(int code) { return code; }
+MP_REGISTER_TASK(ExitWith);
+
+void DieBySignal(int signal_number) {
+  // Sanitizers catch SIGSEGV to print a report; we want the plain signal death.
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);
+}
+MP_REGISTER_TASK(DieBySignal);
+
+void Abort() { std::abort(); }
+MP_REGISTER_TASK(Abort);
+
+// Blocks until someone opens the FIFO at `path` for writing and closes it.
+int WaitForFifo(std::string path) {
+  std::ifstream fifo(path);
+  std::string ignored;
+  std::getline(fifo, ignored);
+  return fifo.eof() || fifo.good() ? 0 : 3;
+}
+MP_REGISTER_TASK(WaitForFifo);
+
+void PauseForever() {
+  while (true) ::pause();
+}
+MP_REGISTER_TASK(PauseForever);
+
+// Exit code 0 if this child knows its name and its parent.
+int CheckIdentity(std::string expected_name, int expected_parent_pid) {
+  const std::optional<ProcessInfo> parent = ParentProcess();
+  const bool ok = CurrentProcess().name == expected_name &&
+                  CurrentProcess().pid == ::getpid() && parent.has_value() &&
+                  parent->pid == expected_parent_pid && parent->name == "MainProcess";
+  return ok ? 0 : 1;
+}
+MP_REGISTER_TASK(CheckIdentity);
+
+// The number of descriptors open above stderr, not counting the one reading the list.
+int CountInheritedFds() {
+  DIR* directory = ::opendir("/proc/self/fd");
+  int count = 0;
+  while (const dirent* entry = ::readdir(directory)) {
+    const int fd = std::atoi(entry->d_name);
+    if (entry->d_name[0] != '.' && fd > 2 && fd != ::dirfd(directory)) ++count;
+  }
+  ::closedir(directory);
+  return count;
+}
+MP_REGISTER_TASK(CountInheritedFds);
+
+constexpr int kThreads = 8;
+std::array<std::mutex, kThreads> thread_locks;
+
+// Takes every lock that the parent's threads hold at the time of the start.
+int TakeEveryThreadLock() {
+  for (std::mutex& lock : thread_locks) {
+    lock.lock();
+    lock.unlock();
+  }
+  return 0;
+}
+MP_REGISTER_TASK(TakeEveryThreadLock);
+
+void NotRegistered() {}
+
+// ---- Tests that hold for every start method.
+
+class StartMethodTest : public test::LeakCheckedTest,
+                        public ::testing::WithParamInterface<StartMethod> {
+ protected:
+  ProcessOptions Options() const { return {.start_method = GetParam()}; }
+};
+
+INSTANTIATE_TEST_SUITE_P(AllStartMethods, StartMethodTest,
+                         ::testing::Values(StartMethod::kFork, StartMethod::kSpawn,
+                                           StartMethod::kForkServer),
+                         [](const ::testing::TestParamInfo<StartMethod>& info) {
+                           return std::string(StartMethodName(info.param));
+                         });
+
+TEST_P(StartMethodTest, ExitCodeIsWhatTheTargetReturned) {
+  for (int code : {0, 1, 255}) {
+    Process process(Options(), ExitWith, code);
+    ASSERT_THAT(process.Start(), IsOk());
+    ASSERT_THAT(process.Join(), IsOk());
+    EXPECT_EQ(process.exit_code(), code);
+    EXPECT_FALSE(process.IsAlive());
+  }
+}
+
+TEST_P(StartMethodTest, DeathBySignalIsMinusTheSignalNumber) {
+  for (int signal_number : {SIGKILL, SIGTERM, SIGSEGV}) {
+    Process process(Options(), DieBySignal, signal_number);
+    ASSERT_THAT(process.Start(), IsOk());
+    ASSERT_THAT(process.Join(), IsOk());
+    EXPECT_EQ(process.exit_code(), -signal_number) << strsignal(signal_number);
+  }
+  Process aborting(Options(), Abort);
+  ASSERT_THAT(aborting.Start(), IsOk());
+  ASSERT_THAT(aborting.Join(), IsOk());
+  EXPECT_EQ(aborting.exit_code(), -SIGABRT);
+}
+
+TEST_P(StartMethodTest, JoinWithTimeoutReturnsWhileTheChildRunsAndALaterJoinCollectsIt) {
+  const std::string fifo = absl::StrCat(std::getenv("TEST_TMPDIR"), "/go.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Process process(Options(), WaitForFifo, fifo);
+  ASSERT_THAT(process.Start(), IsOk());
+
+  EXPECT_THAT(process.Join(absl::Milliseconds(20)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_TRUE(process.IsAlive());
+  EXPECT_EQ(process.exit_code(), std::nullopt);
+
+  { std::ofstream(fifo) << "go\n"; }  // opening waits for the child to open it too
+  ASSERT_THAT(process.Join(), IsOk());
+  EXPECT_EQ(process.exit_code(), 0);
+  ::unlink(fifo.c_str());
+}
+
+TEST_P(StartMethodTest, TerminateAndKillEndARunningChild) {
+  Process terminated(Options(), PauseForever);
+  Process killed(Options(), PauseForever);
+  ASSERT_THAT(terminated.Start(), IsOk());
+  ASSERT_THAT(killed.Start(), IsOk());
+  ASSERT_THAT(terminated.Terminate(), IsOk());
+  ASSERT_THAT(killed.Kill(), IsOk());
+  ASSERT_THAT(terminated.Join(), IsOk());
+  ASSERT_THAT(killed.Join(), IsOk());
+  EXPECT_EQ(terminated.exit_code(), -SIGTERM);
+  EXPECT_EQ(killed.exit_code(), -SIGKILL);
+  EXPECT_THAT(killed.Kill(), IsOk()) << "signalling a collected child is a no-op";
+}
+
+TEST_P(StartMethodTest, ChildKnowsItsNameAndItsParent) {
+  Process process({.name = "worker-7", .start_method = GetParam()}, CheckIdentity,
+                  std::string("worker-7"), static_cast<int>(::getpid()));
+  ASSERT_THAT(process.Start(), IsOk());
+  ASSERT_THAT(process.Join(), IsOk());
+  EXPECT_EQ(process.exit_code(), 0);
+  EXPECT_EQ(process.name(), "worker-7");
+}
+
+TEST_P(StartMethodTest, DestroyingARunningProcessKillsAndReapsTheChild) {
+  pid_t pid = 0;
+  {
+    Process process(Options(), PauseForever);
+    ASSERT_THAT(process.Start(), IsOk());
+    pid = *process.pid();
+  }
+  // TearDown checks that no child, running or zombie, is left; this checks the pid.
+  EXPECT_NE(::kill(pid, 0), 0);
+}
+
+TEST_P(StartMethodTest, StartingTwiceIsAnError) {
+  Process process(Options(), ExitWith, 0);
+  ASSERT_THAT(process.Start(), IsOk());
+  EXPECT_THAT(process.Start(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("twice")));
+  EXPECT_THAT(process.Join(), IsOk());
+}
+
+// ---- Start methods that start a new program image.
+
+class NewImageTest : public test::LeakCheckedTest,
+                     public ::testing::WithParamInterface<StartMethod> {};
+
+INSTANTIATE_TEST_SUITE_P(SpawnAndForkServer, NewImageTest,
+                         ::testing::Values(StartMethod::kSpawn, StartMethod::kForkServer),
+                         [](const ::testing::TestParamInfo<StartMethod>& info) {
+                           return std::string(StartMethodName(info.param));
+                         });
+
+TEST_P(NewImageTest, ChildInheritsNoDescriptorButStdio) {
+  // A descriptor without close-on-exec, as careless user code might open.
+  internal::UniqueFd careless(::open("/dev/null", O_RDONLY));
+  ASSERT_TRUE(careless.valid());
+  Process process({.start_method = GetParam()}, CountInheritedFds);
+  ASSERT_THAT(process.Start(), IsOk());
+  ASSERT_THAT(process.Join(), IsOk());
+  EXPECT_EQ(process.exit_code(), 0);
+}
+
+TEST_P(NewImageTest, WorksFromAParentWhoseEightThreadsEachHoldALock) {
+  absl::Notification release;
+  std::vector<std::thread> threads;
+  std::array<absl::Notification, kThreads> holding;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([i, &release, &holding] {
+      std::lock_guard<std::mutex> hold(thread_locks[i]);
+      holding[i].Notify();
+      release.WaitForNotification();
+    });
+  }
+  for (absl::Notification& held : holding) held.WaitForNotification();
+
+  Process process({.start_method = GetParam()}, TakeEveryThreadLock);
+  ASSERT_THAT(process.Start(), IsOk());
+  EXPECT_THAT(process.Join(absl::Seconds(60)), IsOk());
+  EXPECT_EQ(process.exit_code(), 0);
+
+  release.Notify();
+  for (std::thread& thread : threads) thread.join();
+}
+
+TEST_P(NewImageTest, LambdaTargetIsRefusedWithAMessageThatSaysWhy) {
+  Process process({.start_method = GetParam()}, [] { return 0; });
+  EXPECT_THAT(process.Start(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                        HasSubstr("lambda")));
+  EXPECT_EQ(process.pid(), std::nullopt);
+}
+
+TEST_P(NewImageTest, UnregisteredFunctionIsRefusedWithAMessageThatSaysWhatToAdd) {
+  Process process({.start_method = GetParam()}, NotRegistered);
+  EXPECT_THAT(process.Start(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                        HasSubstr("MP_REGISTER_TASK")));
+}
+
+// ---- fork only.
+
+class ForkTest : public test::LeakCheckedTest {};
+
+TEST_F(ForkTest, ForkedChildDeadlocksOnALockAnotherThreadHeld) {
+  // The hazard that spawn and forkserver avoid (see the test above): fork() copies
+  // a locked mutex but not the thread that would unlock it.
+  absl::Notification holding;
+  absl::Notification release;
+  std::thread holder([&] {
+    std::lock_guard<std::mutex> hold(thread_locks[0]);
+    holding.Notify();
+    release.WaitForNotification();
+  });
+  holding.WaitForNotification();
+
+  Process process({.start_method = StartMethod::kFork}, TakeEveryThreadLock);
+  ASSERT_THAT(process.Start(), IsOk());
+  // The child can never take the lock, so this deadline passes whatever the timing.
+  EXPECT_THAT(process.Join(absl::Milliseconds(200)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_THAT(process.Kill(), IsOk());
+  ASSERT_THAT(process.Join(), IsOk());
+  EXPECT_EQ(process.exit_code(), -SIGKILL);
+
+  release.Notify();
+  holder.join();
+}
+
+TEST_F(ForkTest, AnyCallableRunsWithCopiesOfItsArguments) {
+  std::string message = "copied";
+  Process process([](const std::string& text, int n) { return text == "copied" && n == 3 ? 0 : 1; },
+                  message, 3);
+  message = "changed after construction";
+  ASSERT_THAT(process.Start(), IsOk());
+  ASSERT_THAT(process.Join(), IsOk());
+  EXPECT_EQ(process.exit_code(), 0);
+}
+
+TEST_F(ForkTest, UncaughtExceptionExitsWithOne) {
+  Process process([] { throw std::runtime_error("boom"); });
+  ASSERT_THAT(process.Start(), IsOk());
+  ASSERT_THAT(process.Join(), IsOk());
+  EXPECT_EQ(process.exit_code(), 1);
+}
+
+TEST_F(ForkTest, DefaultNamesCountUp) {
+  Process first(ExitWith, 0);
+  Process second(ExitWith, 0);
+  EXPECT_THAT(first.name(), ::testing::StartsWith("Process-"));
+  EXPECT_NE(first.name(), second.name());
+}
+
+// ---- Misuse and the process-wide utilities.
+
+class ProcessTest : public test::LeakCheckedTest {};
+
+TEST_F(ProcessTest, UsingAProcessBeforeStartIsAnErrorNotUndefinedBehaviour) {
+  Process process(ExitWith, 0);
+  EXPECT_THAT(process.Join(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                       HasSubstr("never started")));
+  EXPECT_THAT(process.Join(absl::Seconds(1)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(process.Terminate(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(process.Kill(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_FALSE(process.IsAlive());
+  EXPECT_EQ(process.pid(), std::nullopt);
+  EXPECT_EQ(process.exit_code(), std::nullopt);
+}
+
+TEST_F(ProcessTest, NegativeJoinTimeoutIsInvalid) {
+  Process process(ExitWith, 0);
+  ASSERT_THAT(process.Start(), IsOk());
+  EXPECT_THAT(process.Join(absl::Seconds(-1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("negative")));
+  EXPECT_THAT(process.Join(), IsOk());
+}
+
+TEST_F(ProcessTest, MainProcessHasNoParent) {
+  EXPECT_EQ(CurrentProcess().name, "MainProcess");
+  EXPECT_EQ(CurrentProcess().pid, ::getpid());
+  EXPECT_EQ(ParentProcess(), std::nullopt);
+}
+
+TEST_F(ProcessTest, ActiveChildrenListsRunningChildrenAndCollectsFinishedOnes) {
+  Process finished(ExitWith, 0);
+  Process running({.name = "runner"}, PauseForever);
+  ASSERT_THAT(finished.Start(), IsOk());
+  ASSERT_THAT(running.Start(), IsOk());
+  // Wait until `finished` is a zombie, without reaping it (WNOWAIT).
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PID, *finished.pid(), &info, WEXITED | WNOWAIT), 0);
+
+  const std::vector<ProcessInfo> active = ActiveChildren();
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].name, "runner");
+  EXPECT_EQ(active[0].pid, *running.pid());
+  // ActiveChildren() reaped the finished child, and its Process knows the outcome.
+  EXPECT_EQ(::waitpid(*finished.pid(), nullptr, WNOHANG), -1);
+  EXPECT_EQ(finished.exit_code(), 0);
+
+  ASSERT_THAT(running.Kill(), IsOk());
+  ASSERT_THAT(running.Join(), IsOk());
+  EXPECT_TRUE(ActiveChildren().empty());
+}
+
+TEST_F(ProcessTest, MovedProcessKeepsItsChild) {
+  Process original({.name = "moved"}, ExitWith, 4);
+  ASSERT_THAT(original.Start(), IsOk());
+  std::vector<Process> processes;
+  processes.push_back(std::move(original));
+  ASSERT_THAT(processes[0].Join(), IsOk());
+  EXPECT_EQ(processes[0].exit_code(), 4);
+  EXPECT_EQ(processes[0].name(), "moved");
+}
+
+}  // namespace
+}  // namespace mp
