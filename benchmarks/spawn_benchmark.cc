@@ -1,21 +1,33 @@
 // What does it cost to start a process (or a thread) that does nothing and wait for it?
 //
-//   bazel run -c opt //benchmarks:spawn_benchmark
+//   bazel run -c opt //benchmarks:spawn_benchmark -- --benchmark_repetitions=7
+//       --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true
+//   (one command line)
 //
 // Each benchmark starts one child that exits at once, then waits for it. Clocks: wall
 // time (UseRealTime), because the work happens in another process or thread, which
 // Google Benchmark's default per-thread CPU timer would not see; and the process's CPU
 // time (MeasureProcessCPUTime), which counts our own threads only, never the children's.
-// mp::Process joins these baselines when process/ provides it.
+//
+// After the table it prints each method's cost as a ratio to raw fork+waitpid measured
+// in the same run: the figure the process/ README quotes (target: mp::Process with
+// fork within 1.3x).
 
 #include <spawn.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "benchmark/benchmark.h"
+#include "process/hand_off.h"
+#include "process/process.h"
+#include "process/task_registry.h"
 
 extern char** environ;
 
@@ -38,6 +50,17 @@ void BM_ForkWaitpid(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ForkWaitpid)->UseRealTime()->MeasureProcessCPUTime();
+
+// vfork: the child borrows the parent's memory (no page tables copied) and the parent
+// sleeps until the child exits or execs. The child may do almost nothing but _exit.
+void BM_VforkWaitpid(benchmark::State& state) {
+  for (auto _ : state) {
+    const pid_t child = vfork();
+    if (child == 0) _exit(0);
+    WaitFor(state, child);
+  }
+}
+BENCHMARK(BM_VforkWaitpid)->UseRealTime()->MeasureProcessCPUTime();
 
 // fork + exec of a small program: what starting an external program costs.
 void BM_ForkExecTrue(benchmark::State& state) {
@@ -74,4 +97,77 @@ void BM_ThreadStartJoin(benchmark::State& state) {
 }
 BENCHMARK(BM_ThreadStartJoin)->UseRealTime()->MeasureProcessCPUTime();
 
+void ExitAtOnce() {}
+MP_REGISTER_TASK(ExitAtOnce);
+
+// mp::Process: the same empty child, through the library, with each start method.
+void BM_ProcessStartJoin(benchmark::State& state, mp::StartMethod method) {
+  const auto run_one = [&state, method] {
+    mp::Process process({.start_method = method}, ExitAtOnce);
+    if (!process.Start().ok() || !process.Join().ok() || process.exit_code() != 0) {
+      state.SkipWithError("mp::Process failed to start or to exit cleanly");
+      return false;
+    }
+    return true;
+  };
+  if (!run_one()) return;  // untimed: starts the fork server, if this method has one
+  for (auto _ : state) {
+    if (!run_one()) break;
+  }
+}
+BENCHMARK_CAPTURE(BM_ProcessStartJoin, fork, mp::StartMethod::kFork)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
+BENCHMARK_CAPTURE(BM_ProcessStartJoin, spawn, mp::StartMethod::kSpawn)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
+BENCHMARK_CAPTURE(BM_ProcessStartJoin, forkserver, mp::StartMethod::kForkServer)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
+
+// The console table, then every benchmark's wall time as a ratio to BM_ForkWaitpid.
+// With --benchmark_repetitions it compares medians, which a noisy machine needs.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.error_occurred) continue;
+      const std::string name = run.run_name.str();
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
+        median_wall_time_[name] = run.GetAdjustedRealTime();
+      } else if (run.run_type == Run::RT_Iteration) {
+        last_wall_time_[name] = run.GetAdjustedRealTime();
+      }
+    }
+  }
+
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    std::map<std::string, double> wall_time = last_wall_time_;
+    for (const auto& [name, time] : median_wall_time_) wall_time[name] = time;
+    const auto baseline = wall_time.find("BM_ForkWaitpid/process_time/real_time");
+    if (baseline == wall_time.end() || baseline->second <= 0) return;
+    std::printf("\nWall time per start+join (%s), relative to fork+waitpid in this run:\n",
+                median_wall_time_.empty() ? "one run each" : "medians");
+    for (const auto& [name, time] : wall_time) {
+      std::printf("  %-58s %6.2fx\n", name.c_str(), time / baseline->second);
+    }
+  }
+
+ private:
+  std::map<std::string, double> median_wall_time_;
+  std::map<std::string, double> last_wall_time_;
+};
+
 }  // namespace
+
+int main(int argc, char** argv) {
+  mp::HandOffToLibrary(argc, argv);  // BM_ProcessStartJoin/spawn starts this binary
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}

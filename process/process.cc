@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <memory>
@@ -45,6 +46,12 @@ class ChildList {
  public:
   void Add(const std::shared_ptr<StartedProcess>& started) {
     std::lock_guard<std::mutex> lock(mutex_);
+    // Drop entries whose Process is gone, now and then, so that a program that
+    // starts millions of processes does not keep a list of them all.
+    if (started_.size() >= prune_at_size_) {
+      std::erase_if(started_, [](const auto& entry) { return entry.expired(); });
+      prune_at_size_ = std::max<size_t>(64, 2 * started_.size());
+    }
     started_.push_back(started);
   }
 
@@ -68,6 +75,7 @@ class ChildList {
  private:
   std::mutex mutex_;
   std::vector<std::weak_ptr<StartedProcess>> started_;  // guarded by mutex_
+  size_t prune_at_size_ = 64;                           // guarded by mutex_
 };
 
 std::atomic<int> processes_created{0};

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -235,7 +236,8 @@ void ReapChildren(std::map<pid_t, UniqueFd>& exit_code_pipes) {
     if (entry == exit_code_pipes.end()) continue;
     const int32_t code = ExitCodeFromWaitStatus(status);
     // The parent may be gone (EPIPE, with SIGPIPE ignored): nothing more to do.
-    (void)::write(entry->second.get(), &code, sizeof code);
+    (void)WriteAll(entry->second.get(),
+                   std::string_view(reinterpret_cast<const char*>(&code), sizeof code));
     exit_code_pipes.erase(entry);
   }
 }
@@ -274,7 +276,10 @@ void ServeForksAndExit(int connection_fd) {
     }
     if (watched[1].revents != 0) {
       signalfd_siginfo drained[8];
-      (void)::read(child_ended.get(), drained, sizeof drained);
+      // Only to empty the descriptor: waitpid() below finds every finished child.
+      if (::read(child_ended.get(), drained, sizeof drained) < 0) {
+        // A spurious wake-up: nothing was queued.
+      }
       ReapChildren(exit_code_pipes);
     }
     if (watched[0].revents == 0) continue;
