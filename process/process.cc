@@ -286,6 +286,8 @@ std::vector<ProcessInfo> ActiveChildren() {
   return internal::PerProcess<internal::ChildList>().CollectActive();
 }
 
+absl::Status StartForkServer() { return internal::ForkServer::OfThisProcess().Start(); }
+
 absl::Status ShutdownForkServer() {
   return internal::ForkServer::OfThisProcess().Shutdown();
 }

@@ -161,6 +161,11 @@ std::optional<ProcessInfo> ParentProcess();
 // those that have ended, as Python's active_children() does.
 std::vector<ProcessInfo> ActiveChildren();
 
+// Starts the fork server now rather than at the first kForkServer Start(), so that
+// no Start() pays for it (a few milliseconds: it is a fresh run of this program, so
+// starting it late is as safe as starting it early). OK if it already runs.
+absl::Status StartForkServer();
+
 // Stops the fork server, if one runs. The next kForkServer start starts a new one.
 // Its children keep running, but their exit codes are lost: join them first.
 absl::Status ShutdownForkServer();

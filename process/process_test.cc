@@ -332,6 +332,22 @@ TEST_F(ProcessTest, NegativeJoinTimeoutIsInvalid) {
   EXPECT_THAT(process.Join(), IsOk());
 }
 
+TEST_F(ProcessTest, ForkServerStartedAheadServesLaterStartsAndStopsOnRequest) {
+  ASSERT_THAT(StartForkServer(), IsOk());
+  ASSERT_THAT(StartForkServer(), IsOk()) << "starting it again is a no-op";
+  const std::vector<pid_t> server = test::ChildrenOf(::getpid());
+  ASSERT_EQ(server.size(), 1u);
+
+  Process process({.start_method = StartMethod::kForkServer}, ExitWith, 5);
+  ASSERT_THAT(process.Start(), IsOk());
+  ASSERT_THAT(process.Join(), IsOk());
+  EXPECT_EQ(process.exit_code(), 5);
+  EXPECT_EQ(test::ChildrenOf(::getpid()), server) << "the child is the server's, not ours";
+
+  ASSERT_THAT(ShutdownForkServer(), IsOk());
+  EXPECT_TRUE(test::ChildrenOf(::getpid()).empty());
+}
+
 TEST_F(ProcessTest, MainProcessHasNoParent) {
   EXPECT_EQ(CurrentProcess().name, "MainProcess");
   EXPECT_EQ(CurrentProcess().pid, ::getpid());

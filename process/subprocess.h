@@ -106,6 +106,11 @@ class Subprocess {
   // Closes our end of the stdin pipe: the program reads end of file.
   void CloseStdin() { stdin_.Reset(); }
 
+  // The read ends of stdout and stderr, or -1 where not Redirect::Pipe(), for callers
+  // that read output as it comes instead of through Communicate().
+  int stdout_fd() const { return stdout_.get(); }
+  int stderr_fd() const { return stderr_.get(); }
+
   // Writes `input` to stdin (then closes it), reads piped stdout and stderr until
   // end of file, and waits for the program to end; all within `timeout`. Reading
   // and writing are interleaved, so a program that writes much before it reads all

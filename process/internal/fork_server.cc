@@ -201,6 +201,11 @@ absl::StatusOr<std::unique_ptr<ChildHandle>> ForkServer::StartChild(
   return std::make_unique<ForkServerChild>(answer.value, std::move(answer.fd));
 }
 
+absl::Status ForkServer::Start() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return EnsureRunningLocked();
+}
+
 absl::Status ForkServer::Shutdown() {
   std::lock_guard<std::mutex> lock(mutex_);
   StopLocked();

@@ -35,6 +35,9 @@ class ForkServer {
   // touches a lock that its parent's threads might have held when it was forked).
   static ForkServer& OfThisProcess();
 
+  // Starts the server if it is not running.
+  absl::Status Start();
+
   // Has the server (started now if it is not running) fork a child that runs
   // `message`. Unavailable if the server died; the next call starts a new one.
   absl::StatusOr<std::unique_ptr<ChildHandle>> StartChild(const TaskMessage& message);

@@ -21,10 +21,12 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "process/subprocess.h"
 
 namespace mp::test {
 
@@ -32,26 +34,23 @@ namespace mp::test {
 // the running test. Aborts the test binary if Bazel's runfiles cannot be found.
 std::string Runfile(const std::string& path_in_repository);
 
-// How a child ended, as Python reports it: the exit status, or minus the signal number
-// that killed it (-9 for SIGKILL).
-int DecodeWaitStatus(int wait_status);
-
 class SpawnedProgram {
  public:
   // Starts `path` with `args` (argv[0] is `path`), its stdin and stdout piped to us and
-  // its stderr shared with ours. NotFound if `path` does not exist.
+  // its stderr shared with ours. NotFound if `path` does not exist. (A thin layer over
+  // mp::Subprocess that adds reading stdout line by line.)
   static absl::StatusOr<SpawnedProgram> Start(const std::string& path,
                                               const std::vector<std::string>& args);
 
-  SpawnedProgram(SpawnedProgram&& other) noexcept;
+  SpawnedProgram(SpawnedProgram&& other) noexcept = default;
   SpawnedProgram& operator=(SpawnedProgram&&) = delete;
   SpawnedProgram(const SpawnedProgram&) = delete;
   SpawnedProgram& operator=(const SpawnedProgram&) = delete;
 
   // Kills the child if it still runs, then reaps it.
-  ~SpawnedProgram();
+  ~SpawnedProgram() = default;
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return program_.pid(); }
 
   // Reads one line of the child's stdout, without its '\n'. OutOfRange at end of file;
   // DeadlineExceeded if no whole line arrives within `timeout`.
@@ -63,26 +62,25 @@ class SpawnedProgram {
   // Closes the child's stdin, so that it reads end of file.
   void CloseStdin();
 
-  // Waits for the child to end; returns DecodeWaitStatus() of it. DeadlineExceeded if
-  // it still runs after `timeout` (it is left running; the destructor kills it).
+  // Waits for the child to end; returns its exit code (minus the signal number if a
+  // signal ended it). DeadlineExceeded if it still runs after `timeout` (it is left
+  // running; the destructor kills it).
   absl::StatusOr<int> Wait(absl::Duration timeout);
 
  private:
-  SpawnedProgram(pid_t pid, int stdin_fd, int stdout_fd)
-      : pid_(pid), stdin_fd_(stdin_fd), stdout_fd_(stdout_fd) {}
+  explicit SpawnedProgram(Subprocess program) : program_(std::move(program)) {}
 
   // Appends what the child wrote to buffered_, waiting at most until `deadline`.
   // Returns false at end of file.
   absl::StatusOr<bool> ReadMore(absl::Time deadline);
 
-  pid_t pid_ = -1;  // -1 once reaped
-  int stdin_fd_ = -1;
-  int stdout_fd_ = -1;
+  Subprocess program_;
+  bool stdout_at_end_ = false;
   std::string buffered_;  // read from stdout, not yet returned
 };
 
 struct ProgramOutput {
-  int exit_code = 0;  // as DecodeWaitStatus() reports it
+  int exit_code = 0;  // minus the signal number if a signal ended the program
   std::string stdout_text;
 };
 
