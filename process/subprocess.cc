@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <memory>
@@ -144,25 +143,6 @@ absl::Status CheckTimeout(absl::Duration timeout) {
   return absl::OkStatus();
 }
 
-// write() that reports a reader who has gone away as EPIPE instead of letting
-// SIGPIPE end this whole process.
-ssize_t WriteWithoutSigpipe(int fd, std::string_view data) {
-  sigset_t sigpipe_only;
-  sigset_t previous;
-  sigemptyset(&sigpipe_only);
-  sigaddset(&sigpipe_only, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &sigpipe_only, &previous);
-  const ssize_t written = ::write(fd, data.data(), data.size());
-  const int write_errno = errno;
-  if (written < 0 && write_errno == EPIPE) {
-    const timespec no_wait{};
-    sigtimedwait(&sigpipe_only, nullptr, &no_wait);  // discard the one we caused
-  }
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  errno = write_errno;
-  return written;
-}
-
 // Appends what `fd` has to `text`; closes `fd` at end of file.
 absl::Status ReadAvailable(UniqueFd& fd, std::string& text) {
   char buffer[16384];
@@ -275,7 +255,7 @@ absl::StatusOr<CompletedProgram> Subprocess::Communicate(std::string_view input,
     for (int i = 0; i < count; ++i) {
       if (entries[i].revents == 0) continue;
       if (owners[i] == &stdin_) {
-        const ssize_t written = WriteWithoutSigpipe(stdin_.get(), input);
+        const ssize_t written = internal::WriteWithoutSigpipe(stdin_.get(), input);
         if (written >= 0) input.remove_prefix(static_cast<size_t>(written));
         // EPIPE: the program stopped reading; like Python, that is not an error.
         if (input.empty() || (written < 0 && errno != EAGAIN && errno != EINTR)) {

@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -60,6 +63,24 @@ absl::Status WriteAll(int fd, std::string_view data) {
     data.remove_prefix(static_cast<size_t>(written));
   }
   return absl::OkStatus();
+}
+
+ssize_t WriteWithoutSigpipe(int fd, std::string_view data) {
+  sigset_t sigpipe_only;
+  sigset_t previous;
+  sigemptyset(&sigpipe_only);
+  sigaddset(&sigpipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &sigpipe_only, &previous);
+  const ssize_t written = ::write(fd, data.data(), data.size());
+  const int write_errno = errno;
+  if (written < 0 && write_errno == EPIPE && !sigismember(&previous, SIGPIPE)) {
+    // Discard the SIGPIPE this write queued, so it is not delivered on unblocking.
+    const timespec no_wait{};
+    sigtimedwait(&sigpipe_only, nullptr, &no_wait);
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  errno = write_errno;
+  return written;
 }
 
 absl::StatusOr<std::string> ReadAll(int fd) {

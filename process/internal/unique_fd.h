@@ -5,6 +5,8 @@
 #ifndef MP_PROCESS_INTERNAL_UNIQUE_FD_H_
 #define MP_PROCESS_INTERNAL_UNIQUE_FD_H_
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,6 +57,11 @@ absl::StatusOr<bool> WaitReadable(int fd, absl::Time deadline);
 // Writes all of `data`, retrying short writes and EINTR. Writing to a pipe whose
 // reader is gone raises SIGPIPE, as write(2) does.
 absl::Status WriteAll(int fd, std::string_view data);
+
+// One write(2) that reports a reader who has gone away as EPIPE (returns -1) instead
+// of raising SIGPIPE, whose default action would end this whole process. Works for
+// pipes as well as sockets, by blocking SIGPIPE in the calling thread meanwhile.
+ssize_t WriteWithoutSigpipe(int fd, std::string_view data);
 
 // Reads until end of file.
 absl::StatusOr<std::string> ReadAll(int fd);
