@@ -144,9 +144,8 @@ absl::StatusOr<bool> Connection::Poll(absl::Duration timeout) {
   if (timeout < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("Poll() timeout must not be negative");
   }
-  const absl::Time deadline =
-      timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : absl::Now() + timeout;
-  return internal::WaitReadable(fd_.get(), deadline);
+  // absl::Time saturates: Now() + InfiniteDuration() is InfiniteFuture().
+  return internal::WaitReadable(fd_.get(), absl::Now() + timeout);
 }
 
 void Connection::Close() { fd_.Reset(); }

@@ -80,11 +80,6 @@ class ChildList {
 
 std::atomic<int> processes_created{0};
 
-absl::Time DeadlineAfter(absl::Duration timeout) {
-  return timeout == absl::InfiniteDuration() ? absl::InfiniteFuture()
-                                             : absl::Now() + timeout;
-}
-
 }  // namespace
 }  // namespace internal
 
@@ -235,7 +230,7 @@ absl::Status Process::Join(absl::Duration timeout) {
         "Join() timeout must not be negative, got ", absl::FormatDuration(timeout)));
   }
   MP_ASSIGN_OR_RETURN(std::optional<int> exit_code,
-                      started_->child->WaitUntil(internal::DeadlineAfter(timeout)));
+                      started_->child->WaitUntil(absl::Now() + timeout));
   if (!exit_code.has_value()) {
     return absl::DeadlineExceededError(absl::StrCat(
         options_.name, " (pid ", started_->info.pid, ") still runs after ",

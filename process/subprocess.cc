@@ -130,11 +130,6 @@ absl::Status SpawnError(int error, const std::string& program) {
   return absl::ErrnoToStatus(error, absl::StrCat("posix_spawn '", program, "'"));
 }
 
-absl::Time DeadlineAfter(absl::Duration timeout) {
-  return timeout == absl::InfiniteDuration() ? absl::InfiniteFuture()
-                                             : absl::Now() + timeout;
-}
-
 absl::Status CheckTimeout(absl::Duration timeout) {
   if (timeout < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -224,7 +219,7 @@ absl::StatusOr<CompletedProgram> Subprocess::Communicate(std::string_view input,
     return absl::InvalidArgumentError(
         "Communicate() got input, but the program's stdin is not Redirect::Pipe()");
   }
-  const absl::Time deadline = DeadlineAfter(timeout);
+  const absl::Time deadline = absl::Now() + timeout;
   CompletedProgram result;
   if (input.empty()) CloseStdin();
   while (stdin_.valid() || stdout_.valid() || stderr_.valid()) {
@@ -279,7 +274,7 @@ absl::StatusOr<CompletedProgram> Subprocess::Communicate(std::string_view input,
 absl::StatusOr<int> Subprocess::Wait(absl::Duration timeout) {
   MP_RETURN_IF_ERROR(CheckTimeout(timeout));
   MP_ASSIGN_OR_RETURN(std::optional<int> exit_code,
-                      child_->WaitUntil(DeadlineAfter(timeout)));
+                      child_->WaitUntil(absl::Now() + timeout));
   if (!exit_code.has_value()) {
     return absl::DeadlineExceededError(absl::StrCat(
         "program ", pid(), " still running after ", absl::FormatDuration(timeout)));
