@@ -12,8 +12,9 @@
 //   mp::Process process({.start_method = mp::StartMethod::kSpawn}, Square, 7);
 //
 // A task returns void (exit code 0) or an int (the exit code). Its parameters may be
-// numbers, enums, bool, std::string, or std::vector of those (not std::vector<bool>);
-// anything else fails to compile at MP_REGISTER_TASK. Registering two tasks under one
+// of any type internal/arg_codec.h encodes: trivially copyable types (numbers, enums,
+// plain structs), std::string, and vectors, maps and pairs of those; anything else
+// fails to compile at MP_REGISTER_TASK. Registering two tasks under one
 // name stops the program at start-up with a message naming it.
 
 #ifndef MP_PROCESS_TASK_REGISTRY_H_
@@ -109,8 +110,8 @@ bool RegisterFunction(const char* name) {
                 "MP_REGISTER_TASK takes the name of a function (not a lambda or an "
                 "overloaded name)");
   static_assert(Traits::kArgsEncodable,
-                "a task's parameters must be numbers, enums, bool, std::string or "
-                "std::vector of those, so that they can be sent to another process");
+                "a task's parameters must be encodable (see process/internal/arg_codec.h), "
+                "so that they can be sent to another process");
   RegisterTask(name, reinterpret_cast<const void*>(kFunction), &RunEncoded<kFunction>);
   return true;
 }
