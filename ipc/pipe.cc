@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "process/internal/deadline.h"
 #include "process/internal/unique_fd.h"
 #include "process/status_macros.h"
 
@@ -141,9 +142,7 @@ absl::StatusOr<std::string> Connection::RecvBytes(size_t max_bytes) {
 
 absl::StatusOr<bool> Connection::Poll(absl::Duration timeout) {
   if (!can_receive()) return absl::FailedPreconditionError("this end cannot receive");
-  if (timeout < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("Poll() timeout must not be negative");
-  }
+  MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Poll()"));
   // absl::Time saturates: Now() + InfiniteDuration() is InfiniteFuture().
   return internal::WaitReadable(fd_.get(), absl::Now() + timeout);
 }

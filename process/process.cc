@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "process/internal/child_handle.h"
 #include "process/internal/child_side.h"
+#include "process/internal/deadline.h"
 #include "process/internal/fork_server.h"
 #include "process/internal/per_process.h"
 #include "process/internal/spawn_self.h"
@@ -225,10 +226,7 @@ absl::Status Process::Join() { return Join(absl::InfiniteDuration()); }
 
 absl::Status Process::Join(absl::Duration timeout) {
   MP_RETURN_IF_ERROR(CheckStarted("Join"));
-  if (timeout < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Join() timeout must not be negative, got ", absl::FormatDuration(timeout)));
-  }
+  MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Join()"));
   MP_ASSIGN_OR_RETURN(std::optional<int> exit_code,
                       started_->child->WaitUntil(absl::Now() + timeout));
   if (!exit_code.has_value()) {

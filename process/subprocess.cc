@@ -20,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "process/internal/child_handle.h"
+#include "process/internal/deadline.h"
 #include "process/internal/unique_fd.h"
 #include "process/status_macros.h"
 
@@ -130,14 +131,6 @@ absl::Status SpawnError(int error, const std::string& program) {
   return absl::ErrnoToStatus(error, absl::StrCat("posix_spawn '", program, "'"));
 }
 
-absl::Status CheckTimeout(absl::Duration timeout) {
-  if (timeout < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("timeout must not be negative, got ", absl::FormatDuration(timeout)));
-  }
-  return absl::OkStatus();
-}
-
 // Appends what `fd` has to `text`; closes `fd` at end of file.
 absl::Status ReadAvailable(UniqueFd& fd, std::string& text) {
   char buffer[16384];
@@ -214,7 +207,7 @@ absl::StatusOr<Subprocess> Subprocess::Start(const Command& command) {
 
 absl::StatusOr<CompletedProgram> Subprocess::Communicate(std::string_view input,
                                                          absl::Duration timeout) {
-  MP_RETURN_IF_ERROR(CheckTimeout(timeout));
+  MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Communicate()"));
   if (!input.empty() && !stdin_.valid()) {
     return absl::InvalidArgumentError(
         "Communicate() got input, but the program's stdin is not Redirect::Pipe()");
@@ -235,15 +228,11 @@ absl::StatusOr<CompletedProgram> Subprocess::Communicate(std::string_view input,
       entries[count] = {output->get(), POLLIN, 0};
       owners[count++] = output;
     }
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) {
+    if (absl::Now() >= deadline) {
       return absl::DeadlineExceededError(absl::StrCat(
           "program ", pid(), " still had output open after ", absl::FormatDuration(timeout)));
     }
-    const int timeout_ms = deadline == absl::InfiniteFuture()
-                               ? -1
-                               : static_cast<int>(absl::ToInt64Milliseconds(left) + 1);
-    if (::poll(entries, count, timeout_ms) < 0) {
+    if (::poll(entries, count, internal::PollTimeoutMs(deadline)) < 0) {
       if (errno == EINTR) continue;
       return absl::ErrnoToStatus(errno, "poll");
     }
@@ -272,7 +261,7 @@ absl::StatusOr<CompletedProgram> Subprocess::Communicate(std::string_view input,
 }
 
 absl::StatusOr<int> Subprocess::Wait(absl::Duration timeout) {
-  MP_RETURN_IF_ERROR(CheckTimeout(timeout));
+  MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Wait()"));
   MP_ASSIGN_OR_RETURN(std::optional<int> exit_code,
                       child_->WaitUntil(absl::Now() + timeout));
   if (!exit_code.has_value()) {

@@ -8,7 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -16,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "process/internal/deadline.h"
 
 namespace mp::internal {
 
@@ -35,15 +35,8 @@ absl::StatusOr<Pipe> MakePipe() {
 
 absl::StatusOr<bool> WaitReadable(int fd, absl::Time deadline) {
   while (true) {
-    const absl::Duration left = deadline - absl::Now();
-    int timeout_ms = -1;
-    if (deadline != absl::InfiniteFuture()) {
-      // Round up, so that we never wake a little early and spin.
-      timeout_ms = static_cast<int>(std::clamp<int64_t>(
-          absl::ToInt64Milliseconds(left + absl::Microseconds(999)), 0, 1 << 30));
-    }
     pollfd entry{.fd = fd, .events = POLLIN, .revents = 0};
-    const int ready = ::poll(&entry, 1, timeout_ms);
+    const int ready = ::poll(&entry, 1, PollTimeoutMs(deadline));
     if (ready > 0) return true;
     if (ready == 0) {
       if (absl::Now() >= deadline) return false;
