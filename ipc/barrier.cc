@@ -1,0 +1,115 @@
+#include "ipc/barrier.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "process/internal/deadline.h"
+#include "process/status_macros.h"
+
+namespace mp {
+namespace {
+
+absl::Status BrokenError() {
+  return absl::FailedPreconditionError(
+      "the barrier is broken (a Wait() timed out, or Abort() or Reset() was called); "
+      "Reset() it to use it again");
+}
+
+}  // namespace
+
+absl::StatusOr<Barrier> Barrier::Create(int parties) {
+  if (parties < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Barrier::Create(", parties, "): at least one party is needed"));
+  }
+  MP_ASSIGN_OR_RETURN(internal::SharedState<State> state,
+                      internal::SharedState<State>::Create(/*extra_bytes=*/0, [&](State& state) {
+                        state.parties = parties;
+                        return state.mutex.Init(/*recursive=*/false);
+                      }));
+  return Barrier(std::move(state));
+}
+
+absl::StatusOr<Barrier> Barrier::Attach(const std::string& name) {
+  MP_ASSIGN_OR_RETURN(internal::SharedState<State> state,
+                      internal::SharedState<State>::Attach(name));
+  return Barrier(std::move(state));
+}
+
+absl::StatusOr<int> Barrier::Wait(absl::Duration timeout) {
+  MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Wait()"));
+  const absl::Time deadline = absl::Now() + timeout;
+  State& state = *state_;
+  // The barrier's own mutex is held only inside these calls, for a few instructions; a
+  // holder that died there leaves the counts as they were, so owner death needs no repair.
+  MP_RETURN_IF_ERROR(state.mutex.Lock(absl::InfiniteFuture()).status());
+  if (state.is_broken) {
+    (void)state.mutex.Unlock();
+    return BrokenError();
+  }
+  const int index = state.arrived++;
+  if (state.arrived == state.parties) {  // the last one opens the barrier
+    state.arrived = 0;
+    ++state.round;
+    (void)state.mutex.Unlock();
+    state.all_arrived.NotifyAll();
+    return index;
+  }
+  const uint64_t my_round = state.round;
+  const uint64_t my_resets = state.resets;
+  auto still_waiting = [&] {
+    return state.round == my_round && state.resets == my_resets && !state.is_broken;
+  };
+  absl::Status waited;
+  while (still_waiting() && waited.ok()) {
+    waited = state.all_arrived.Wait(state.mutex, deadline).status();
+  }
+  absl::Status result;
+  if (state.resets != my_resets || state.is_broken) {
+    result = BrokenError();
+  } else if (state.round != my_round) {
+    result = absl::OkStatus();  // completed, even if the deadline passed at the same time
+  } else if (waited.code() == absl::StatusCode::kDeadlineExceeded) {
+    state.is_broken = true;  // the others would otherwise wait for us forever
+    state.all_arrived.NotifyAll();
+    result = absl::DeadlineExceededError("timed out waiting at the barrier; it is now broken");
+  } else {
+    result = waited;
+  }
+  (void)state.mutex.Unlock();
+  if (!result.ok()) return result;
+  return index;
+}
+
+void Barrier::Abort() {
+  State& state = *state_;
+  if (!state.mutex.Lock(absl::InfiniteFuture()).ok()) return;
+  state.is_broken = true;
+  (void)state.mutex.Unlock();
+  state.all_arrived.NotifyAll();
+}
+
+void Barrier::Reset() {
+  State& state = *state_;
+  if (!state.mutex.Lock(absl::InfiniteFuture()).ok()) return;
+  // Waiters of the ended round see `resets` change and fail rather than pass.
+  state.is_broken = false;
+  state.arrived = 0;
+  ++state.resets;
+  (void)state.mutex.Unlock();
+  state.all_arrived.NotifyAll();
+}
+
+bool Barrier::broken() const {
+  State& state = *state_;
+  if (!state.mutex.Lock(absl::InfiniteFuture()).ok()) return true;
+  bool is_broken = state.is_broken;
+  (void)state.mutex.Unlock();
+  return is_broken;
+}
+
+}  // namespace mp

@@ -1,0 +1,76 @@
+// Barrier: `parties` processes wait until all of them have arrived, then all go on, like
+// Python's multiprocessing.Barrier. It can be used again: the next round starts when the
+// last one of a round arrives.
+//
+//   absl::StatusOr<mp::Barrier> start_line = mp::Barrier::Create(4);
+//   // in each of 4 processes:
+//   absl::StatusOr<int> arrival = start_line->Wait();   // 0..3, each index once per round
+//
+// Broken barriers: if a Wait() times out, or someone calls Abort(), the barrier breaks.
+// Every process waiting in it, and every later Wait(), gets FailedPrecondition, until
+// Reset(). So one stuck or dead participant makes the others fail instead of wait forever
+// (give Wait() a timeout when a participant may die).
+//
+// Sharing: as for Lock (fork inherits; otherwise Attach(name) before the creator's
+// Barrier is destroyed).
+
+#ifndef MP_IPC_BARRIER_H_
+#define MP_IPC_BARRIER_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ipc/internal/futex_condition.h"
+#include "ipc/internal/robust_mutex.h"
+#include "ipc/internal/shared_state.h"
+
+namespace mp {
+
+class Barrier {
+ public:
+  // InvalidArgument unless parties >= 1.
+  static absl::StatusOr<Barrier> Create(int parties);
+  static absl::StatusOr<Barrier> Attach(const std::string& name);
+
+  // Waits until `parties` processes have called Wait() in this round. Returns this
+  // caller's arrival index in the round, 0 to parties - 1. DeadlineExceeded if `timeout`
+  // passes first (and the barrier breaks); FailedPrecondition if it is or becomes broken.
+  absl::StatusOr<int> Wait(absl::Duration timeout = absl::InfiniteDuration());
+
+  // Breaks the barrier: current and future waiters fail until Reset().
+  void Abort();
+  // Mends a broken barrier and starts a fresh round. Processes waiting in the round it
+  // ends get FailedPrecondition.
+  void Reset();
+
+  int parties() const { return state_->parties; }
+  bool broken() const;
+
+  const std::string& name() const { return state_.name(); }
+
+  struct State {
+    static constexpr uint32_t kKind = 5;
+    static constexpr char kTypeName[] = "Barrier";
+    internal::RobustMutex mutex;
+    internal::FutexCondition all_arrived;
+    int parties = 0;
+    // Guarded by `mutex`:
+    int arrived = 0;          // in the current round
+    uint64_t round = 0;       // advances when a round completes
+  uint64_t resets = 0;      // advances on Reset()
+    bool is_broken = false;
+  };
+
+ private:
+  explicit Barrier(internal::SharedState<State> state) : state_(std::move(state)) {}
+
+  internal::SharedState<State> state_;
+};
+
+}  // namespace mp
+
+#endif  // MP_IPC_BARRIER_H_

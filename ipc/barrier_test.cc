@@ -1,0 +1,104 @@
+#include "ipc/barrier.h"
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "ipc/shared_memory.h"
+#include "ipc/testing/ipc_leak_check.h"
+#include "process/process.h"
+#include "process/testing/status_matchers.h"
+
+namespace mp {
+namespace {
+
+using ::mp::test::IsOk;
+using ::mp::test::StatusIs;
+
+constexpr absl::Duration kGenerous = absl::Seconds(60);
+
+class BarrierTest : public test::IpcLeakCheckedTest {};
+
+// Passes when, in each of 3 rounds, 4 processes get the arrival indexes 0..3 once each,
+// and nobody leaves a round before all have arrived.
+TEST_F(BarrierTest, EveryRoundLetsAllPartiesGoWithDistinctIndexes) {
+  constexpr int kParties = 4;
+  constexpr int kRounds = 3;
+  absl::StatusOr<Barrier> barrier = Barrier::Create(kParties);
+  absl::StatusOr<SharedMemory> memory = SharedMemory::Create(sizeof(std::atomic<uint32_t>) * 2 * kRounds);
+  ASSERT_THAT(barrier, IsOk());
+  ASSERT_THAT(memory, IsOk());
+  // Per round: a bit per arrival index, and how many had arrived when each one left.
+  auto* indexes_seen = static_cast<std::atomic<uint32_t>*>(memory->data());
+  auto* arrived = indexes_seen + kRounds;
+
+  std::vector<Process> parties;
+  for (int p = 0; p < kParties; ++p) {
+    parties.emplace_back([&] {
+      for (int round = 0; round < kRounds; ++round) {
+        arrived[round].fetch_add(1);
+        absl::StatusOr<int> index = barrier->Wait(kGenerous);
+        if (!index.ok()) return 1;
+        if (arrived[round].load() != kParties) return 2;  // left before the others came
+        indexes_seen[round].fetch_or(1u << *index);
+      }
+      return 0;
+    });
+    ASSERT_THAT(parties.back().Start(), IsOk());
+  }
+  for (Process& party : parties) {
+    ASSERT_THAT(party.Join(kGenerous), IsOk());
+    EXPECT_EQ(party.exit_code(), 0);
+  }
+  for (int round = 0; round < kRounds; ++round) EXPECT_EQ(indexes_seen[round].load(), 0b1111u);
+}
+
+// Passes when a timed-out Wait() breaks the barrier for everyone until Reset().
+TEST_F(BarrierTest, ATimeoutBreaksTheBarrierUntilReset) {
+  absl::StatusOr<Barrier> barrier = Barrier::Create(2);
+  ASSERT_THAT(barrier, IsOk());
+  EXPECT_THAT(barrier->Wait(absl::Milliseconds(1)), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_TRUE(barrier->broken());
+  EXPECT_THAT(barrier->Wait(kGenerous), StatusIs(absl::StatusCode::kFailedPrecondition));
+
+  barrier->Reset();
+  EXPECT_FALSE(barrier->broken());
+  Process partner([&] { return barrier->Wait(kGenerous).ok() ? 0 : 1; });
+  ASSERT_THAT(partner.Start(), IsOk());
+  EXPECT_THAT(barrier->Wait(kGenerous), IsOk());
+  ASSERT_THAT(partner.Join(kGenerous), IsOk());
+  EXPECT_EQ(partner.exit_code(), 0);
+}
+
+// Passes when Abort() in one process fails a Wait() blocked in another, and a process
+// killed while waiting does not stop Abort() from reaching the rest.
+TEST_F(BarrierTest, AbortFailsTheProcessesWaiting) {
+  absl::StatusOr<Barrier> barrier = Barrier::Create(3);
+  ASSERT_THAT(barrier, IsOk());
+  Process doomed([&] { return barrier->Wait().ok() ? 0 : 1; });
+  ASSERT_THAT(doomed.Start(), IsOk());
+  Process waiter([&] {
+    return barrier->Wait(kGenerous).status().code() == absl::StatusCode::kFailedPrecondition ? 0
+                                                                                               : 1;
+  });
+  ASSERT_THAT(waiter.Start(), IsOk());
+  ASSERT_THAT(doomed.Kill(), IsOk());
+  ASSERT_THAT(doomed.Join(kGenerous), IsOk());
+  barrier->Abort();
+  ASSERT_THAT(waiter.Join(kGenerous), IsOk());
+  EXPECT_EQ(waiter.exit_code(), 0);
+}
+
+TEST_F(BarrierTest, BadArgumentsAreInvalidArgument) {
+  EXPECT_THAT(Barrier::Create(0), StatusIs(absl::StatusCode::kInvalidArgument));
+  absl::StatusOr<Barrier> barrier = Barrier::Create(1);
+  ASSERT_THAT(barrier, IsOk());
+  EXPECT_THAT(barrier->Wait(), IsOk());  // one party: never waits
+  EXPECT_THAT(barrier->Wait(absl::Seconds(-1)), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace mp

@@ -1,0 +1,72 @@
+#include "ipc/internal/robust_mutex.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace mp::internal {
+
+absl::Status RobustMutex::Init(bool recursive) {
+  pthread_mutexattr_t attributes;
+  pthread_mutexattr_init(&attributes);
+  pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust(&attributes, PTHREAD_MUTEX_ROBUST);
+  pthread_mutexattr_settype(&attributes,
+                            recursive ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_ERRORCHECK);
+  int error = pthread_mutex_init(&native, &attributes);
+  pthread_mutexattr_destroy(&attributes);
+  if (error != 0) return absl::ErrnoToStatus(error, "pthread_mutex_init");
+  return absl::OkStatus();
+}
+
+timespec MonotonicTimespec(absl::Time deadline) {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  absl::Duration left = std::max(deadline - absl::Now(), absl::ZeroDuration());
+  // Saturates rather than overflows for deadlines centuries away.
+  return absl::ToTimespec(absl::DurationFromTimespec(now) + left);
+}
+
+absl::StatusOr<LockOutcome> RobustMutex::Lock(absl::Time deadline) {
+  int error;
+  if (deadline == absl::InfiniteFuture()) {
+    error = pthread_mutex_lock(&native);
+  } else {
+    timespec until = MonotonicTimespec(deadline);
+    error = pthread_mutex_clocklock(&native, CLOCK_MONOTONIC, &until);
+  }
+  switch (error) {
+    case 0:
+      return LockOutcome{};
+    case EOWNERDEAD:
+      pthread_mutex_consistent(&native);
+      return LockOutcome{.previous_owner_died = true};
+    case ETIMEDOUT:
+      return absl::DeadlineExceededError("timed out waiting for the lock");
+    case EDEADLK:
+      return absl::FailedPreconditionError(
+          "this thread already holds the lock; a lock that its holder may take again is an "
+          "RLock");
+    case ENOTRECOVERABLE:
+      return absl::DataLossError(
+          "the lock is unusable: an owner died holding it and it was never made consistent");
+    default:
+      return absl::ErrnoToStatus(error, "pthread_mutex_lock");
+  }
+}
+
+absl::Status RobustMutex::Unlock() {
+  int error = pthread_mutex_unlock(&native);
+  if (error == EPERM) {
+    return absl::FailedPreconditionError("this thread does not hold the lock it releases");
+  }
+  if (error != 0) return absl::ErrnoToStatus(error, "pthread_mutex_unlock");
+  return absl::OkStatus();
+}
+
+}  // namespace mp::internal

@@ -1,0 +1,50 @@
+// RobustMutex: a pthread mutex that lives in shared memory and survives the death of
+// the process holding it.
+//
+// An ordinary mutex held by a process that is killed stays locked forever, and every
+// other process waiting for it hangs. A robust one is on the kernel's list of what the
+// dying thread held: the kernel releases it and the next Lock() returns EOWNERDEAD, so
+// the new owner learns that the data the mutex guards may be half-updated. Lock()
+// reports that as `previous_owner_died` after marking the mutex usable again
+// (pthread_mutex_consistent), so no later owner is told twice.
+
+#ifndef MP_IPC_INTERNAL_ROBUST_MUTEX_H_
+#define MP_IPC_INTERNAL_ROBUST_MUTEX_H_
+
+#include <pthread.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace mp::internal {
+
+struct LockOutcome {
+  // The previous owner died holding the mutex; it is ours now, and consistent again.
+  bool previous_owner_died = false;
+};
+
+// Placed in shared memory and Init()ed once, by the creator, before anyone else maps it.
+// Never destroyed: it goes away with its memory.
+struct RobustMutex {
+  pthread_mutex_t native;
+
+  // `recursive`: the owning thread may lock it again (and must unlock as often);
+  // otherwise locking it again is an error, not a deadlock.
+  absl::Status Init(bool recursive);
+
+  // Blocks until this thread holds the mutex or `deadline` passes (DeadlineExceeded).
+  // FailedPrecondition if a non-recursive mutex is already held by this thread.
+  absl::StatusOr<LockOutcome> Lock(absl::Time deadline);
+
+  // FailedPrecondition if this thread does not hold it.
+  absl::Status Unlock();
+};
+
+// `deadline` as an absolute CLOCK_MONOTONIC time, which the wall clock's jumps do not
+// move. A deadline in the past gives the current time.
+timespec MonotonicTimespec(absl::Time deadline);
+
+}  // namespace mp::internal
+
+#endif  // MP_IPC_INTERNAL_ROBUST_MUTEX_H_
