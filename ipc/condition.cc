@@ -7,7 +7,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "process/internal/deadline.h"
 #include "process/status_macros.h"
 
 namespace mp {
@@ -27,10 +26,7 @@ absl::StatusOr<Condition> Condition::Attach(const std::string& name) {
 }
 
 absl::StatusOr<LockGuard> Condition::Acquire(absl::Duration timeout) {
-  MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Acquire()"));
-  MP_ASSIGN_OR_RETURN(internal::LockOutcome outcome,
-                      state_->mutex.Lock(absl::Now() + timeout));
-  return LockGuard(&state_->mutex, outcome.previous_owner_died);
+  return internal::AcquireGuard(state_->mutex, timeout);
 }
 
 absl::Status Condition::Wait(LockGuard& held, absl::Duration timeout) {

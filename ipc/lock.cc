@@ -11,6 +11,15 @@
 #include "process/status_macros.h"
 
 namespace mp {
+namespace internal {
+
+absl::StatusOr<LockGuard> AcquireGuard(RobustMutex& mutex, absl::Duration timeout) {
+  MP_RETURN_IF_ERROR(CheckTimeout(timeout, "Acquire()"));
+  MP_ASSIGN_OR_RETURN(LockOutcome outcome, mutex.Lock(absl::Now() + timeout));
+  return LockGuard(&mutex, outcome.previous_owner_died);
+}
+
+}  // namespace internal
 
 LockGuard& LockGuard::operator=(LockGuard&& other) noexcept {
   if (this != &other) {
@@ -48,10 +57,7 @@ absl::StatusOr<Lock> Lock::Attach(const std::string& name) {
 }
 
 absl::StatusOr<LockGuard> Lock::Acquire(absl::Duration timeout) {
-  MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Acquire()"));
-  MP_ASSIGN_OR_RETURN(internal::LockOutcome outcome,
-                      state_->mutex.Lock(absl::Now() + timeout));
-  return LockGuard(&state_->mutex, outcome.previous_owner_died);
+  return internal::AcquireGuard(state_->mutex, timeout);
 }
 
 absl::StatusOr<RLock> RLock::Create() {

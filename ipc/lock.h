@@ -39,6 +39,13 @@
 
 namespace mp {
 
+class LockGuard;
+namespace internal {
+// Locks `mutex` for up to `timeout` and returns the guard that will unlock it: how every
+// lock in ipc/ (Lock, Condition, SharedValue, Queue) hands out its guards.
+absl::StatusOr<LockGuard> AcquireGuard(RobustMutex& mutex, absl::Duration timeout);
+}  // namespace internal
+
 // Holds a Lock or RLock from Acquire() until it is destroyed or Release()d.
 class [[nodiscard]] LockGuard {
  public:
@@ -58,8 +65,8 @@ class [[nodiscard]] LockGuard {
   absl::Status Release();
 
  private:
-  friend class Lock;
-  friend class Condition;
+  friend absl::StatusOr<LockGuard> internal::AcquireGuard(internal::RobustMutex&, absl::Duration);
+  friend class Condition;  // marks previous_owner_died_ when Wait() relocks
   LockGuard(internal::RobustMutex* mutex, bool previous_owner_died)
       : mutex_(mutex), previous_owner_died_(previous_owner_died) {}
 

@@ -4,6 +4,7 @@
 //   EXPECT_THAT(process.Start(), IsOk());
 //   EXPECT_THAT(process.Join(), StatusIs(absl::StatusCode::kFailedPrecondition,
 //                                        HasSubstr("Start()")));
+//   EXPECT_THAT(value.Load(), IsOkAndHolds(42));
 
 #ifndef MP_PROCESS_TESTING_STATUS_MATCHERS_H_
 #define MP_PROCESS_TESTING_STATUS_MATCHERS_H_
@@ -42,6 +43,16 @@ MATCHER_P(StatusIs, code, std::string("has code ") + absl::StatusCodeToString(co
   const absl::Status& status = GetStatus(arg);
   *result_listener << "which is " << status;
   return status.code() == code;
+}
+
+// An OK StatusOr whose value matches `value_matcher` (a value, or any matcher).
+MATCHER_P(IsOkAndHolds, value_matcher,
+          std::string("is OK and holds ") + ::testing::PrintToString(value_matcher)) {
+  if (!arg.ok()) {
+    *result_listener << "which is " << arg.status();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(value_matcher, *arg, result_listener);
 }
 
 }  // namespace mp::test
