@@ -1,0 +1,223 @@
+#include "ipc/byte_queue.h"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "process/internal/deadline.h"
+#include "process/status_macros.h"
+
+namespace mp {
+namespace {
+
+constexpr size_t kMinCapacity = 64;
+
+// The ring is `capacity` bytes at `ring`; position p is at ring[p % capacity], so a
+// copy may wrap around the end.
+void CopyIntoRing(char* ring, uint64_t capacity, uint64_t position, const void* data, size_t size) {
+  const uint64_t start = position % capacity;
+  const size_t first = std::min<uint64_t>(size, capacity - start);
+  std::memcpy(ring + start, data, first);
+  std::memcpy(ring, static_cast<const char*>(data) + first, size - first);
+}
+
+void CopyOutOfRing(const char* ring, uint64_t capacity, uint64_t position, void* data, size_t size) {
+  const uint64_t start = position % capacity;
+  const size_t first = std::min<uint64_t>(size, capacity - start);
+  std::memcpy(data, ring + start, first);
+  std::memcpy(static_cast<char*>(data) + first, ring, size - first);
+}
+
+uint64_t ReadLength(const char* ring, uint64_t capacity, uint64_t position) {
+  uint64_t length = 0;
+  CopyOutOfRing(ring, capacity, position, &length, sizeof(length));
+  return length;
+}
+
+// Spinning helps only if the process we wait for can run at the same time, on another
+// CPU. The affinity mask rarely changes, so it is looked up again only now and then.
+bool MayRunOnSeveralCpus() {
+  thread_local int calls_until_refresh = 0;
+  thread_local bool several = true;
+  if (calls_until_refresh-- <= 0) {
+    cpu_set_t cpus;
+    several = sched_getaffinity(0, sizeof(cpus), &cpus) != 0 || CPU_COUNT(&cpus) > 1;
+    calls_until_refresh = 1024;
+  }
+  return several;
+}
+
+}  // namespace
+
+absl::StatusOr<ByteQueue> ByteQueue::Create(const QueueOptions& options) {
+  if (options.capacity_bytes < kMinCapacity) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "QueueOptions::capacity_bytes is ", options.capacity_bytes, "; it must be at least ",
+        kMinCapacity));
+  }
+  MP_ASSIGN_OR_RETURN(
+      internal::SharedState<State> state,
+      internal::SharedState<State>::Create(options.capacity_bytes, [&](State& state) {
+        state.capacity = options.capacity_bytes;
+        state.max_items = options.max_items;
+        return state.mutex.Init(/*recursive=*/false);
+      }));
+  return ByteQueue(std::move(state), options.spin);
+}
+
+absl::StatusOr<ByteQueue> ByteQueue::Attach(const std::string& name, absl::Duration spin) {
+  MP_ASSIGN_OR_RETURN(internal::SharedState<State> state,
+                      internal::SharedState<State>::Attach(name));
+  if (state->capacity < kMinCapacity || state->capacity > state.extra_size()) {
+    return absl::DataLossError(absl::StrCat(name, " holds a damaged queue"));
+  }
+  return ByteQueue(std::move(state), spin);
+}
+
+void ByteQueue::RecountItems() const {
+  State& state = *state_;
+  uint64_t count = 0;
+  for (uint64_t position = state.read_position; position < state.write_position;
+       position += kHeaderBytes + ReadLength(state_.extra(), state.capacity, position)) {
+    ++count;
+  }
+  state.items.store(count, std::memory_order_release);
+}
+
+absl::Status ByteQueue::LockQueue(absl::Time deadline) const {
+  MP_ASSIGN_OR_RETURN(internal::LockOutcome outcome, state_->mutex.Lock(deadline));
+  // The dead holder may have completed a copy and moved a position without updating
+  // the count; the positions are the truth.
+  if (outcome.previous_owner_died) RecountItems();
+  return absl::OkStatus();
+}
+
+void ByteQueue::UnlockQueue() const { (void)state_->mutex.Unlock(); }
+
+absl::Status ByteQueue::WaitLocked(internal::FutexCondition& condition, absl::Time deadline) const {
+  absl::StatusOr<internal::LockOutcome> outcome = condition.Wait(state_->mutex, deadline);
+  if (outcome.ok() && outcome->previous_owner_died) RecountItems();
+  return outcome.status();
+}
+
+absl::Status ByteQueue::Put(std::string_view message, absl::Duration timeout) {
+  MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Put()"));
+  State& state = *state_;
+  const uint64_t needed = kHeaderBytes + message.size();
+  if (needed > state.capacity) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Put(): a message of ", message.size(), " bytes can never fit in this queue, which "
+        "holds at most ", max_message_bytes(), "; create it with QueueOptions::capacity_bytes of "
+        "at least ", needed));
+  }
+  const absl::Time deadline = absl::Now() + timeout;
+  MP_RETURN_IF_ERROR(LockQueue(deadline));
+  auto has_room = [&] {
+    const uint64_t used = state.write_position - state.read_position;
+    return state.capacity - used >= needed &&
+           (state.max_items == 0 || state.items.load(std::memory_order_relaxed) < state.max_items);
+  };
+  while (!has_room()) {
+    absl::Status waited = WaitLocked(state.not_full, deadline);
+    if (waited.code() == absl::StatusCode::kDeadlineExceeded && !has_room()) {
+      UnlockQueue();
+      return absl::DeadlineExceededError("Put(): timed out waiting for room in the queue");
+    }
+    if (!waited.ok() && waited.code() != absl::StatusCode::kDeadlineExceeded) {
+      return waited;  // the lock could not be taken back, so it is not ours to release
+    }
+  }
+  const uint64_t length = message.size();
+  CopyIntoRing(state_.extra(), state.capacity, state.write_position, &length, sizeof(length));
+  CopyIntoRing(state_.extra(), state.capacity, state.write_position + kHeaderBytes,
+               message.data(), message.size());
+  state.write_position += needed;  // the commit: the message now exists
+  state.items.fetch_add(1, std::memory_order_release);
+  ++state.unfinished;
+  UnlockQueue();
+  // Every sleeping consumer, not one: a woken one that then dies or times out would
+  // otherwise leave the item unannounced while the others sleep.
+  state.not_empty.NotifyAll();
+  return absl::OkStatus();
+}
+
+void ByteQueue::SpinUntilNotEmpty() const {
+  if (spin_ <= absl::ZeroDuration() || !MayRunOnSeveralCpus()) return;
+  const absl::Time give_up = absl::Now() + spin_;
+  for (int round = 1; state_->items.load(std::memory_order_acquire) == 0; ++round) {
+    __builtin_ia32_pause();  // tells the CPU this is a spin: saves power and a pipeline flush
+    if (round % 64 == 0 && absl::Now() > give_up) return;
+  }
+}
+
+absl::StatusOr<std::string> ByteQueue::Get(absl::Duration timeout) {
+  MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Get()"));
+  State& state = *state_;
+  const absl::Time deadline = absl::Now() + timeout;
+  if (timeout > absl::ZeroDuration()) SpinUntilNotEmpty();
+  MP_RETURN_IF_ERROR(LockQueue(deadline));
+  while (state.read_position == state.write_position) {
+    absl::Status waited = WaitLocked(state.not_empty, deadline);
+    if (waited.code() == absl::StatusCode::kDeadlineExceeded &&
+        state.read_position == state.write_position) {
+      UnlockQueue();
+      return absl::DeadlineExceededError("Get(): timed out waiting for a message");
+    }
+    if (!waited.ok() && waited.code() != absl::StatusCode::kDeadlineExceeded) return waited;
+  }
+  const uint64_t length = ReadLength(state_.extra(), state.capacity, state.read_position);
+  std::string message(length, '\0');
+  CopyOutOfRing(state_.extra(), state.capacity, state.read_position + kHeaderBytes,
+                message.data(), length);
+  state.read_position += kHeaderBytes + length;  // the commit: the message is ours
+  state.items.fetch_sub(1, std::memory_order_release);
+  UnlockQueue();
+  state.not_full.NotifyAll();
+  return message;
+}
+
+size_t ByteQueue::size() const { return state_->items.load(std::memory_order_acquire); }
+
+absl::Status ByteQueue::TaskDone() {
+  State& state = *state_;
+  MP_RETURN_IF_ERROR(LockQueue(absl::InfiniteFuture()));
+  if (state.unfinished == 0) {
+    UnlockQueue();
+    return absl::FailedPreconditionError(
+        "TaskDone() called more times than there were items put on the queue");
+  }
+  const bool all_done = --state.unfinished == 0;
+  UnlockQueue();
+  if (all_done) state.all_done.NotifyAll();
+  return absl::OkStatus();
+}
+
+absl::Status ByteQueue::JoinTasks(absl::Duration timeout) {
+  MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Join()"));
+  State& state = *state_;
+  const absl::Time deadline = absl::Now() + timeout;
+  MP_RETURN_IF_ERROR(LockQueue(deadline));
+  while (state.unfinished != 0) {
+    absl::Status waited = WaitLocked(state.all_done, deadline);
+    if (waited.code() == absl::StatusCode::kDeadlineExceeded && state.unfinished != 0) {
+      UnlockQueue();
+      return absl::DeadlineExceededError(
+          "Join(): timed out with items not yet marked TaskDone() (did a consumer die?)");
+    }
+    if (!waited.ok() && waited.code() != absl::StatusCode::kDeadlineExceeded) return waited;
+  }
+  UnlockQueue();
+  return absl::OkStatus();
+}
+
+}  // namespace mp

@@ -1,0 +1,300 @@
+#include "ipc/queue.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ipc/byte_queue.h"
+#include "ipc/event.h"
+#include "ipc/internal/shared_state.h"
+#include "ipc/shared_array.h"
+#include "ipc/testing/ipc_leak_check.h"
+#include "process/process.h"
+#include "process/task_registry.h"
+#include "process/testing/status_matchers.h"
+
+namespace mp {
+namespace {
+
+using ::mp::test::IsOk;
+using ::mp::test::IsOkAndHolds;
+using ::mp::test::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kGenerous = absl::Seconds(120);
+
+class QueueTest : public test::IpcLeakCheckedTest {};
+
+// Passes when 4 producers x 100k items through 4 consumers arrive exactly once each,
+// and every consumer sees each producer's items in the order they were put.
+TEST_F(QueueTest, FourProducersAndFourConsumersDeliverEveryItemExactlyOnce) {
+  constexpr int kProducers = 4;
+  constexpr int kConsumers = 4;
+  constexpr int64_t kItemsEach = 100'000;
+  constexpr int64_t kStop = -1;
+  // A small ring, so that producers wait for room and positions wrap many times.
+  absl::StatusOr<Queue<int64_t>> queue = Queue<int64_t>::Create({.capacity_bytes = 64 << 10});
+  absl::StatusOr<RawSharedArray<uint32_t>> deliveries =
+      RawSharedArray<uint32_t>::Create(kProducers * kItemsEach);
+  ASSERT_THAT(queue, IsOk());
+  ASSERT_THAT(deliveries, IsOk());
+
+  std::vector<Process> everyone;
+  for (int p = 0; p < kProducers; ++p) {
+    everyone.emplace_back([&, p] {
+      for (int64_t i = 0; i < kItemsEach; ++i) {
+        if (!queue->Put(p * kItemsEach + i, kGenerous).ok()) return 1;
+      }
+      return 0;
+    });
+  }
+  for (int c = 0; c < kConsumers; ++c) {
+    everyone.emplace_back([&] {
+      std::vector<int64_t> last_from(kProducers, -1);
+      while (true) {
+        absl::StatusOr<int64_t> item = queue->Get(kGenerous);
+        if (!item.ok()) return 1;
+        if (*item == kStop) return 0;
+        const int64_t producer = *item / kItemsEach;
+        if (*item <= last_from[producer]) return 2;  // out of order
+        last_from[producer] = *item;
+        std::atomic_ref<uint32_t>((*deliveries)[*item]).fetch_add(1);
+      }
+    });
+  }
+  for (Process& process : everyone) ASSERT_THAT(process.Start(), IsOk());
+  for (int p = 0; p < kProducers; ++p) {
+    ASSERT_THAT(everyone[p].Join(kGenerous), IsOk());
+    EXPECT_EQ(everyone[p].exit_code(), 0);
+  }
+  for (int c = 0; c < kConsumers; ++c) ASSERT_THAT(queue->Put(kStop), IsOk());
+  for (int c = 0; c < kConsumers; ++c) {
+    ASSERT_THAT(everyone[kProducers + c].Join(kGenerous), IsOk());
+    EXPECT_EQ(everyone[kProducers + c].exit_code(), 0);
+  }
+
+  int64_t missing = 0, duplicated = 0;
+  for (uint32_t count : deliveries->span()) {
+    missing += count == 0;
+    duplicated += count > 1;
+  }
+  EXPECT_EQ(missing, 0);
+  EXPECT_EQ(duplicated, 0);
+  EXPECT_EQ(queue->size(), 0);
+}
+
+std::string PatternOfSize(size_t size) {
+  std::string text(size, '\0');
+  for (size_t i = 0; i < size; ++i) text[i] = static_cast<char>(i * 131 + size);
+  return text;
+}
+
+// Passes when messages from 0 bytes to the largest that fits, wrapping around the ring's
+// end at every offset, come out whole; one byte more is refused up front, naming the size.
+TEST_F(QueueTest, MessagesUpToTheCapacityArriveWholeAndLargerOnesAreRefused) {
+  absl::StatusOr<ByteQueue> queue = ByteQueue::Create({.capacity_bytes = 1000});
+  ASSERT_THAT(queue, IsOk());
+  const size_t largest = queue->max_message_bytes();
+  EXPECT_EQ(largest, 1000 - ByteQueue::kHeaderBytes);
+  std::vector<size_t> sizes = {0, 1, 7, 8, 9, 100, 500, largest};
+  for (size_t size = 1; size < 300; size += 37) sizes.push_back(size);
+
+  Process producer([&] {
+    for (int round = 0; round < 5; ++round) {
+      for (size_t size : sizes) {
+        if (!queue->Put(PatternOfSize(size), kGenerous).ok()) return 1;
+      }
+    }
+    return 0;
+  });
+  ASSERT_THAT(producer.Start(), IsOk());
+  for (int round = 0; round < 5; ++round) {
+    for (size_t size : sizes) {
+      absl::StatusOr<std::string> message = queue->Get(kGenerous);
+      ASSERT_THAT(message, IsOk());
+      EXPECT_TRUE(*message == PatternOfSize(size)) << "message of " << size << " bytes";
+    }
+  }
+  ASSERT_THAT(producer.Join(kGenerous), IsOk());
+  EXPECT_EQ(producer.exit_code(), 0);
+
+  EXPECT_THAT(queue->Put(std::string(largest + 1, 'x')),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("capacity_bytes")));
+  EXPECT_THAT(ByteQueue::Create({.capacity_bytes = 10}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(QueueTest, GetOnEmptyAndPutOnFullTimeOut) {
+  absl::StatusOr<ByteQueue> queue = ByteQueue::Create({.max_items = 1});
+  ASSERT_THAT(queue, IsOk());
+  EXPECT_THAT(queue->Get(absl::Milliseconds(1)), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(queue->Get(absl::ZeroDuration()), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_THAT(queue->Put("only one fits"), IsOk());
+  EXPECT_THAT(queue->Put("x", absl::Milliseconds(1)), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(queue->Get(), IsOkAndHolds("only one fits"));
+  EXPECT_THAT(queue->Put("x", absl::Seconds(-1)), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Passes when a Get() asleep in another process (no spinning) is woken by the next Put().
+TEST_F(QueueTest, AGetWaitingInAnotherProcessReceivesTheNextPut) {
+  absl::StatusOr<Queue<std::string>> queue = Queue<std::string>::Create({.spin = absl::ZeroDuration()});
+  ASSERT_THAT(queue, IsOk());
+  Process consumer([&] {
+    absl::StatusOr<std::string> item = queue->Get(kGenerous);
+    return item.ok() && *item == "wake up" ? 0 : 1;
+  });
+  ASSERT_THAT(consumer.Start(), IsOk());
+  ASSERT_THAT(queue->Put("wake up"), IsOk());
+  ASSERT_THAT(consumer.Join(kGenerous), IsOk());
+  EXPECT_EQ(consumer.exit_code(), 0);
+}
+
+// What a consumer killed inside Get() may have done before dying, holding the queue's lock.
+enum class DiedAfter { kLockingOnly, kCopyingHalf, kMovingTheReadPosition };
+
+class QueueDeathTest : public QueueTest, public ::testing::WithParamInterface<DiedAfter> {};
+
+INSTANTIATE_TEST_SUITE_P(AtEveryStep, QueueDeathTest,
+                         ::testing::Values(DiedAfter::kLockingOnly, DiedAfter::kCopyingHalf,
+                                           DiedAfter::kMovingTheReadPosition));
+
+// Passes when a consumer SIGKILLed at any step of a Get(), holding the lock, leaves a
+// queue that the others use normally: the message it was reading is still delivered,
+// unless it had already taken it, and the item count is right.
+TEST_P(QueueDeathTest, AConsumerKilledMidReadLeavesTheQueueUsable) {
+  absl::StatusOr<Queue<std::string>> queue = Queue<std::string>::Create();
+  absl::StatusOr<Event> holding = Event::Create();
+  ASSERT_THAT(queue, IsOk());
+  ASSERT_THAT(holding, IsOk());
+  ASSERT_THAT(queue->Put("first"), IsOk());
+  ASSERT_THAT(queue->Put("second"), IsOk());
+
+  // The doomed consumer does by hand, on the queue's own state, the steps of a Get().
+  Process doomed([&] {
+    absl::StatusOr<internal::SharedState<ByteQueue::State>> state =
+        internal::SharedState<ByteQueue::State>::Attach(queue->name());
+    if (!state.ok() || !(*state)->mutex.Lock(absl::InfiniteFuture()).ok()) return 1;
+    ByteQueue::State& s = **state;
+    char half[8];
+    if (GetParam() != DiedAfter::kLockingOnly) std::memcpy(half, state->extra(), sizeof(half));
+    if (GetParam() == DiedAfter::kMovingTheReadPosition) {
+      uint64_t length;
+      std::memcpy(&length, state->extra(), sizeof(length));
+      s.read_position += ByteQueue::kHeaderBytes + length;  // took "first"; count not updated
+    }
+    holding->Set();
+    pause();
+    return 0;
+  });
+  ASSERT_THAT(doomed.Start(), IsOk());
+  ASSERT_THAT(holding->Wait(kGenerous), IsOk());
+  ASSERT_THAT(doomed.Kill(), IsOk());
+  ASSERT_THAT(doomed.Join(kGenerous), IsOk());
+
+  Process survivor([&] {
+    std::vector<std::string> expected = {"first", "second", "third"};
+    if (GetParam() == DiedAfter::kMovingTheReadPosition) expected.erase(expected.begin());
+    if (!queue->Put("third").ok() || queue->size() != expected.size()) return 1;
+    for (const std::string& want : expected) {
+      absl::StatusOr<std::string> got = queue->Get(kGenerous);
+      if (!got.ok() || *got != want) return 2;
+    }
+    return queue->size() == 0 ? 0 : 3;
+  });
+  ASSERT_THAT(survivor.Start(), IsOk());
+  ASSERT_THAT(survivor.Join(kGenerous), IsOk());
+  EXPECT_EQ(survivor.exit_code(), 0);
+}
+
+// Passes when a consumer killed while blocked in Get() does not stop the next one.
+TEST_F(QueueTest, AConsumerKilledWhileWaitingDoesNotStopTheOthers) {
+  absl::StatusOr<Queue<int>> queue = Queue<int>::Create();
+  ASSERT_THAT(queue, IsOk());
+  Process doomed([&] { return queue->Get().ok() ? 0 : 1; });
+  ASSERT_THAT(doomed.Start(), IsOk());
+  ASSERT_THAT(doomed.Kill(), IsOk());
+  ASSERT_THAT(doomed.Join(kGenerous), IsOk());
+  Process consumer([&] { return queue->Get(kGenerous).value_or(0) == 5 ? 0 : 1; });
+  ASSERT_THAT(consumer.Start(), IsOk());
+  ASSERT_THAT(queue->Put(5), IsOk());
+  ASSERT_THAT(consumer.Join(kGenerous), IsOk());
+  EXPECT_EQ(consumer.exit_code(), 0);
+}
+
+// Passes when Join() returns once consumers in other processes have marked every item
+// done, times out while one is unfinished, and extra TaskDone()s are refused.
+TEST_F(QueueTest, JoinWaitsForEveryTaskToBeDone) {
+  absl::StatusOr<JoinableQueue<int>> tasks = JoinableQueue<int>::Create();
+  ASSERT_THAT(tasks, IsOk());
+  for (int i = 0; i < 10; ++i) ASSERT_THAT(tasks->Put(i), IsOk());
+  EXPECT_THAT(tasks->Join(absl::Milliseconds(1)), StatusIs(absl::StatusCode::kDeadlineExceeded));
+
+  std::vector<Process> workers;
+  for (int w = 0; w < 2; ++w) {
+    workers.emplace_back([&] {
+      for (int n = 0; n < 5; ++n) {
+        if (!tasks->Get(kGenerous).ok() || !tasks->TaskDone().ok()) return 1;
+      }
+      return 0;
+    });
+  }
+  for (Process& worker : workers) ASSERT_THAT(worker.Start(), IsOk());
+  EXPECT_THAT(tasks->Join(kGenerous), IsOk());
+  for (Process& worker : workers) {
+    ASSERT_THAT(worker.Join(kGenerous), IsOk());
+    EXPECT_EQ(worker.exit_code(), 0);
+  }
+  EXPECT_THAT(tasks->TaskDone(), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// Run in a spawned program: answers each request on `replies`, until "stop".
+int Uppercase(std::string requests_name, std::string replies_name) {
+  absl::StatusOr<Queue<std::string>> requests = Queue<std::string>::Attach(requests_name);
+  absl::StatusOr<Queue<std::map<std::string, int>>> replies =
+      Queue<std::map<std::string, int>>::Attach(replies_name);
+  if (!requests.ok() || !replies.ok()) return 1;
+  while (true) {
+    absl::StatusOr<std::string> request = requests->Get(kGenerous);
+    if (!request.ok()) return 2;
+    if (*request == "stop") return 0;
+    if (!replies->Put({{*request, static_cast<int>(request->size())}}).ok()) return 3;
+  }
+}
+MP_REGISTER_TASK(Uppercase);
+
+// Passes when a spawned program attaches to typed queues by name and values of
+// different types go both ways; a value read as the wrong type is refused.
+TEST_F(QueueTest, TypedValuesTravelToAndFromASpawnedProgram) {
+  absl::StatusOr<Queue<std::string>> requests = Queue<std::string>::Create();
+  absl::StatusOr<Queue<std::map<std::string, int>>> replies =
+      Queue<std::map<std::string, int>>::Create();
+  ASSERT_THAT(requests, IsOk());
+  ASSERT_THAT(replies, IsOk());
+  Process worker({.start_method = StartMethod::kSpawn}, Uppercase, requests->name(),
+                 replies->name());
+  ASSERT_THAT(worker.Start(), IsOk());
+  ASSERT_THAT(requests->Put("hello"), IsOk());
+  EXPECT_THAT(replies->Get(kGenerous),
+              IsOkAndHolds(std::map<std::string, int>{{"hello", 5}}));
+  ASSERT_THAT(requests->Put("stop"), IsOk());
+  ASSERT_THAT(worker.Join(kGenerous), IsOk());
+  EXPECT_EQ(worker.exit_code(), 0);
+
+  ASSERT_THAT(requests->Put("not a number"), IsOk());
+  absl::StatusOr<Queue<int64_t>> misread = Queue<int64_t>::Attach(requests->name());
+  ASSERT_THAT(misread, IsOk());
+  EXPECT_THAT(misread->Get(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("wrong type")));
+}
+
+}  // namespace
+}  // namespace mp
