@@ -19,12 +19,12 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "benchmarks/summary_reporter.h"
 #include "process/hand_off.h"
 #include "process/process.h"
 #include "process/task_registry.h"
@@ -125,39 +125,17 @@ BENCHMARK_CAPTURE(BM_ProcessStartJoin, forkserver, mp::StartMethod::kForkServer)
     ->UseRealTime()
     ->MeasureProcessCPUTime();
 
-// The console table, then every benchmark's wall time as a ratio to BM_ForkWaitpid.
-// With --benchmark_repetitions it compares medians, which a noisy machine needs.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) {
-      if (run.error_occurred) continue;
-      const std::string name = run.run_name.str();
-      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
-        median_wall_time_[name] = run.GetAdjustedRealTime();
-      } else if (run.run_type == Run::RT_Iteration) {
-        last_wall_time_[name] = run.GetAdjustedRealTime();
-      }
-    }
-  }
-
-  void Finalize() override {
-    ConsoleReporter::Finalize();
-    std::map<std::string, double> wall_time = last_wall_time_;
-    for (const auto& [name, time] : median_wall_time_) wall_time[name] = time;
+// Every benchmark's wall time as a ratio to BM_ForkWaitpid, after the table.
+class RatioReporter : public mp::bench::SummaryReporter {
+  void PrintSummary(const mp::bench::WallTimes& wall_time, bool medians) override {
     const auto baseline = wall_time.find("BM_ForkWaitpid/process_time/real_time");
     if (baseline == wall_time.end() || baseline->second <= 0) return;
     std::printf("\nWall time per start+join (%s), relative to fork+waitpid in this run:\n",
-                median_wall_time_.empty() ? "one run each" : "medians");
+                medians ? "medians" : "one run each");
     for (const auto& [name, time] : wall_time) {
       std::printf("  %-58s %6.2fx\n", name.c_str(), time / baseline->second);
     }
   }
-
- private:
-  std::map<std::string, double> median_wall_time_;
-  std::map<std::string, double> last_wall_time_;
 };
 
 }  // namespace

@@ -161,6 +161,12 @@ void ByteQueue::SpinUntilNotEmpty() const {
 }
 
 absl::StatusOr<std::string> ByteQueue::Get(absl::Duration timeout) {
+  std::string message;
+  MP_RETURN_IF_ERROR(GetInto(message, timeout));
+  return message;
+}
+
+absl::Status ByteQueue::GetInto(std::string& message, absl::Duration timeout) {
   MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Get()"));
   State& state = *state_;
   const absl::Time deadline = absl::Now() + timeout;
@@ -176,14 +182,14 @@ absl::StatusOr<std::string> ByteQueue::Get(absl::Duration timeout) {
     if (!waited.ok() && waited.code() != absl::StatusCode::kDeadlineExceeded) return waited;
   }
   const uint64_t length = ReadLength(state_.extra(), state.capacity, state.read_position);
-  std::string message(length, '\0');
+  message.resize(length);
   CopyOutOfRing(state_.extra(), state.capacity, state.read_position + kHeaderBytes,
                 message.data(), length);
   state.read_position += kHeaderBytes + length;  // the commit: the message is ours
   state.items.fetch_sub(1, std::memory_order_release);
   UnlockQueue();
   state.not_full.NotifyAll();
-  return message;
+  return absl::OkStatus();
 }
 
 size_t ByteQueue::size() const { return state_->items.load(std::memory_order_acquire); }

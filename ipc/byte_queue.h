@@ -77,6 +77,8 @@ class ByteQueue {
   // Removes the oldest message, waiting up to `timeout` for one: DeadlineExceeded
   // (Python's queue.Empty) if none comes.
   absl::StatusOr<std::string> Get(absl::Duration timeout = absl::InfiniteDuration());
+  // The same, into `message`, whose memory is reused: no allocation in a steady loop.
+  absl::Status GetInto(std::string& message, absl::Duration timeout = absl::InfiniteDuration());
 
   // Messages queued now; stale as soon as it returns when others are active.
   size_t size() const;
