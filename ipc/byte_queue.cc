@@ -44,19 +44,6 @@ uint64_t ReadLength(const char* ring, uint64_t capacity, uint64_t position) {
   return length;
 }
 
-// Spinning helps only if the process we wait for can run at the same time, on another
-// CPU. The affinity mask rarely changes, so it is looked up again only now and then.
-bool MayRunOnSeveralCpus() {
-  thread_local int calls_until_refresh = 0;
-  thread_local bool several = true;
-  if (calls_until_refresh-- <= 0) {
-    cpu_set_t cpus;
-    several = sched_getaffinity(0, sizeof(cpus), &cpus) != 0 || CPU_COUNT(&cpus) > 1;
-    calls_until_refresh = 1024;
-  }
-  return several;
-}
-
 }  // namespace
 
 absl::StatusOr<ByteQueue> ByteQueue::Create(const QueueOptions& options) {
@@ -144,6 +131,7 @@ absl::Status ByteQueue::Put(std::string_view message, absl::Duration timeout) {
   state.write_position += needed;  // the commit: the message now exists
   state.items.fetch_add(1, std::memory_order_release);
   ++state.unfinished;
+  state.last_put_cpu.store(sched_getcpu(), std::memory_order_relaxed);
   UnlockQueue();
   // Every sleeping consumer, not one: a woken one that then dies or times out would
   // otherwise leave the item unannounced while the others sleep.
@@ -152,7 +140,11 @@ absl::Status ByteQueue::Put(std::string_view message, absl::Duration timeout) {
 }
 
 void ByteQueue::SpinUntilNotEmpty() const {
-  if (spin_ <= absl::ZeroDuration() || !MayRunOnSeveralCpus()) return;
+  if (spin_ <= absl::ZeroDuration()) return;
+  // Spinning helps only if the producer can run meanwhile, on another CPU. If the last
+  // one ran on ours, it most likely needs this CPU to put the next item: sleep at once.
+  const int this_cpu = sched_getcpu();
+  if (this_cpu >= 0 && this_cpu == state_->last_put_cpu.load(std::memory_order_relaxed)) return;
   const absl::Time give_up = absl::Now() + spin_;
   for (int round = 1; state_->items.load(std::memory_order_acquire) == 0; ++round) {
     __builtin_ia32_pause();  // tells the CPU this is a spin: saves power and a pipeline flush

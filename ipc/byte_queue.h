@@ -57,8 +57,8 @@ struct QueueOptions {
   // At most this many messages queued at once; 0 for no limit but the bytes.
   size_t max_items = 0;
   // How long a Get() on an empty queue watches for an item before it sleeps. Zero
-  // never spins. Spinning is skipped when this thread may run on only one CPU, where
-  // it would only delay the producer it waits for.
+  // never spins. It does not spin on the CPU where the last Put() ran: there it would
+  // only keep that producer from running.
   absl::Duration spin = absl::Microseconds(50);
 };
 
@@ -104,9 +104,11 @@ class ByteQueue {
     uint64_t read_position = 0;
     uint64_t write_position = 0;
     uint64_t unfinished = 0;  // JoinableQueue: Put()s not yet matched by TaskDone()
-    // Written under `mutex`, read without it by spinning consumers. Rebuilt from the
-    // ring after an owner died.
-    std::atomic<uint64_t> items;
+    // Written under `mutex`, read without it by spinning consumers (so on a cache line
+    // of its own, away from the mutex). Rebuilt from the ring after an owner died.
+    alignas(64) std::atomic<uint64_t> items;
+    // The CPU the last Put() ran on: spinning is pointless on that same CPU.
+    std::atomic<int32_t> last_put_cpu;
   };
 
  private:

@@ -27,6 +27,9 @@ struct LockOutcome {
 // Placed in shared memory and Init()ed once, by the creator, before anyone else maps it.
 // Never destroyed: it goes away with its memory.
 struct RobustMutex {
+  // How many times Lock() tries before it sleeps: a few microseconds.
+  static constexpr int kSpinAttempts = 200;
+
   pthread_mutex_t native;
 
   // `recursive`: the owning thread may lock it again (and must unlock as often);
