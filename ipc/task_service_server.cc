@@ -16,6 +16,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 #include "ipc/task_service.h"
@@ -65,13 +66,19 @@ int main(int argc, char** argv) {
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    std::fprintf(stderr, "cannot listen on '%s': give --address as host:port\n",
+    std::fprintf(stderr, "cannot listen on '%s': give --address as host:port, unix:PATH or unix-abstract:NAME\n",
                  absl::GetFlag(FLAGS_address).c_str());
     return 2;
   }
 
-  // One line, flushed, tells the parent where to connect.
-  std::printf("listening on port %d\n", port);
+  // One line, flushed, tells the parent where to connect: the port the kernel chose,
+  // or the Unix socket as given.
+  const std::string& address = absl::GetFlag(FLAGS_address);
+  if (absl::StartsWith(address, "unix")) {
+    std::printf("listening on %s\n", address.c_str());
+  } else {
+    std::printf("listening on port %d\n", port);
+  }
   std::fflush(stdout);
 
   WaitForEndOfStdin();

@@ -21,21 +21,33 @@ namespace {
 
 constexpr absl::Duration kGenerous = absl::Seconds(30);
 
-// Starts task_service_server in a child process and connects to it on loopback.
-class TaskServiceTest : public testing::Test {
+// Starts task_service_server in a child process and connects to it: over loopback TCP
+// with port 0 (the kernel picks a free port, which the server prints), or over an
+// abstract Unix socket (a name, no file to clean up).
+class TaskServiceTest : public testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    const bool unix_socket = GetParam() == "unix";
+    const std::string address =
+        unix_socket ? absl::StrCat("unix-abstract:mp-task-service-test-", getpid())
+                    : "127.0.0.1:0";
     absl::StatusOr<test::SpawnedProgram> server = test::SpawnedProgram::Start(
-        test::Runfile("ipc/task_service_server"), {"--address=127.0.0.1:0"});
+        test::Runfile("ipc/task_service_server"), {"--address=" + address});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::make_unique<test::SpawnedProgram>(*std::move(server));
 
     absl::StatusOr<std::string> line = server_->ReadLine(kGenerous);
     ASSERT_TRUE(line.ok()) << line.status();
-    int port = 0;
-    ASSERT_EQ(std::sscanf(line->c_str(), "listening on port %d", &port), 1) << *line;
-    stub_ = ipc::TaskService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+    std::string target = address;
+    if (unix_socket) {
+      ASSERT_EQ(*line, "listening on " + address);
+    } else {
+      int port = 0;
+      ASSERT_EQ(std::sscanf(line->c_str(), "listening on port %d", &port), 1) << *line;
+      target = absl::StrCat("127.0.0.1:", port);
+    }
+    stub_ = ipc::TaskService::NewStub(
+        grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
   }
 
   // Closing the server's stdin is its signal to shut down and exit 0.
@@ -49,7 +61,7 @@ class TaskServiceTest : public testing::Test {
 };
 
 // Passes when a task's result comes back from the server process, run by its pid.
-TEST_F(TaskServiceTest, ACallRoundTripsThroughAnotherProcess) {
+TEST_P(TaskServiceTest, ACallRoundTripsThroughAnotherProcess) {
   absl::StatusOr<TaskResult> reply = RunRemoteTask(*stub_, "reverse", "abc", kGenerous);
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_EQ(reply->result, "cba");
@@ -59,7 +71,7 @@ TEST_F(TaskServiceTest, ACallRoundTripsThroughAnotherProcess) {
 }
 
 // Passes when payloads of 0 bytes and of 1 MiB + 1 bytes (every byte value) come back whole.
-TEST_F(TaskServiceTest, PayloadsOfAnySizeAndByteValueRoundTrip) {
+TEST_P(TaskServiceTest, PayloadsOfAnySizeAndByteValueRoundTrip) {
   std::string large(1024 * 1024 + 1, '\0');
   for (size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>(i % 256);
   for (const std::string& payload : {std::string(), large}) {
@@ -71,7 +83,7 @@ TEST_F(TaskServiceTest, PayloadsOfAnySizeAndByteValueRoundTrip) {
 }
 
 // Passes when an unknown task is NOT_FOUND, naming it, and the server keeps serving.
-TEST_F(TaskServiceTest, AnUnknownTaskIsNotFoundAndTheServerKeepsServing) {
+TEST_P(TaskServiceTest, AnUnknownTaskIsNotFoundAndTheServerKeepsServing) {
   absl::StatusOr<TaskResult> unknown = RunRemoteTask(*stub_, "no_such_task", "", kGenerous);
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(unknown.status().message().find("no_such_task"), absl::string_view::npos);
@@ -83,11 +95,15 @@ TEST_F(TaskServiceTest, AnUnknownTaskIsNotFoundAndTheServerKeepsServing) {
 }
 
 // Passes when a call to a server that has gone is UNAVAILABLE within its deadline.
-TEST_F(TaskServiceTest, AServerThatHasGoneIsUnavailable) {
+TEST_P(TaskServiceTest, AServerThatHasGoneIsUnavailable) {
   StopServer();
   absl::StatusOr<TaskResult> reply = RunRemoteTask(*stub_, "echo", "x", absl::Seconds(5));
   EXPECT_EQ(reply.status().code(), absl::StatusCode::kUnavailable) << reply.status();
 }
+
+INSTANTIATE_TEST_SUITE_P(LoopbackAndUnixSocket, TaskServiceTest,
+                         testing::Values("loopback", "unix"),
+                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
 
 TEST(TaskRegistryTest, RejectsEmptyAndDuplicateNames) {
   TaskRegistry registry;
