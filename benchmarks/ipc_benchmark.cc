@@ -23,7 +23,11 @@
 // receiver is awake already (the shm queue spins briefly before it sleeps; pipes do not).
 // gRPC's own background threads are not pinned. gRPC's socket is an abstract Unix socket.
 //
-// Clock: wall time (UseRealTime), since the work is shared with another process.
+// Also the uncontended cost of a Lock, a SharedValue update and a Semaphore, against a
+// std::mutex, and of creating shared memory, against creating a pipe.
+//
+// Clock: wall time (UseRealTime) for the exchanges, since the work is shared with another
+// process; the default CPU time for the single-process ones.
 // After the table, each transport's time relative to the pipe's for the same size and
 // placement (how many times faster than a pipe), and one-way throughput as a fraction
 // of memcpy's.
@@ -39,6 +43,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +59,11 @@
 #include "benchmarks/summary_reporter.h"
 #include "grpcpp/grpcpp.h"
 #include "ipc/byte_queue.h"
+#include "ipc/lock.h"
+#include "ipc/pipe.h"
+#include "ipc/semaphore.h"
+#include "ipc/shared_memory.h"
+#include "ipc/shared_value.h"
 #include "ipc/task_service.h"
 #include "process/hand_off.h"
 #include "process/internal/unique_fd.h"
@@ -396,6 +406,67 @@ void BM_Memcpy(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
 }
+
+// --- What the other mechanisms cost, uncontended, in one process -----------------------
+
+// The baseline for the locks: a std::mutex, private to this process.
+void BM_StdMutexLockUnlock(benchmark::State& state) {
+  std::mutex mutex;
+  for (auto _ : state) {
+    mutex.lock();
+    mutex.unlock();
+  }
+}
+
+void BM_LockAcquireRelease(benchmark::State& state) {
+  absl::StatusOr<mp::Lock> lock = mp::Lock::Create();
+  if (!lock.ok()) return state.SkipWithError(lock.status().ToString().c_str());
+  for (auto _ : state) {
+    absl::StatusOr<mp::LockGuard> held = lock->Acquire();
+    benchmark::DoNotOptimize(held);
+  }
+}
+
+void BM_SharedValueUpdate(benchmark::State& state) {
+  absl::StatusOr<mp::SharedValue<int64_t>> value = mp::SharedValue<int64_t>::Create(0);
+  if (!value.ok()) return state.SkipWithError(value.status().ToString().c_str());
+  for (auto _ : state) {
+    if (!value->Update([](int64_t& n) { ++n; }).ok()) return state.SkipWithError("Update failed");
+  }
+}
+
+void BM_SemaphoreReleaseAcquire(benchmark::State& state) {
+  absl::StatusOr<mp::Semaphore> semaphore = mp::Semaphore::Create(0);
+  if (!semaphore.ok()) return state.SkipWithError(semaphore.status().ToString().c_str());
+  for (auto _ : state) {
+    if (!semaphore->Release().ok() || !semaphore->Acquire().ok()) {
+      return state.SkipWithError("the semaphore failed");
+    }
+  }
+}
+
+// Setting up: a new segment (shm_open, ftruncate, fallocate, mmap), then munmap and unlink.
+void BM_SharedMemoryCreateDestroy(benchmark::State& state) {
+  for (auto _ : state) {
+    absl::StatusOr<mp::SharedMemory> memory = mp::SharedMemory::Create(4096);
+    if (!memory.ok()) return state.SkipWithError(memory.status().ToString().c_str());
+  }
+}
+
+// The same for a pipe: pipe2() and two close()s.
+void BM_PipeCreateDestroy(benchmark::State& state) {
+  for (auto _ : state) {
+    absl::StatusOr<mp::PipeEnds> pipe = mp::Pipe(/*duplex=*/false);
+    if (!pipe.ok()) return state.SkipWithError(pipe.status().ToString().c_str());
+  }
+}
+
+BENCHMARK(BM_StdMutexLockUnlock);
+BENCHMARK(BM_LockAcquireRelease);
+BENCHMARK(BM_SharedValueUpdate);
+BENCHMARK(BM_SemaphoreReleaseAcquire);
+BENCHMARK(BM_SharedMemoryCreateDestroy);
+BENCHMARK(BM_PipeCreateDestroy);
 
 void MessageSizes(benchmark::internal::Benchmark* benchmark) {
   benchmark->ArgsProduct({{64, 4 << 10, 1 << 20}, {0, 1}})

@@ -74,7 +74,13 @@ absl::StatusOr<std::string> NewSegmentName() {
     if (got < 0) return absl::ErrnoToStatus(errno, "getrandom");
     filled += static_cast<size_t>(got);
   }
-  std::optional<uint64_t> start_time = ProcessStartTime(getpid());
+  // Read once per process (a forked child is a new process, with a new start time).
+  thread_local pid_t cached_pid = -1;
+  thread_local std::optional<uint64_t> start_time;
+  if (cached_pid != getpid()) {
+    start_time = ProcessStartTime(getpid());
+    cached_pid = getpid();
+  }
   if (!start_time) return absl::InternalError("cannot read this process's start time from /proc");
   std::string name = absl::StrCat("/", kNamePrefix, getpid(), "-", *start_time, "-");
   for (uint8_t byte : random) {
