@@ -1,0 +1,87 @@
+#include "pool/internal/job.h"
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace mp::internal {
+namespace {
+
+// Waits on `condition` until `done()` or `timeout`; an infinite timeout waits forever.
+template <typename Done>
+bool WaitFor(std::condition_variable& condition, std::unique_lock<std::mutex>& lock,
+             absl::Duration timeout, Done done) {
+  if (timeout == absl::InfiniteDuration()) {
+    condition.wait(lock, done);
+    return true;
+  }
+  return condition.wait_for(lock, absl::ToChronoNanoseconds(timeout), done);
+}
+
+}  // namespace
+
+bool Job::Complete(size_t index, absl::StatusOr<std::string> result) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (index >= results_.size() || results_[index].has_value()) return false;
+  results_[index] = std::move(result);
+  completion_order_.push_back(index);
+  --remaining_;
+  changed_.notify_all();
+  return remaining_ == 0;
+}
+
+void Job::SetOnDone(std::function<void()> on_done) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (remaining_ != 0) {
+      on_done_ = std::move(on_done);
+      return;
+    }
+  }
+  on_done();
+}
+
+std::function<void()> Job::TakeOnDone() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::exchange(on_done_, nullptr);
+}
+
+bool Job::Ready() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return remaining_ == 0;
+}
+
+bool Job::Wait(absl::Duration timeout) const {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return WaitFor(changed_, lock, timeout, [&] { return remaining_ == 0; });
+}
+
+const absl::StatusOr<std::string>& Job::Result(size_t index) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return *results_[index];  // set once, never changed again
+}
+
+absl::StatusOr<size_t> Job::NextIndex(bool ordered, absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (handed_out_ == results_.size()) return absl::OutOfRangeError("no more results");
+  auto available = [&] {
+    return ordered ? results_[handed_out_].has_value() : !completion_order_.empty();
+  };
+  if (!WaitFor(changed_, lock, timeout, available)) {
+    return absl::DeadlineExceededError("timed out waiting for the next result");
+  }
+  size_t index = handed_out_;
+  if (!ordered) {
+    index = completion_order_.front();
+    completion_order_.pop_front();
+  }
+  ++handed_out_;
+  return index;
+}
+
+}  // namespace mp::internal

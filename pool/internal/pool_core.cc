@@ -1,0 +1,343 @@
+#include "pool/internal/pool_core.h"
+
+#include <string.h>
+#include <sys/types.h>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "ipc/byte_queue.h"
+#include "pool/internal/wire.h"
+#include "pool/internal/worker.h"
+#include "process/process.h"
+#include "process/status_macros.h"
+
+namespace mp::internal {
+namespace {
+
+// How long the manager waits for a result before it looks at the workers anyway, and
+// how often it looks while results keep coming: a dead worker is noticed within this.
+constexpr absl::Duration kCheckInterval = absl::Milliseconds(10);
+// How long a stopping worker may take to exit before it is killed.
+constexpr absl::Duration kExitGrace = absl::Seconds(10);
+
+using Callbacks = std::vector<std::function<void()>>;
+
+std::string DescribeExit(pid_t pid, int exit_code) {
+  if (exit_code < 0) {
+    const char* abbreviation = sigabbrev_np(-exit_code);
+    return absl::StrCat("worker ", pid, " was killed by ",
+                        abbreviation ? absl::StrCat("SIG", abbreviation) : absl::StrCat("signal ", -exit_code));
+  }
+  return absl::StrCat("worker ", pid, " exited with code ", exit_code);
+}
+
+absl::Status WithContext(const absl::Status& status, uint64_t index, absl::string_view where) {
+  return absl::Status(status.code(), absl::StrCat("task ", index, where, ": ", status.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolCoreOptions options) {
+  std::unique_ptr<PoolCore> core(new PoolCore(std::move(options)));
+  MP_ASSIGN_OR_RETURN(ByteQueue results,
+                      ByteQueue::Create({.capacity_bytes = core->options_.queue_bytes}));
+  core->results_ = std::make_unique<ByteQueue>(std::move(results));
+  core->workers_.resize(static_cast<size_t>(core->options_.workers));
+  core->manager_ = std::thread(&PoolCore::Manage, core.get());
+  std::unique_lock<std::mutex> lock(core->mutex_);
+  core->phase_changed_.wait(lock, [&] { return core->startup_.has_value(); });
+  absl::Status startup = *core->startup_;
+  lock.unlock();
+  if (!startup.ok()) {
+    core->manager_.join();
+    return startup;
+  }
+  return core;
+}
+
+PoolCore::~PoolCore() {
+  Terminate();
+  if (manager_.joinable()) manager_.join();
+}
+
+absl::Status PoolCore::StartWorker(size_t slot) {
+  Worker& worker = workers_[slot];
+  MP_ASSIGN_OR_RETURN(ByteQueue inbox, ByteQueue::Create({.capacity_bytes = options_.queue_bytes}));
+  worker.inbox = std::make_unique<ByteQueue>(std::move(inbox));
+  worker.process = std::make_unique<Process>(
+      ProcessOptions{.name = absl::StrCat("PoolWorker-", slot),
+                     .daemon = true,
+                     .start_method = options_.start_method},
+      RunPoolWorker, worker.inbox->name(), results_->name(), options_.max_tasks_per_child,
+      options_.initializer, options_.initializer_args);
+  worker.in_flight.clear();
+  worker.tasks_sent = 0;
+  return worker.process->Start();
+}
+
+void PoolCore::Manage() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    absl::Status status;
+    for (size_t slot = 0; slot < workers_.size() && status.ok(); ++slot) status = StartWorker(slot);
+    startup_ = status;
+    if (!status.ok()) {
+      StopWorkersLocked(/*kill=*/true);
+      phase_ = Phase::kFinished;
+    }
+    phase_changed_.notify_all();
+    if (!status.ok()) return;
+  }
+  std::string message;
+  absl::Time next_check = absl::Now() + kCheckInterval;
+  while (true) {
+    Callbacks done;
+    const bool got = results_->GetInto(message, kCheckInterval).ok();
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (phase_ == Phase::kTerminating) break;
+    if (got) HandleResults(message, done);
+    if (!got || absl::Now() >= next_check) {
+      CheckWorkers(done);
+      next_check = absl::Now() + kCheckInterval;
+    }
+    Dispatch(done);
+    const bool finished = phase_ == Phase::kClosing && AllWorkDoneLocked();
+    if (finished) {
+      StopWorkersLocked(/*kill=*/false);
+      phase_ = Phase::kFinished;
+      phase_changed_.notify_all();
+    }
+    lock.unlock();
+    for (std::function<void()>& callback : done) callback();
+    if (finished) return;
+  }
+  // Terminating: end the workers, fail what they had not finished.
+  Callbacks done;
+  std::unique_lock<std::mutex> lock(mutex_);
+  StopWorkersLocked(/*kill=*/true);
+  const absl::Status cancelled = absl::CancelledError("the pool was terminated");
+  for (Worker& worker : workers_) {
+    for (Chunk& chunk : worker.in_flight) Fail(chunk, cancelled, done);
+    worker.in_flight.clear();
+  }
+  for (Chunk& chunk : pending_) Fail(chunk, cancelled, done);
+  pending_.clear();
+  phase_ = Phase::kFinished;
+  phase_changed_.notify_all();
+  lock.unlock();
+  for (std::function<void()>& callback : done) callback();
+}
+
+void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
+  absl::StatusOr<ResultMessage> results = DecodeResults(message);
+  if (!results.ok()) return;  // never expected; the chunk fails when its worker is checked
+  for (size_t slot = 0; slot < workers_.size(); ++slot) {
+    Worker& worker = workers_[slot];
+    if (worker.process == nullptr || worker.process->pid() != results->worker_pid ||
+        worker.in_flight.empty() || worker.in_flight.front().job_id != results->job ||
+        worker.in_flight.front().first_index != results->first_index) {
+      continue;
+    }
+    Chunk chunk = std::move(worker.in_flight.front());
+    worker.in_flight.pop_front();
+    for (size_t i = 0; i < results->outcomes.size() && i < chunk.encoded_args.size(); ++i) {
+      absl::StatusOr<std::string> result = StatusOrOf(std::move(results->outcomes[i]));
+      const uint64_t index = chunk.first_index + i;
+      if (!result.ok()) {
+        result = WithContext(result.status(), index, absl::StrCat(" failed in worker ", results->worker_pid));
+      }
+      Complete(chunk.job, index, std::move(result), done);
+    }
+    // A worker that has run its quota exits now; replace it at once rather than at the
+    // next check.
+    const int64_t quota = options_.max_tasks_per_child;
+    if (quota > 0 && worker.tasks_sent >= quota && worker.in_flight.empty()) {
+      (void)worker.process->Join(kExitGrace);
+      ReplaceWorker(slot, done);
+    }
+    return;
+  }
+}
+
+void PoolCore::CheckWorkers(Callbacks& done) {
+  for (size_t slot = 0; slot < workers_.size(); ++slot) {
+    Worker& worker = workers_[slot];
+    if (worker.process == nullptr || worker.process->IsAlive()) continue;
+    ReplaceWorker(slot, done);
+  }
+}
+
+void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
+  Worker& worker = workers_[slot];
+  const pid_t pid = worker.process->pid().value_or(-1);
+  const int exit_code = worker.process->exit_code().value_or(-1);
+  const std::string what = DescribeExit(pid, exit_code);
+  // The first chunk in flight is the one the worker was running; the rest go back to
+  // the front of the queue, in order, untouched.
+  if (!worker.in_flight.empty()) {
+    Chunk running = std::move(worker.in_flight.front());
+    worker.in_flight.pop_front();
+    for (auto chunk = worker.in_flight.rbegin(); chunk != worker.in_flight.rend(); ++chunk) {
+      pending_.push_front(std::move(*chunk));
+    }
+    if (++running.attempts <= options_.retries) {
+      pending_.push_front(std::move(running));
+    } else {
+      Fail(running, absl::AbortedError(absl::StrCat(what, " while running it")), done);
+    }
+  }
+  worker.in_flight.clear();
+  worker.process.reset();
+  if (exit_code == kWorkerInitializerFailed || exit_code == kWorkerCannotAttach) {
+    // Starting another would fail the same way, forever: stop here and say why.
+    broken_ = absl::FailedPreconditionError(absl::StrCat(
+        what, exit_code == kWorkerInitializerFailed ? ": the pool's initializer failed"
+                                                    : ": it could not attach to the pool's queues"));
+    for (Chunk& chunk : pending_) Fail(chunk, *broken_, done);
+    pending_.clear();
+    return;
+  }
+  if (phase_ == Phase::kTerminating) return;
+  if (absl::Status started = StartWorker(slot); !started.ok()) {
+    broken_ = absl::Status(started.code(), absl::StrCat("cannot replace ", what, ": ", started.message()));
+    worker.process.reset();
+  }
+}
+
+void PoolCore::Dispatch(Callbacks& done) {
+  if (broken_) {
+    for (Chunk& chunk : pending_) Fail(chunk, *broken_, done);
+    pending_.clear();
+  }
+  const int64_t quota = options_.max_tasks_per_child;
+  while (!pending_.empty()) {
+    Chunk& next = pending_.front();
+    const auto size = static_cast<int64_t>(next.encoded_args.size());
+    Worker* best = nullptr;
+    for (Worker& worker : workers_) {
+      if (worker.process == nullptr || worker.in_flight.size() >= kChunksInFlight) continue;
+      if (quota > 0 && worker.tasks_sent > 0 && worker.tasks_sent + size > quota) continue;
+      if (best == nullptr || worker.in_flight.size() < best->in_flight.size()) best = &worker;
+    }
+    if (best == nullptr) return;
+    absl::Status sent = best->inbox->Put(
+        EncodeChunk({next.job_id, next.first_index, next.task_name, next.encoded_args}),
+        absl::ZeroDuration());
+    if (sent.code() == absl::StatusCode::kDeadlineExceeded) return;  // inbox full: later
+    Chunk chunk = std::move(next);
+    pending_.pop_front();
+    if (!sent.ok()) {
+      Fail(chunk, absl::Status(sent.code(), absl::StrCat(
+                                  "cannot send it to a worker (", sent.message(),
+                                  "); raise PoolOptions::queue_bytes or lower the chunksize")),
+           done);
+      continue;
+    }
+    best->tasks_sent += size;
+    best->in_flight.push_back(std::move(chunk));
+  }
+}
+
+void PoolCore::Fail(Chunk& chunk, const absl::Status& status, Callbacks& done) {
+  for (size_t i = 0; i < chunk.encoded_args.size(); ++i) {
+    Complete(chunk.job, chunk.first_index + i, WithContext(status, chunk.first_index + i, ""), done);
+  }
+}
+
+void PoolCore::Complete(const std::shared_ptr<Job>& job, size_t index,
+                        absl::StatusOr<std::string> result, Callbacks& done) {
+  if (job->Complete(index, std::move(result))) {
+    if (std::function<void()> on_done = job->TakeOnDone()) done.push_back(std::move(on_done));
+  }
+}
+
+bool PoolCore::AllWorkDoneLocked() const {
+  if (!pending_.empty()) return false;
+  return std::all_of(workers_.begin(), workers_.end(),
+                     [](const Worker& worker) { return worker.in_flight.empty(); });
+}
+
+void PoolCore::StopWorkersLocked(bool kill) {
+  for (Worker& worker : workers_) {
+    if (worker.process == nullptr) continue;
+    if (kill || !worker.inbox->Put(EncodeChunk({}), absl::Seconds(1)).ok()) {
+      (void)worker.process->Kill();
+    }
+    if (!worker.process->Join(kExitGrace).ok()) (void)worker.process->Kill();
+    (void)worker.process->Join();
+    worker.process.reset();
+  }
+}
+
+absl::StatusOr<std::shared_ptr<Job>> PoolCore::Submit(const std::string& task_name,
+                                                      std::vector<std::string> encoded_args,
+                                                      size_t chunksize) {
+  auto job = std::make_shared<Job>(encoded_args.size());
+  Callbacks done;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (broken_) return *broken_;
+    if (phase_ != Phase::kRunning) {
+      return absl::FailedPreconditionError(
+          "the pool is closed or terminated: it takes no more work");
+    }
+    const uint64_t job_id = next_job_id_++;
+    chunksize = std::max<size_t>(chunksize, 1);
+    for (size_t first = 0; first < encoded_args.size(); first += chunksize) {
+      Chunk chunk{.job = job, .job_id = job_id, .first_index = first, .task_name = task_name};
+      const size_t end = std::min(encoded_args.size(), first + chunksize);
+      for (size_t i = first; i < end; ++i) chunk.encoded_args.push_back(std::move(encoded_args[i]));
+      pending_.push_back(std::move(chunk));
+    }
+    Dispatch(done);
+  }
+  for (std::function<void()>& callback : done) callback();
+  return job;
+}
+
+void PoolCore::Close() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (phase_ == Phase::kRunning) phase_ = Phase::kClosing;
+}
+
+absl::Status PoolCore::Join(absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (phase_ == Phase::kRunning) {
+    return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
+  }
+  auto finished = [&] { return phase_ == Phase::kFinished; };
+  if (timeout == absl::InfiniteDuration()) {
+    phase_changed_.wait(lock, finished);
+  } else if (!phase_changed_.wait_for(lock, absl::ToChronoNanoseconds(timeout), finished)) {
+    return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
+  }
+  return absl::OkStatus();
+}
+
+void PoolCore::Terminate() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (phase_ == Phase::kFinished) return;
+  phase_ = Phase::kTerminating;
+  phase_changed_.wait(lock, [&] { return phase_ == Phase::kFinished; });
+}
+
+std::vector<pid_t> PoolCore::WorkerPids() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<pid_t> pids;
+  for (const Worker& worker : workers_) {
+    if (worker.process != nullptr && worker.process->pid()) pids.push_back(*worker.process->pid());
+  }
+  return pids;
+}
+
+}  // namespace mp::internal

@@ -1,0 +1,118 @@
+// PoolCore: the untyped engine under mp::Pool. It owns the worker processes, their
+// inboxes and the results queue, and one manager thread that starts and replaces
+// workers, hands out chunks, files results and notices dead workers.
+//
+// Dispatch: each worker has its own inbox and at most kChunksInFlight chunks sent to it
+// and not yet answered, kept in order. A worker runs its chunks in that order, so when it
+// dies, the first of them is the one it was running (that chunk fails, or is retried) and
+// the rest are handed to other workers untouched. No task is lost or run twice by a
+// living worker.
+//
+// Workers are daemons started from the manager thread (their parent-death signal follows
+// the thread that started them), so they die with the pool's process however it ends.
+
+#ifndef MP_POOL_INTERNAL_POOL_CORE_H_
+#define MP_POOL_INTERNAL_POOL_CORE_H_
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ipc/byte_queue.h"
+#include "pool/internal/job.h"
+#include "process/process.h"
+
+namespace mp::internal {
+
+struct PoolCoreOptions {
+  int workers = 1;
+  StartMethod start_method = StartMethod::kFork;
+  int64_t max_tasks_per_child = 0;
+  int retries = 0;
+  size_t queue_bytes = 0;
+  std::string initializer = {};
+  std::string initializer_args = {};
+};
+
+class PoolCore {
+ public:
+  static constexpr size_t kChunksInFlight = 4;
+
+  // Starts the manager thread and the workers; an error if a worker cannot start.
+  static absl::StatusOr<std::unique_ptr<PoolCore>> Start(PoolCoreOptions options);
+  ~PoolCore();  // Terminate()s
+
+  // Runs `task_name` on each of `encoded_args`, `chunksize` at a time. FailedPrecondition
+  // once the pool is closed or terminated.
+  absl::StatusOr<std::shared_ptr<Job>> Submit(const std::string& task_name,
+                                              std::vector<std::string> encoded_args,
+                                              size_t chunksize);
+
+  void Close();
+  // After Close(): waits until every job is done and every worker has exited.
+  absl::Status Join(absl::Duration timeout);
+  // Kills the workers now; unfinished tasks fail with Cancelled.
+  void Terminate();
+
+  int workers() const { return options_.workers; }
+  std::vector<pid_t> WorkerPids() const;
+
+ private:
+  struct Chunk {
+    std::shared_ptr<Job> job = nullptr;
+    uint64_t job_id = 0;
+    uint64_t first_index = 0;
+    std::string task_name = {};
+    std::vector<std::string> encoded_args = {};
+    int attempts = 0;
+  };
+  struct Worker {
+    std::unique_ptr<Process> process;
+    std::unique_ptr<ByteQueue> inbox;
+    std::deque<Chunk> in_flight;  // sent and not yet answered, in the order sent
+    int64_t tasks_sent = 0;
+  };
+  enum class Phase { kRunning, kClosing, kTerminating, kFinished };
+
+  explicit PoolCore(PoolCoreOptions options) : options_(std::move(options)) {}
+
+  void Manage();  // the manager thread's body
+  absl::Status StartWorker(size_t slot);  // with mutex_ held
+  void HandleResults(const std::string& message, std::vector<std::function<void()>>& done);
+  void ReplaceWorker(size_t slot, std::vector<std::function<void()>>& done);
+  void CheckWorkers(std::vector<std::function<void()>>& done);
+  void Dispatch(std::vector<std::function<void()>>& done);
+  void Fail(Chunk& chunk, const absl::Status& status, std::vector<std::function<void()>>& done);
+  void Complete(const std::shared_ptr<Job>& job, size_t index, absl::StatusOr<std::string> result,
+                std::vector<std::function<void()>>& done);
+  bool AllWorkDoneLocked() const;
+  void StopWorkersLocked(bool kill);
+
+  const PoolCoreOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable phase_changed_;
+  Phase phase_ = Phase::kRunning;
+  std::optional<absl::Status> startup_;  // set by the manager once the first workers run
+  std::optional<absl::Status> broken_;  // why no work can be done any more
+  std::vector<Worker> workers_;
+  std::deque<Chunk> pending_;  // not yet sent to a worker
+  uint64_t next_job_id_ = 1;
+  std::unique_ptr<ByteQueue> results_;
+  std::thread manager_;
+};
+
+}  // namespace mp::internal
+
+#endif  // MP_POOL_INTERNAL_POOL_CORE_H_

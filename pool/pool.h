@@ -1,0 +1,352 @@
+// mp::Pool: a pool of worker processes with Python's multiprocessing.Pool interface,
+// which keeps working when a worker dies.
+//
+//   int Double(int x) { return 2 * x; }
+//   MP_POOL_TASK(Double);
+//
+//   absl::StatusOr<mp::Pool> pool = mp::Pool::Create({.workers = 4});
+//   absl::StatusOr<std::vector<int>> doubled = pool->Map(Double, std::vector<int>{1, 2, 3});
+//   // {2, 4, 6}
+//
+// Tasks are functions registered with MP_POOL_TASK (pool_task.h); arguments and results
+// travel through the ipc/ codec, over shared-memory queues (ipc/byte_queue.h).
+//
+// Calls: Map and Starmap (ordered results; the first task error fails the call), MapAsync
+// (a MapResult handle: Get, GetEach for every task's own result, Wait, Ready, Successful,
+// optional callbacks), Imap and ImapUnordered (a ResultStream, results as they arrive),
+// Apply and ApplyAsync (one task). `chunksize` 0 chooses like Python (chunksize.h).
+//
+// Failures, and what you get:
+// - A task returns an error status or throws: that task's result is the error, its
+//   message prefixed with "task <index> failed in worker <pid>: ". Other tasks run on.
+// - A worker dies mid-task (SIGKILL, SIGSEGV, _exit): noticed within about 10 ms, the
+//   worker is replaced, and the task it was running fails with Aborted, "worker <pid> was
+//   killed by SIGKILL while running it", unless PoolOptions::retries allows running it
+//   again. Tasks queued behind it go to other workers. Map returns; it never hangs.
+// - A result that cannot be sent back (larger than PoolOptions::queue_bytes): that task's
+//   ResourceExhausted error.
+// - An initializer that fails: the pool is broken; pending and later calls fail with
+//   FailedPrecondition (Python would restart the worker forever).
+// - The parent ends in any way (return, SIGTERM, SIGKILL): the workers are daemons and
+//   die with it; destroying a Pool kills and reaps them (Python's `with Pool()` does the
+//   same: terminate()).
+//
+// Thread safety: calls may come from several threads. Callbacks run on the pool's
+// manager thread: keep them short, and do not call Terminate() or Join() from them.
+
+#ifndef MP_POOL_POOL_H_
+#define MP_POOL_POOL_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "ipc/codec.h"
+#include "pool/chunksize.h"
+#include "pool/internal/job.h"
+#include "pool/internal/pool_core.h"
+#include "pool/pool_task.h"
+#include "process/process.h"
+
+namespace mp {
+
+// A registered task with its arguments, e.g. for PoolOptions::initializer.
+struct PoolCall {
+  std::string task_name = {};  // empty if the function was not registered
+  std::string encoded_args = {};
+  bool given = false;
+};
+
+// Call(Setup, 42): `Setup` must be registered with MP_POOL_TASK.
+template <typename R, typename... Params, typename... Args>
+PoolCall Call(R (*task)(Params...), const Args&... args) {
+  static_assert(sizeof...(Params) == sizeof...(Args), "Call(): wrong number of arguments");
+  return {internal::PoolTaskName(task), internal::EncodeAll(std::decay_t<Params>(args)...), true};
+}
+
+struct PoolOptions {
+  // 0: one per CPU this process may use (CpuCount()).
+  int workers = 0;
+  StartMethod start_method = StartMethod::kFork;
+  // A worker exits and is replaced after this many tasks; 0 for never.
+  int64_t max_tasks_per_child = 0;
+  // How many more times a task is run when its worker dies while running it.
+  int retries = 0;
+  // Bytes of each shared-memory queue (one inbox per worker, one for results): a chunk of
+  // tasks, or of results, must fit in one.
+  size_t queue_bytes = size_t{4} << 20;
+  // Run first in every worker, e.g. Call(OpenDatabase, path). Empty: none.
+  PoolCall initializer = {};
+};
+
+struct MapOptions {
+  // Tasks sent to a worker at a time; 0 chooses (about 4 chunks per worker).
+  int64_t chunksize = 0;
+};
+
+template <typename T>
+struct Callbacks {
+  std::function<void(const T&)> on_success = nullptr;
+  std::function<void(const absl::Status&)> on_error = nullptr;
+};
+
+namespace internal {
+
+template <typename R>
+absl::StatusOr<R> DecodeResult(const absl::StatusOr<std::string>& bytes) {
+  if (!bytes.ok()) return bytes.status();
+  if constexpr (std::is_same_v<R, NoResult>) {
+    return NoResult{};
+  } else {
+    return ::mp::Decode<R>(*bytes);
+  }
+}
+
+// Every task's result in order; the first error instead, if any.
+template <typename R>
+absl::StatusOr<std::vector<R>> AllResults(const Job& job) {
+  std::vector<R> values;
+  values.reserve(job.size());
+  for (size_t i = 0; i < job.size(); ++i) {
+    absl::StatusOr<R> value = DecodeResult<R>(job.Result(i));
+    if (!value.ok()) return value.status();
+    values.push_back(*std::move(value));
+  }
+  return values;
+}
+
+class JobHandle {
+ public:
+  explicit JobHandle(std::shared_ptr<Job> job) : job_(std::move(job)) {}
+  // OK once every result is in; DeadlineExceeded if `timeout` passes first.
+  absl::Status Wait(absl::Duration timeout = absl::InfiniteDuration()) const {
+    return job_->Wait(timeout) ? absl::OkStatus()
+                               : absl::DeadlineExceededError("the results are not ready yet");
+  }
+  bool Ready() const { return job_->Ready(); }
+  // Ready, and no task failed.
+  bool Successful() const {
+    if (!job_->Ready()) return false;
+    for (size_t i = 0; i < job_->size(); ++i) {
+      if (!job_->Result(i).ok()) return false;
+    }
+    return true;
+  }
+
+ protected:
+  std::shared_ptr<Job> job_;
+};
+
+}  // namespace internal
+
+// The results of MapAsync.
+template <typename R>
+class MapResult : public internal::JobHandle {
+ public:
+  using JobHandle::JobHandle;
+  // All results in order, or the first task error; DeadlineExceeded if not ready in time.
+  absl::StatusOr<std::vector<R>> Get(absl::Duration timeout = absl::InfiniteDuration()) const {
+    if (absl::Status ready = Wait(timeout); !ready.ok()) return ready;
+    return internal::AllResults<R>(*job_);
+  }
+  // Each task's own result or error, in order.
+  absl::StatusOr<std::vector<absl::StatusOr<R>>> GetEach(
+      absl::Duration timeout = absl::InfiniteDuration()) const {
+    if (absl::Status ready = Wait(timeout); !ready.ok()) return ready;
+    std::vector<absl::StatusOr<R>> each;
+    for (size_t i = 0; i < job_->size(); ++i) each.push_back(internal::DecodeResult<R>(job_->Result(i)));
+    return each;
+  }
+};
+
+// The result of ApplyAsync.
+template <typename R>
+class AsyncResult : public internal::JobHandle {
+ public:
+  using JobHandle::JobHandle;
+  absl::StatusOr<R> Get(absl::Duration timeout = absl::InfiniteDuration()) const {
+    if (absl::Status ready = Wait(timeout); !ready.ok()) return ready;
+    return internal::DecodeResult<R>(job_->Result(0));
+  }
+};
+
+// The results of Imap (in order) or ImapUnordered (as they complete).
+template <typename R>
+class ResultStream {
+ public:
+  ResultStream(std::shared_ptr<internal::Job> job, bool ordered)
+      : job_(std::move(job)), ordered_(ordered) {}
+  // The next result, or that task's error. OutOfRange when every result has been
+  // returned (Python's StopIteration); DeadlineExceeded if none arrives within `timeout`.
+  absl::StatusOr<R> Next(absl::Duration timeout = absl::InfiniteDuration()) {
+    absl::StatusOr<size_t> index = job_->NextIndex(ordered_, timeout);
+    if (!index.ok()) return index.status();
+    return internal::DecodeResult<R>(job_->Result(*index));
+  }
+  size_t size() const { return job_->size(); }
+
+ private:
+  std::shared_ptr<internal::Job> job_;
+  bool ordered_;
+};
+
+class Pool {
+ public:
+  // InvalidArgument for negative workers, retries or max_tasks_per_child; FailedPrecondition
+  // for an initializer that is not registered; otherwise why a worker could not start.
+  static absl::StatusOr<Pool> Create(PoolOptions options = {});
+
+  template <typename F>
+  using ResultOf = typename internal::PoolFunctionTraits<F*>::Result;
+
+  template <typename F, typename T>
+  absl::StatusOr<std::vector<ResultOf<F>>> Map(F* task, const std::vector<T>& inputs,
+                                               MapOptions options = {}) {
+    absl::StatusOr<MapResult<ResultOf<F>>> async = MapAsync(task, inputs, options);
+    if (!async.ok()) return async.status();
+    return async->Get();
+  }
+
+  // Like Map, each input a tuple of the task's arguments.
+  template <typename F, typename Tuple>
+  absl::StatusOr<std::vector<ResultOf<F>>> Starmap(F* task, const std::vector<Tuple>& inputs,
+                                                   MapOptions options = {}) {
+    std::vector<std::string> encoded;
+    for (const Tuple& input : inputs) encoded.push_back(EncodeTuple(task, input));
+    absl::StatusOr<std::shared_ptr<internal::Job>> job = Submit(task, std::move(encoded), options);
+    if (!job.ok()) return job.status();
+    return MapResult<ResultOf<F>>(*job).Get();
+  }
+
+  template <typename F, typename T>
+  absl::StatusOr<MapResult<ResultOf<F>>> MapAsync(F* task, const std::vector<T>& inputs,
+                                                  MapOptions options = {},
+                                                  Callbacks<std::vector<ResultOf<F>>> callbacks = {}) {
+    absl::StatusOr<std::shared_ptr<internal::Job>> job = SubmitEach(task, inputs, options);
+    if (!job.ok()) return job.status();
+    AddCallbacks<std::vector<ResultOf<F>>>(*job, std::move(callbacks), [](const internal::Job& done) {
+      return internal::AllResults<ResultOf<F>>(done);
+    });
+    return MapResult<ResultOf<F>>(*job);
+  }
+
+  template <typename F, typename T>
+  absl::StatusOr<ResultStream<ResultOf<F>>> Imap(F* task, const std::vector<T>& inputs,
+                                                 MapOptions options = {}) {
+    absl::StatusOr<std::shared_ptr<internal::Job>> job = SubmitEach(task, inputs, options);
+    if (!job.ok()) return job.status();
+    return ResultStream<ResultOf<F>>(*job, /*ordered=*/true);
+  }
+
+  template <typename F, typename T>
+  absl::StatusOr<ResultStream<ResultOf<F>>> ImapUnordered(F* task, const std::vector<T>& inputs,
+                                                          MapOptions options = {}) {
+    absl::StatusOr<std::shared_ptr<internal::Job>> job = SubmitEach(task, inputs, options);
+    if (!job.ok()) return job.status();
+    return ResultStream<ResultOf<F>>(*job, /*ordered=*/false);
+  }
+
+  template <typename F, typename... Args>
+  absl::StatusOr<AsyncResult<ResultOf<F>>> ApplyAsync(F* task, const Args&... args) {
+    return ApplyAsyncWithCallbacks(Callbacks<ResultOf<F>>{}, task, args...);
+  }
+
+  template <typename F, typename... Args>
+  absl::StatusOr<AsyncResult<ResultOf<F>>> ApplyAsyncWithCallbacks(Callbacks<ResultOf<F>> callbacks,
+                                                                   F* task, const Args&... args) {
+    std::vector<std::string> encoded = {EncodeTuple(task, std::forward_as_tuple(args...))};
+    absl::StatusOr<std::shared_ptr<internal::Job>> job = Submit(task, std::move(encoded), {.chunksize = 1});
+    if (!job.ok()) return job.status();
+    AddCallbacks<ResultOf<F>>(*job, std::move(callbacks), [](const internal::Job& done) {
+      return internal::DecodeResult<ResultOf<F>>(done.Result(0));
+    });
+    return AsyncResult<ResultOf<F>>(*job);
+  }
+
+  template <typename F, typename... Args>
+  absl::StatusOr<ResultOf<F>> Apply(F* task, const Args&... args) {
+    absl::StatusOr<AsyncResult<ResultOf<F>>> async = ApplyAsync(task, args...);
+    if (!async.ok()) return async.status();
+    return async->Get();
+  }
+
+  // No more calls; work already submitted still runs.
+  void Close() { core_->Close(); }
+  // After Close(): waits for the submitted work to finish and the workers to exit.
+  // FailedPrecondition before Close() or Terminate(); DeadlineExceeded after `timeout`.
+  absl::Status Join(absl::Duration timeout = absl::InfiniteDuration()) { return core_->Join(timeout); }
+  // Kills the workers now; unfinished tasks fail with Cancelled.
+  void Terminate() { core_->Terminate(); }
+
+  int workers() const { return core_->workers(); }
+  std::vector<pid_t> WorkerPids() const { return core_->WorkerPids(); }
+
+ private:
+  explicit Pool(std::unique_ptr<internal::PoolCore> core) : core_(std::move(core)) {}
+
+  // One task's arguments, each converted to its parameter's type, encoded.
+  template <typename F, typename Tuple>
+  static std::string EncodeTuple(F* /*task*/, const Tuple& input) {
+    using Args = typename internal::PoolFunctionTraits<F*>::Args;
+    static_assert(std::tuple_size_v<Args> == std::tuple_size_v<std::decay_t<Tuple>>,
+                  "wrong number of arguments for this task");
+    Args converted = std::make_from_tuple<Args>(input);
+    return std::apply([](const auto&... each) { return internal::EncodeAll(each...); }, converted);
+  }
+
+  template <typename F, typename T>
+  absl::StatusOr<std::shared_ptr<internal::Job>> SubmitEach(F* task, const std::vector<T>& inputs,
+                                                            MapOptions options) {
+    static_assert(std::tuple_size_v<typename internal::PoolFunctionTraits<F*>::Args> == 1,
+                  "Map/Imap tasks take one argument; use Starmap for more");
+    std::vector<std::string> encoded;
+    encoded.reserve(inputs.size());
+    for (const T& input : inputs) encoded.push_back(EncodeTuple(task, std::forward_as_tuple(input)));
+    return Submit(task, std::move(encoded), options);
+  }
+
+  template <typename F>
+  absl::StatusOr<std::shared_ptr<internal::Job>> Submit(F* task, std::vector<std::string> encoded,
+                                                        MapOptions options) {
+    const std::string name = internal::PoolTaskName(task);
+    if (name.empty()) {
+      return absl::FailedPreconditionError(
+          "this function is not a pool task: register it with MP_POOL_TASK(name) at namespace "
+          "scope, so that every worker can find it");
+    }
+    if (options.chunksize < 0) return absl::InvalidArgumentError("chunksize must be >= 0");
+    const int64_t chunksize = options.chunksize > 0
+                                  ? options.chunksize
+                                  : DefaultChunksize(static_cast<int64_t>(encoded.size()), workers());
+    return core_->Submit(name, std::move(encoded), static_cast<size_t>(chunksize));
+  }
+
+  template <typename T, typename Collect>
+  static void AddCallbacks(const std::shared_ptr<internal::Job>& job, Callbacks<T> callbacks,
+                           Collect collect) {
+    if (!callbacks.on_success && !callbacks.on_error) return;
+    internal::Job* done = job.get();  // the job owns the callback: no cycle through it
+    job->SetOnDone([done, callbacks = std::move(callbacks), collect] {
+      absl::StatusOr<T> value = collect(*done);
+      if (value.ok() && callbacks.on_success) callbacks.on_success(*value);
+      if (!value.ok() && callbacks.on_error) callbacks.on_error(value.status());
+    });
+  }
+
+  std::unique_ptr<internal::PoolCore> core_;
+};
+
+}  // namespace mp
+
+#endif  // MP_POOL_POOL_H_
