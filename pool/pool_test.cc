@@ -68,6 +68,36 @@ MP_POOL_TASK(MeetAtBarrier);
 std::string Bytes(int64_t size) { return std::string(static_cast<size_t>(size), 'b'); }
 MP_POOL_TASK(Bytes);
 
+// Records its worker's pid where the test can read it, says so, then waits to be killed.
+int HoldUntilKilled(std::string hostage_name, std::string holding_name) {
+  absl::StatusOr<RawSharedValue<int32_t>> hostage = RawSharedValue<int32_t>::Attach(hostage_name);
+  absl::StatusOr<Event> holding = Event::Attach(holding_name);
+  if (!hostage.ok() || !holding.ok()) return -1;
+  std::atomic_ref<int32_t>(**hostage).store(getpid());
+  holding->Set();
+  while (true) pause();
+}
+MP_POOL_TASK(HoldUntilKilled);
+
+// Dies by SIGSEGV (the default action, not a sanitizer's handler).
+int Segfault(int) {
+  signal(SIGSEGV, SIG_DFL);
+  raise(SIGSEGV);
+  return 0;
+}
+MP_POOL_TASK(Segfault);
+
+int setting = 0;
+void Configure(int value) { setting = value; }
+MP_POOL_TASK(Configure);
+int ReadSetting(int) { return setting; }
+MP_POOL_TASK(ReadSetting);
+
+void FailToConfigure(int) { throw std::runtime_error("no database"); }
+MP_POOL_TASK(FailToConfigure);
+
+int NotRegistered(int x) { return x; }
+
 class PoolTest : public test::IpcLeakCheckedTest,
                  public ::testing::WithParamInterface<StartMethod> {};
 
@@ -123,6 +153,220 @@ TEST_P(PoolTest, ATaskErrorIsThatTasksResultOnly) {
   EXPECT_THAT((*each)[3], StatusIs(absl::StatusCode::kUnknown, HasSubstr("four is worse")));
   EXPECT_THAT((*each)[4], IsOkAndHolds(5));
   EXPECT_FALSE(async->Successful());
+}
+
+
+// 100k items with chunksizes 1, 7 and automatic: Map and Imap in order, ImapUnordered
+// complete.
+class PoolOrderTest : public test::IpcLeakCheckedTest,
+                      public ::testing::WithParamInterface<int64_t> {};
+
+INSTANTIATE_TEST_SUITE_P(Chunksizes, PoolOrderTest, ::testing::Values(1, 7, 0),
+                         [](const ::testing::TestParamInfo<int64_t>& info) {
+                           return info.param == 0 ? std::string("auto")
+                                                  : absl::StrCat("chunksize_", info.param);
+                         });
+
+TEST_P(PoolOrderTest, ResultsAreOrderedOrCompleteFor100kItems) {
+  constexpr int64_t kItems = 100'000;
+  std::vector<int64_t> inputs(kItems);
+  for (int64_t i = 0; i < kItems; ++i) inputs[i] = i;
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 4});
+  ASSERT_THAT(pool, IsOk());
+  const MapOptions options{.chunksize = GetParam()};
+
+  absl::StatusOr<std::vector<int64_t>> mapped = pool->Map(Identity, inputs, options);
+  ASSERT_THAT(mapped, IsOk());
+  EXPECT_TRUE(*mapped == inputs);
+
+  absl::StatusOr<ResultStream<int64_t>> ordered = pool->Imap(Identity, inputs, options);
+  ASSERT_THAT(ordered, IsOk());
+  for (int64_t i = 0; i < kItems; ++i) ASSERT_THAT(ordered->Next(kGenerous), IsOkAndHolds(i));
+  EXPECT_THAT(ordered->Next(), StatusIs(absl::StatusCode::kOutOfRange));
+
+  absl::StatusOr<ResultStream<int64_t>> unordered = pool->ImapUnordered(Identity, inputs, options);
+  ASSERT_THAT(unordered, IsOk());
+  std::vector<int64_t> arrived;
+  for (int64_t i = 0; i < kItems; ++i) {
+    absl::StatusOr<int64_t> next = unordered->Next(kGenerous);
+    ASSERT_THAT(next, IsOk());
+    arrived.push_back(*next);
+  }
+  EXPECT_THAT(unordered->Next(), StatusIs(absl::StatusCode::kOutOfRange));
+  std::sort(arrived.begin(), arrived.end());
+  EXPECT_TRUE(arrived == inputs);
+}
+
+class PoolFailureTest : public test::IpcLeakCheckedTest {};
+
+// Passes when the task whose worker is SIGKILLed fails with an error naming the signal,
+// every other task succeeds, the call returns, and the worker is replaced.
+TEST_F(PoolFailureTest, AWorkerKilledMidTaskFailsThatTaskOnly) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
+  absl::StatusOr<RawSharedValue<int32_t>> hostage = RawSharedValue<int32_t>::Create();
+  absl::StatusOr<Event> holding = Event::Create();
+  ASSERT_THAT(pool, IsOk());
+  ASSERT_THAT(hostage, IsOk());
+  ASSERT_THAT(holding, IsOk());
+  absl::StatusOr<AsyncResult<int>> doomed =
+      pool->ApplyAsync(HoldUntilKilled, hostage->name(), holding->name());
+  ASSERT_THAT(doomed, IsOk());
+  absl::StatusOr<MapResult<int>> others = pool->MapAsync(Double, std::vector<int>{1, 2, 3, 4});
+  ASSERT_THAT(others, IsOk());
+  ASSERT_THAT(holding->Wait(kGenerous), IsOk());
+  const pid_t victim = std::atomic_ref<int32_t>(**hostage).load();
+  ASSERT_EQ(kill(victim, SIGKILL), 0);
+
+  EXPECT_THAT(doomed->Get(kGenerous),
+              StatusIs(absl::StatusCode::kAborted,
+                       HasSubstr(absl::StrCat("worker ", victim, " was killed by SIGKILL"))));
+  EXPECT_THAT(others->Get(kGenerous), IsOkAndHolds(ElementsAre(2, 4, 6, 8)));
+  std::vector<pid_t> pids = pool->WorkerPids();
+  EXPECT_EQ(pids.size(), 2);
+  EXPECT_EQ(std::count(pids.begin(), pids.end(), victim), 0);
+  EXPECT_THAT(pool->Map(Double, std::vector<int>{5}), IsOkAndHolds(ElementsAre(10)));
+}
+
+TEST_F(PoolFailureTest, ASegfaultIsReportedByName) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 1});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Apply(Segfault, 0),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("SIGSEGV")));
+  EXPECT_THAT(pool->Apply(Double, 4), IsOkAndHolds(8));
+}
+
+// Passes when a 10k-task map with a randomly chosen worker SIGKILLed along the way
+// returns, with only the killed worker's running chunk failed; with retries, none.
+TEST_F(PoolFailureTest, KillingARandomWorkerDuringABigMapFailsAtMostOneChunk) {
+  constexpr int kTasks = 10'000;
+  constexpr int64_t kChunksize = 10;
+  std::vector<int> inputs(kTasks);
+  for (int i = 0; i < kTasks; ++i) inputs[i] = i;
+  for (int retries : {0, 1}) {
+    absl::StatusOr<Pool> pool = Pool::Create({.workers = 3, .retries = retries});
+    ASSERT_THAT(pool, IsOk());
+    absl::StatusOr<ResultStream<int>> stream =
+        pool->Imap(Double, inputs, {.chunksize = kChunksize});
+    ASSERT_THAT(stream, IsOk());
+    std::vector<absl::StatusOr<int>> results;
+    std::vector<pid_t> pids = pool->WorkerPids();
+    const pid_t victim = pids[static_cast<size_t>(getpid()) % pids.size()];
+    for (int i = 0; i < kTasks; ++i) {
+      if (i == kTasks / 10) {
+        ASSERT_EQ(kill(victim, SIGKILL), 0);
+      }
+      results.push_back(stream->Next(kGenerous));
+    }
+    int failed = 0;
+    for (int i = 0; i < kTasks; ++i) {
+      if (results[i].ok()) {
+        EXPECT_EQ(*results[i], 2 * i);
+      } else {
+        ++failed;
+        EXPECT_THAT(results[i], StatusIs(absl::StatusCode::kAborted, HasSubstr("SIGKILL")));
+      }
+    }
+    EXPECT_LE(failed, retries == 0 ? kChunksize : 0) << "retries: " << retries;
+  }
+}
+
+// Passes when each of 1000 tasks runs in a fresh worker process, without a hang.
+TEST_F(PoolFailureTest, OneTaskPerChildUsesAFreshProcessForEachTask) {
+  constexpr int kTasks = 1000;
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 4, .max_tasks_per_child = 1});
+  ASSERT_THAT(pool, IsOk());
+  absl::StatusOr<std::vector<pid_t>> pids =
+      pool->Map(WorkerPid, std::vector<int>(kTasks), {.chunksize = 1});
+  ASSERT_THAT(pids, IsOk());
+  EXPECT_EQ(std::set<pid_t>(pids->begin(), pids->end()).size(), kTasks);
+}
+
+TEST_F(PoolFailureTest, TheInitializerRunsInEveryWorkerAndItsFailureBreaksThePool) {
+  absl::StatusOr<Pool> configured =
+      Pool::Create({.workers = 2, .initializer = Call(Configure, 42)});
+  ASSERT_THAT(configured, IsOk());
+  EXPECT_THAT(configured->Map(ReadSetting, std::vector<int>(8), {.chunksize = 1}),
+              IsOkAndHolds(std::vector<int>(8, 42)));
+
+  absl::StatusOr<Pool> broken = Pool::Create({.workers = 1, .initializer = Call(FailToConfigure, 0)});
+  ASSERT_THAT(broken, IsOk());
+  EXPECT_THAT(broken->Map(Double, std::vector<int>{1}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("initializer")));
+  EXPECT_THAT(Pool::Create({.initializer = Call(NotRegistered, 1)}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("MP_POOL_TASK")));
+}
+
+TEST_F(PoolFailureTest, MisuseIsReportedNotFatal) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 1});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Map(NotRegistered, std::vector<int>{1}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("MP_POOL_TASK")));
+  EXPECT_THAT(pool->Join(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(pool->Map(Double, std::vector<int>{}), IsOkAndHolds(ElementsAre()));
+  EXPECT_THAT(Pool::Create({.workers = -1}), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Passes when Close() refuses new work but finishes the old, Join() waits for it, and
+// Terminate() cancels what is still running.
+TEST_F(PoolFailureTest, CloseJoinAndTerminate) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
+  ASSERT_THAT(pool, IsOk());
+  absl::StatusOr<MapResult<int>> queued = pool->MapAsync(Double, std::vector<int>{1, 2, 3});
+  ASSERT_THAT(queued, IsOk());
+  pool->Close();
+  EXPECT_THAT(pool->Map(Double, std::vector<int>{1}), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(pool->Join(kGenerous), IsOk());
+  EXPECT_THAT(queued->Get(absl::ZeroDuration()), IsOkAndHolds(ElementsAre(2, 4, 6)));
+
+  absl::StatusOr<Pool> busy = Pool::Create({.workers = 1});
+  absl::StatusOr<RawSharedValue<int32_t>> hostage = RawSharedValue<int32_t>::Create();
+  absl::StatusOr<Event> holding = Event::Create();
+  ASSERT_THAT(busy, IsOk());
+  ASSERT_THAT(hostage, IsOk());
+  ASSERT_THAT(holding, IsOk());
+  absl::StatusOr<AsyncResult<int>> stuck =
+      busy->ApplyAsync(HoldUntilKilled, hostage->name(), holding->name());
+  ASSERT_THAT(stuck, IsOk());
+  ASSERT_THAT(holding->Wait(kGenerous), IsOk());
+  busy->Terminate();
+  EXPECT_THAT(stuck->Get(absl::ZeroDuration()), StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_THAT(busy->Join(), IsOk());
+}
+
+// Passes when callbacks report a MapAsync's results and an ApplyAsync's error.
+TEST_F(PoolFailureTest, CallbacksReportSuccessAndError) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
+  ASSERT_THAT(pool, IsOk());
+  std::atomic<int> sum = 0;
+  std::atomic<int> errors = 0;
+  absl::StatusOr<MapResult<int>> mapped = pool->MapAsync(
+      Double, std::vector<int>{1, 2, 3}, {},
+      {.on_success = [&](const std::vector<int>& values) {
+        for (int value : values) sum += value;
+      }});
+  absl::StatusOr<AsyncResult<int>> refused = pool->ApplyAsyncWithCallbacks(
+      {.on_error = [&](const absl::Status&) { ++errors; }}, Picky, 3);
+  ASSERT_THAT(mapped, IsOk());
+  ASSERT_THAT(refused, IsOk());
+  ASSERT_THAT(mapped->Wait(kGenerous), IsOk());
+  ASSERT_THAT(refused->Wait(kGenerous), IsOk());
+  pool->Close();
+  ASSERT_THAT(pool->Join(kGenerous), IsOk());  // callbacks have run by now
+  EXPECT_EQ(sum.load(), 12);
+  EXPECT_EQ(errors.load(), 1);
+}
+
+// Passes when results far larger than a pipe's buffer come back whole, and one too large
+// for the pool's queue is that task's error.
+TEST_F(PoolFailureTest, LargeResultsArriveOrFailClearly) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 2, .queue_bytes = 4 << 20});
+  ASSERT_THAT(pool, IsOk());
+  absl::StatusOr<std::vector<std::string>> large =
+      pool->Map(Bytes, std::vector<int64_t>{1 << 20, 1 << 20, 1}, {.chunksize = 1});
+  ASSERT_THAT(large, IsOk());
+  EXPECT_EQ((*large)[0].size(), 1 << 20);
+  EXPECT_THAT(pool->Apply(Bytes, int64_t{8} << 20),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("queue_bytes")));
 }
 
 }  // namespace

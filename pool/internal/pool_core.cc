@@ -170,10 +170,18 @@ void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
 }
 
 void PoolCore::CheckWorkers(Callbacks& done) {
+  bool drained = false;
   for (size_t slot = 0; slot < workers_.size(); ++slot) {
     Worker& worker = workers_[slot];
     if (worker.process == nullptr || worker.process->IsAlive()) continue;
-    ReplaceWorker(slot, done);
+    // Results a worker sent before it exited are in the queue already: file them first,
+    // so that only what it really did not finish counts as lost.
+    if (!drained) {
+      std::string message;
+      while (results_->GetInto(message, absl::ZeroDuration()).ok()) HandleResults(message, done);
+      drained = true;
+    }
+    if (worker.process != nullptr) ReplaceWorker(slot, done);
   }
 }
 
@@ -182,31 +190,33 @@ void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
   const pid_t pid = worker.process->pid().value_or(-1);
   const int exit_code = worker.process->exit_code().value_or(-1);
   const std::string what = DescribeExit(pid, exit_code);
-  // The first chunk in flight is the one the worker was running; the rest go back to
-  // the front of the queue, in order, untouched.
-  if (!worker.in_flight.empty()) {
-    Chunk running = std::move(worker.in_flight.front());
-    worker.in_flight.pop_front();
-    for (auto chunk = worker.in_flight.rbegin(); chunk != worker.in_flight.rend(); ++chunk) {
-      pending_.push_front(std::move(*chunk));
-    }
-    if (++running.attempts <= options_.retries) {
-      pending_.push_front(std::move(running));
-    } else {
-      Fail(running, absl::AbortedError(absl::StrCat(what, " while running it")), done);
-    }
-  }
-  worker.in_flight.clear();
   worker.process.reset();
   if (exit_code == kWorkerInitializerFailed || exit_code == kWorkerCannotAttach) {
     // Starting another would fail the same way, forever: stop here and say why.
     broken_ = absl::FailedPreconditionError(absl::StrCat(
         what, exit_code == kWorkerInitializerFailed ? ": the pool's initializer failed"
                                                     : ": it could not attach to the pool's queues"));
+    for (Chunk& chunk : worker.in_flight) Fail(chunk, *broken_, done);
+    worker.in_flight.clear();
     for (Chunk& chunk : pending_) Fail(chunk, *broken_, done);
     pending_.clear();
     return;
   }
+  // The first chunk in flight is the one the worker was running, if it crashed; the rest
+  // go back to the front of the queue, in order, untouched.
+  if (!worker.in_flight.empty() && exit_code != 0) {
+    Chunk running = std::move(worker.in_flight.front());
+    worker.in_flight.pop_front();
+    if (++running.attempts <= options_.retries) {
+      worker.in_flight.push_front(std::move(running));
+    } else {
+      Fail(running, absl::AbortedError(absl::StrCat(what, " while running it")), done);
+    }
+  }
+  for (auto chunk = worker.in_flight.rbegin(); chunk != worker.in_flight.rend(); ++chunk) {
+    pending_.push_front(std::move(*chunk));
+  }
+  worker.in_flight.clear();
   if (phase_ == Phase::kTerminating) return;
   if (absl::Status started = StartWorker(slot); !started.ok()) {
     broken_ = absl::Status(started.code(), absl::StrCat("cannot replace ", what, ": ", started.message()));
