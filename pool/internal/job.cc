@@ -31,7 +31,9 @@ bool Job::Complete(size_t index, absl::StatusOr<std::string> result) {
   results_[index] = std::move(result);
   completion_order_.push_back(index);
   --remaining_;
-  changed_.notify_all();
+  // Waking a waiting thread is a syscall; Wait() needs only the last result, so the
+  // others wake only threads streaming results.
+  if (remaining_ == 0 || streaming_waiters_ > 0) changed_.notify_all();
   return remaining_ == 0;
 }
 
@@ -72,9 +74,10 @@ absl::StatusOr<size_t> Job::NextIndex(bool ordered, absl::Duration timeout) {
   auto available = [&] {
     return ordered ? results_[handed_out_].has_value() : !completion_order_.empty();
   };
-  if (!WaitFor(changed_, lock, timeout, available)) {
-    return absl::DeadlineExceededError("timed out waiting for the next result");
-  }
+  ++streaming_waiters_;
+  const bool arrived = WaitFor(changed_, lock, timeout, available);
+  --streaming_waiters_;
+  if (!arrived) return absl::DeadlineExceededError("timed out waiting for the next result");
   size_t index = handed_out_;
   if (!ordered) {
     index = completion_order_.front();

@@ -52,6 +52,7 @@ class Job {
   size_t remaining_;
   std::deque<size_t> completion_order_;  // for the unordered stream
   size_t handed_out_ = 0;
+  int streaming_waiters_ = 0;  // threads in NextIndex(), which need every result
   std::function<void()> on_done_;
 };
 

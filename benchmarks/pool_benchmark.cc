@@ -1,0 +1,68 @@
+// How many trivial tasks per second does a Pool run, and what does one ApplyAsync cost?
+//
+//   bazel run -c opt //benchmarks:pool_benchmark -- --benchmark_repetitions=3
+//       --benchmark_report_aggregates_only=true
+//   (one command line)
+//
+// BM_PoolMap: Map over 20,000 integers with a task that returns its argument, for
+// chunksizes 1, 16, 256 and automatic (0), with one worker per CPU. The per-task cost is
+// all overhead: encoding, queueing, waking a worker, sending the result back.
+// BM_PoolApplyRoundTrip: one ApplyAsync(...).Get() at a time: the latency of one task.
+//
+// Clock: wall time (UseRealTime); the work happens in the worker processes.
+// benchmarks/pool_benchmark.py measures Python's multiprocessing.Pool the same way.
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "benchmark/benchmark.h"
+#include "pool/pool.h"
+#include "pool/pool_task.h"
+#include "process/cpu_count.h"
+#include "process/hand_off.h"
+
+namespace {
+
+constexpr int64_t kTasksPerMap = 20'000;
+
+int64_t Same(int64_t x) { return x; }
+MP_POOL_TASK(Same);
+
+void BM_PoolMap(benchmark::State& state) {
+  absl::StatusOr<mp::Pool> pool = mp::Pool::Create({.workers = mp::CpuCount()});
+  if (!pool.ok()) return state.SkipWithError(pool.status().ToString().c_str());
+  std::vector<int64_t> inputs(kTasksPerMap);
+  for (int64_t i = 0; i < kTasksPerMap; ++i) inputs[i] = i;
+  for (auto _ : state) {
+    absl::StatusOr<std::vector<int64_t>> results =
+        pool->Map(Same, inputs, {.chunksize = state.range(0)});
+    if (!results.ok() || results->size() != inputs.size()) return state.SkipWithError("Map failed");
+  }
+  state.SetItemsProcessed(state.iterations() * kTasksPerMap);
+  state.counters["tasks_per_second"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * kTasksPerMap), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PoolMap)->Arg(1)->Arg(16)->Arg(256)->Arg(0)->ArgName("chunksize")->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_PoolApplyRoundTrip(benchmark::State& state) {
+  absl::StatusOr<mp::Pool> pool = mp::Pool::Create({.workers = mp::CpuCount()});
+  if (!pool.ok()) return state.SkipWithError(pool.status().ToString().c_str());
+  int64_t i = 0;
+  for (auto _ : state) {
+    absl::StatusOr<mp::AsyncResult<int64_t>> async = pool->ApplyAsync(Same, ++i);
+    if (!async.ok() || !async->Get().ok()) return state.SkipWithError("ApplyAsync failed");
+  }
+}
+BENCHMARK(BM_PoolApplyRoundTrip)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mp::HandOffToLibrary(argc, argv);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
