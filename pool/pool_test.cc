@@ -1,6 +1,8 @@
 #include "pool/pool.h"
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,7 +19,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/barrier.h"
+#include "ipc/codec.h"
 #include "ipc/event.h"
+#include "ipc/pipe.h"
+#include "ipc/shared_memory.h"
 #include "ipc/shared_value.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool_task.h"
@@ -331,6 +336,44 @@ TEST_F(PoolFailureTest, CloseJoinAndTerminate) {
   busy->Terminate();
   EXPECT_THAT(stuck->Get(absl::ZeroDuration()), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_THAT(busy->Join(), IsOk());
+}
+
+// Passes when the workers of a pool whose process ends by SIGKILL, SIGTERM or SIGINT exit
+// on their own, and the shared memory it leaves is found abandoned and removed.
+TEST_F(PoolFailureTest, WorkersDieWithTheProcessThatOwnsThePool) {
+  for (int signal_number : {SIGKILL, SIGTERM, SIGINT}) {
+    absl::StatusOr<PipeEnds> pipe = Pipe();
+    ASSERT_THAT(pipe, IsOk());
+    Process owner([&] {
+      absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
+      if (!pool.ok() || !pipe->second.Send(Encode(pool->WorkerPids())).ok()) return 1;
+      while (true) pause();
+    });
+    ASSERT_THAT(owner.Start(), IsOk());
+    absl::StatusOr<std::string> message = pipe->first.Recv();
+    ASSERT_THAT(message, IsOk());
+    absl::StatusOr<std::vector<pid_t>> workers = Decode<std::vector<pid_t>>(*message);
+    ASSERT_THAT(workers, IsOk());
+    ASSERT_EQ(workers->size(), 2);
+    // A pidfd becomes readable when its process ends, whoever's child it is.
+    std::vector<int> pidfds;
+    for (pid_t worker : *workers) {
+      pidfds.push_back(static_cast<int>(syscall(SYS_pidfd_open, worker, 0)));
+      ASSERT_GE(pidfds.back(), 0);
+    }
+    ASSERT_EQ(kill(*owner.pid(), signal_number), 0);
+    ASSERT_THAT(owner.Join(kGenerous), IsOk());
+    EXPECT_EQ(owner.exit_code(), -signal_number);
+    for (int pidfd : pidfds) {
+      pollfd ended = {.fd = pidfd, .events = POLLIN, .revents = 0};
+      EXPECT_EQ(poll(&ended, 1, absl::ToInt64Milliseconds(kGenerous)), 1)
+          << "a worker outlived its pool's process";
+      close(pidfd);
+    }
+    absl::StatusOr<int> removed = CleanUpAbandonedSharedMemory();
+    ASSERT_THAT(removed, IsOk());
+    EXPECT_GE(*removed, 3) << "the inboxes of 2 workers and the results queue";
+  }
 }
 
 // Passes when callbacks report a MapAsync's results and an ApplyAsync's error.
