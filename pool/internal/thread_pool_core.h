@@ -1,0 +1,54 @@
+// ThreadPoolCore: the untyped engine under mp::ThreadPool: N threads taking closures from
+// one queue, with Python's close/join/terminate phases.
+
+#ifndef MP_POOL_INTERNAL_THREAD_POOL_CORE_H_
+#define MP_POOL_INTERNAL_THREAD_POOL_CORE_H_
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace mp::internal {
+
+class ThreadPoolCore {
+ public:
+  // A unit of work. `cancel` runs instead of `run` if the pool is terminated first.
+  struct Work {
+    std::function<void()> run;
+    std::function<void()> cancel;
+  };
+
+  explicit ThreadPoolCore(int threads);
+  ~ThreadPoolCore();  // Terminate()s
+
+  // FailedPrecondition once closed or terminated.
+  absl::Status Submit(std::vector<Work> work);
+  void Close();
+  absl::Status Join(absl::Duration timeout);
+  // Work not yet started is cancelled; running work finishes (threads cannot be killed).
+  void Terminate();
+  int threads() const { return static_cast<int>(threads_.size()); }
+
+ private:
+  enum class Phase { kRunning, kClosing, kTerminating };
+  void Serve();
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  Phase phase_ = Phase::kRunning;
+  std::deque<Work> queue_;
+  int busy_ = 0;
+  int exited_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace mp::internal
+
+#endif  // MP_POOL_INTERNAL_THREAD_POOL_CORE_H_
