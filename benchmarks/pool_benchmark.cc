@@ -8,6 +8,7 @@
 // chunksizes 1, 16, 256 and automatic (0), with one worker per CPU. The per-task cost is
 // all overhead: encoding, queueing, waking a worker, sending the result back.
 // BM_PoolApplyRoundTrip: one ApplyAsync(...).Get() at a time: the latency of one task.
+// BM_ThreadPool*: the same on mp::ThreadPool, threads of this process.
 //
 // Clock: wall time (UseRealTime); the work happens in the worker processes.
 // benchmarks/pool_benchmark.py measures Python's multiprocessing.Pool the same way.
@@ -19,6 +20,7 @@
 #include "benchmark/benchmark.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
+#include "pool/thread_pool.h"
 #include "process/cpu_count.h"
 #include "process/hand_off.h"
 
@@ -29,32 +31,60 @@ constexpr int64_t kTasksPerMap = 20'000;
 int64_t Same(int64_t x) { return x; }
 MP_POOL_TASK(Same);
 
-void BM_PoolMap(benchmark::State& state) {
-  absl::StatusOr<mp::Pool> pool = mp::Pool::Create({.workers = mp::CpuCount()});
-  if (!pool.ok()) return state.SkipWithError(pool.status().ToString().c_str());
+std::vector<int64_t> Inputs() {
   std::vector<int64_t> inputs(kTasksPerMap);
   for (int64_t i = 0; i < kTasksPerMap; ++i) inputs[i] = i;
+  return inputs;
+}
+
+// The same measurement for Pool (processes) and ThreadPool (threads): `PoolType` has the
+// same interface, and `task` is the same function.
+template <typename PoolType, typename Options>
+void RunMap(benchmark::State& state, Options options) {
+  absl::StatusOr<PoolType> pool = PoolType::Create(options);
+  if (!pool.ok()) return state.SkipWithError(pool.status().ToString().c_str());
+  const std::vector<int64_t> inputs = Inputs();
   for (auto _ : state) {
     absl::StatusOr<std::vector<int64_t>> results =
         pool->Map(Same, inputs, {.chunksize = state.range(0)});
     if (!results.ok() || results->size() != inputs.size()) return state.SkipWithError("Map failed");
   }
-  state.SetItemsProcessed(state.iterations() * kTasksPerMap);
-  state.counters["tasks_per_second"] =
-      benchmark::Counter(static_cast<double>(state.iterations() * kTasksPerMap), benchmark::Counter::kIsRate);
+  state.counters["tasks_per_second"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * kTasksPerMap), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_PoolMap)->Arg(1)->Arg(16)->Arg(256)->Arg(0)->ArgName("chunksize")->UseRealTime()->Unit(benchmark::kMillisecond);
 
-void BM_PoolApplyRoundTrip(benchmark::State& state) {
-  absl::StatusOr<mp::Pool> pool = mp::Pool::Create({.workers = mp::CpuCount()});
+template <typename PoolType, typename Options>
+void RunApply(benchmark::State& state, Options options) {
+  absl::StatusOr<PoolType> pool = PoolType::Create(options);
   if (!pool.ok()) return state.SkipWithError(pool.status().ToString().c_str());
   int64_t i = 0;
   for (auto _ : state) {
-    absl::StatusOr<mp::AsyncResult<int64_t>> async = pool->ApplyAsync(Same, ++i);
+    auto async = pool->ApplyAsync(Same, ++i);
     if (!async.ok() || !async->Get().ok()) return state.SkipWithError("ApplyAsync failed");
   }
 }
+
+void BM_PoolMap(benchmark::State& state) {
+  RunMap<mp::Pool>(state, mp::PoolOptions{.workers = mp::CpuCount()});
+}
+void BM_ThreadPoolMap(benchmark::State& state) {
+  RunMap<mp::ThreadPool>(state, mp::ThreadPoolOptions{.workers = mp::CpuCount()});
+}
+void BM_PoolApplyRoundTrip(benchmark::State& state) {
+  RunApply<mp::Pool>(state, mp::PoolOptions{.workers = mp::CpuCount()});
+}
+void BM_ThreadPoolApplyRoundTrip(benchmark::State& state) {
+  RunApply<mp::ThreadPool>(state, mp::ThreadPoolOptions{.workers = mp::CpuCount()});
+}
+
+void Chunksizes(benchmark::internal::Benchmark* benchmark) {
+  benchmark->Arg(1)->Arg(16)->Arg(256)->Arg(0)->ArgName("chunksize")->UseRealTime()->Unit(
+      benchmark::kMillisecond);
+}
+BENCHMARK(BM_PoolMap)->Apply(Chunksizes);
+BENCHMARK(BM_ThreadPoolMap)->Apply(Chunksizes);
 BENCHMARK(BM_PoolApplyRoundTrip)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ThreadPoolApplyRoundTrip)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
