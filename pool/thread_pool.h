@@ -174,12 +174,16 @@ class ThreadPool {
       const size_t end = std::min(count, first + static_cast<size_t>(chunksize));
       work.push_back({
           .run = [job, shared_call, first, end] {
-            for (size_t i = first; i < end; ++i) Finish(*job, i, RunOne<R>(*shared_call, i));
+            std::vector<absl::StatusOr<std::string>> results;
+            for (size_t i = first; i < end; ++i) results.push_back(RunOne<R>(*shared_call, i));
+            Finish(*job, first, std::move(results));
           },
           .cancel = [job, first, end] {
+            std::vector<absl::StatusOr<std::string>> results;
             for (size_t i = first; i < end; ++i) {
-              Finish(*job, i, absl::CancelledError(absl::StrCat("task ", i, ": the pool was terminated")));
+              results.push_back(absl::CancelledError(absl::StrCat("task ", i, ": the pool was terminated")));
             }
+            Finish(*job, first, std::move(results));
           },
       });
     }
@@ -215,8 +219,8 @@ class ThreadPool {
     }
   }
 
-  static void Finish(internal::Job& job, size_t index, absl::StatusOr<std::string> result) {
-    if (job.Complete(index, std::move(result))) {
+  static void Finish(internal::Job& job, size_t first, std::vector<absl::StatusOr<std::string>> results) {
+    if (job.CompleteAll(first, std::move(results))) {
       if (std::function<void()> on_done = job.TakeOnDone()) on_done();
     }
   }

@@ -26,15 +26,26 @@ bool WaitFor(std::condition_variable& condition, std::unique_lock<std::mutex>& l
 }  // namespace
 
 bool Job::Complete(size_t index, absl::StatusOr<std::string> result) {
+  std::vector<absl::StatusOr<std::string>> one;
+  one.push_back(std::move(result));
+  return CompleteAll(index, std::move(one));
+}
+
+bool Job::CompleteAll(size_t first, std::vector<absl::StatusOr<std::string>> results) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (index >= results_.size() || results_[index].has_value()) return false;
-  results_[index] = std::move(result);
-  completion_order_.push_back(index);
-  --remaining_;
+  bool changed = false;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const size_t index = first + i;
+    if (index >= results_.size() || results_[index].has_value()) continue;
+    results_[index] = std::move(results[i]);
+    completion_order_.push_back(index);
+    --remaining_;
+    changed = true;
+  }
   // Waking a waiting thread is a syscall; Wait() needs only the last result, so the
   // others wake only threads streaming results.
-  if (remaining_ == 0 || streaming_waiters_ > 0) changed_.notify_all();
-  return remaining_ == 0;
+  if (changed && (remaining_ == 0 || streaming_waiters_ > 0)) changed_.notify_all();
+  return changed && remaining_ == 0;
 }
 
 void Job::SetOnDone(std::function<void()> on_done) {
@@ -61,11 +72,6 @@ bool Job::Ready() const {
 bool Job::Wait(absl::Duration timeout) const {
   std::unique_lock<std::mutex> lock(mutex_);
   return WaitFor(changed_, lock, timeout, [&] { return remaining_ == 0; });
-}
-
-const absl::StatusOr<std::string>& Job::Result(size_t index) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return *results_[index];  // set once, never changed again
 }
 
 absl::StatusOr<size_t> Job::NextIndex(bool ordered, absl::Duration timeout) {

@@ -28,6 +28,8 @@ class Job {
   // Records task `index`'s result, if it has none yet. Returns true if that completed
   // the job; the caller then runs TakeOnDone() (outside its own locks).
   bool Complete(size_t index, absl::StatusOr<std::string> result);
+  // The same for tasks first, first + 1, ...: one lock for a whole chunk.
+  bool CompleteAll(size_t first, std::vector<absl::StatusOr<std::string>> results);
 
   // Runs once when the last result arrives (or at once, if it has already).
   void SetOnDone(std::function<void()> on_done);
@@ -37,8 +39,10 @@ class Job {
   // Waits until every result is in; false if `timeout` passed first.
   bool Wait(absl::Duration timeout) const;
 
-  // Task `index`'s result; only after it arrived (Ready(), or NextIndex() gave it).
-  const absl::StatusOr<std::string>& Result(size_t index) const;
+  // Task `index`'s result; only after it arrived (Wait() or Ready() said so, or
+  // NextIndex() gave it). Unlocked: a result never changes once set, and the lock taken
+  // by those calls already ordered its writing before this read.
+  const absl::StatusOr<std::string>& Result(size_t index) const { return *results_[index]; }
 
   // For Imap (ordered: the next index in order) and ImapUnordered (the next to complete):
   // the index of the next result to hand out, waiting up to `timeout` for it.

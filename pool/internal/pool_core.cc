@@ -150,14 +150,17 @@ void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
     }
     Chunk chunk = std::move(worker.in_flight.front());
     worker.in_flight.pop_front();
+    std::vector<absl::StatusOr<std::string>> filed;
+    filed.reserve(results->outcomes.size());
     for (size_t i = 0; i < results->outcomes.size() && i < chunk.encoded_args.size(); ++i) {
       absl::StatusOr<std::string> result = StatusOrOf(std::move(results->outcomes[i]));
-      const uint64_t index = chunk.first_index + i;
       if (!result.ok()) {
-        result = WithContext(result.status(), index, absl::StrCat(" failed in worker ", results->worker_pid));
+        result = WithContext(result.status(), chunk.first_index + i,
+                             absl::StrCat(" failed in worker ", results->worker_pid));
       }
-      Complete(chunk.job, index, std::move(result), done);
+      filed.push_back(std::move(result));
     }
+    Complete(chunk.job, chunk.first_index, std::move(filed), done);
     // A worker that has run its quota exits now; replace it at once rather than at the
     // next check.
     const int64_t quota = options_.max_tasks_per_child;
@@ -259,14 +262,16 @@ void PoolCore::Dispatch(Callbacks& done) {
 }
 
 void PoolCore::Fail(Chunk& chunk, const absl::Status& status, Callbacks& done) {
+  std::vector<absl::StatusOr<std::string>> failed;
   for (size_t i = 0; i < chunk.encoded_args.size(); ++i) {
-    Complete(chunk.job, chunk.first_index + i, WithContext(status, chunk.first_index + i, ""), done);
+    failed.push_back(WithContext(status, chunk.first_index + i, ""));
   }
+  Complete(chunk.job, chunk.first_index, std::move(failed), done);
 }
 
-void PoolCore::Complete(const std::shared_ptr<Job>& job, size_t index,
-                        absl::StatusOr<std::string> result, Callbacks& done) {
-  if (job->Complete(index, std::move(result))) {
+void PoolCore::Complete(const std::shared_ptr<Job>& job, size_t first,
+                        std::vector<absl::StatusOr<std::string>> results, Callbacks& done) {
+  if (job->CompleteAll(first, std::move(results))) {
     if (std::function<void()> on_done = job->TakeOnDone()) done.push_back(std::move(on_done));
   }
 }

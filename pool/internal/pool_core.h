@@ -95,7 +95,9 @@ class PoolCore {
   void CheckWorkers(std::vector<std::function<void()>>& done);
   void Dispatch(std::vector<std::function<void()>>& done);
   void Fail(Chunk& chunk, const absl::Status& status, std::vector<std::function<void()>>& done);
-  void Complete(const std::shared_ptr<Job>& job, size_t index, absl::StatusOr<std::string> result,
+  // Files the results of tasks first, first + 1, ... of `job`.
+  void Complete(const std::shared_ptr<Job>& job, size_t first,
+                std::vector<absl::StatusOr<std::string>> results,
                 std::vector<std::function<void()>>& done);
   bool AllWorkDoneLocked() const;
   void StopWorkersLocked(bool kill);
