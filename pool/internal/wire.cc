@@ -32,10 +32,10 @@ absl::StatusOr<ChunkMessage> DecodeChunk(std::string_view bytes) {
   return ChunkMessage{job, first_index, std::move(task_name), std::move(encoded_args)};
 }
 
-std::string EncodeResults(const ResultMessage& results) {
+std::string EncodeResults(ResultMessage results) {
   std::vector<OutcomePair> outcomes;
   outcomes.reserve(results.outcomes.size());
-  for (const TaskOutcome& outcome : results.outcomes) outcomes.emplace_back(outcome.code, outcome.bytes);
+  for (TaskOutcome& outcome : results.outcomes) outcomes.emplace_back(outcome.code, std::move(outcome.bytes));
   return EncodeAll(results.job, results.first_index, results.worker_pid, outcomes);
 }
 

@@ -42,7 +42,7 @@ struct ResultMessage {
 
 std::string EncodeChunk(const ChunkMessage& chunk);
 absl::StatusOr<ChunkMessage> DecodeChunk(std::string_view bytes);
-std::string EncodeResults(const ResultMessage& results);
+std::string EncodeResults(ResultMessage results);  // by value: its bytes move, not copy
 absl::StatusOr<ResultMessage> DecodeResults(std::string_view bytes);
 
 TaskOutcome OutcomeOf(const absl::StatusOr<std::string>& result);

@@ -49,15 +49,16 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
     for (const std::string& args : chunk->encoded_args) {
       reply.outcomes.push_back(OutcomeOf(RunTask(chunk->task_name, args)));
     }
-    absl::Status sent = results->Put(EncodeResults(reply));
+    const size_t tasks = reply.outcomes.size();
+    absl::Status sent = results->Put(EncodeResults(std::move(reply)));
     if (sent.code() == absl::StatusCode::kInvalidArgument) {
       // Larger than the results queue can ever hold: each task gets that error instead.
-      for (TaskOutcome& outcome : reply.outcomes) {
-        outcome = OutcomeOf(absl::ResourceExhaustedError(absl::StrCat(
-            "the results of this chunk are too large for the pool's queue (", sent.message(),
-            "); raise PoolOptions::queue_bytes or use a smaller chunksize")));
-      }
-      sent = results->Put(EncodeResults(reply));
+      ResultMessage too_large{.job = chunk->job, .first_index = chunk->first_index, .worker_pid = pid};
+      too_large.outcomes.assign(tasks, OutcomeOf(absl::ResourceExhaustedError(absl::StrCat(
+                                           "the results of this chunk are too large for the pool's "
+                                           "queue (", sent.message(), "); raise "
+                                           "PoolOptions::queue_bytes or use a smaller chunksize"))));
+      sent = results->Put(EncodeResults(std::move(too_large)));
     }
     if (!sent.ok()) return kWorkerLostItsQueues;
     tasks_run += static_cast<int64_t>(chunk->encoded_args.size());
