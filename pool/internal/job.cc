@@ -8,23 +8,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "pool/internal/wait_for.h"
 
 namespace mp::internal {
-namespace {
-
-// Waits on `condition` until `done()` or `timeout`; an infinite timeout waits forever.
-template <typename Done>
-bool WaitFor(std::condition_variable& condition, std::unique_lock<std::mutex>& lock,
-             absl::Duration timeout, Done done) {
-  if (timeout == absl::InfiniteDuration()) {
-    condition.wait(lock, done);
-    return true;
-  }
-  return condition.wait_for(lock, absl::ToChronoNanoseconds(timeout), done);
-}
-
-}  // namespace
-
 bool Job::Complete(size_t index, absl::StatusOr<std::string> result) {
   std::vector<absl::StatusOr<std::string>> one;
   one.push_back(std::move(result));

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "pool/internal/wait_for.h"
 #include "ipc/byte_queue.h"
 #include "pool/internal/wire.h"
 #include "pool/internal/worker.h"
@@ -331,9 +332,7 @@ absl::Status PoolCore::Join(absl::Duration timeout) {
     return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
   }
   auto finished = [&] { return phase_ == Phase::kFinished; };
-  if (timeout == absl::InfiniteDuration()) {
-    phase_changed_.wait(lock, finished);
-  } else if (!phase_changed_.wait_for(lock, absl::ToChronoNanoseconds(timeout), finished)) {
+  if (!WaitFor(phase_changed_, lock, timeout, finished)) {
     return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
   }
   return absl::OkStatus();

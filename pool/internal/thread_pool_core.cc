@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "pool/internal/wait_for.h"
 
 namespace mp::internal {
 
@@ -60,9 +61,7 @@ absl::Status ThreadPoolCore::Join(absl::Duration timeout) {
     return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
   }
   auto finished = [&] { return exited_ == static_cast<int>(threads_.size()); };
-  if (timeout == absl::InfiniteDuration()) {
-    changed_.wait(lock, finished);
-  } else if (!changed_.wait_for(lock, absl::ToChronoNanoseconds(timeout), finished)) {
+  if (!WaitFor(changed_, lock, timeout, finished)) {
     return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
   }
   return absl::OkStatus();
