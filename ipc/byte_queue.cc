@@ -91,10 +91,22 @@ absl::Status ByteQueue::LockQueue(absl::Time deadline) const {
 
 void ByteQueue::UnlockQueue() const { (void)state_->mutex.Unlock(); }
 
-absl::Status ByteQueue::WaitLocked(internal::FutexCondition& condition, absl::Time deadline) const {
-  absl::StatusOr<internal::LockOutcome> outcome = condition.Wait(state_->mutex, deadline);
-  if (outcome.ok() && outcome->previous_owner_died) RecountItems();
-  return outcome.status();
+template <typename Ready>
+absl::Status ByteQueue::LockWhen(internal::FutexCondition& condition, absl::Time deadline,
+                                 Ready ready, const char* on_timeout) const {
+  MP_RETURN_IF_ERROR(LockQueue(deadline));
+  while (!ready()) {
+    absl::StatusOr<internal::LockOutcome> waited = condition.Wait(state_->mutex, deadline);
+    if (waited.ok()) {
+      if (waited->previous_owner_died) RecountItems();
+    } else if (waited.status().code() != absl::StatusCode::kDeadlineExceeded) {
+      return waited.status();  // the lock could not be taken back, so it is not ours
+    } else if (!ready()) {
+      UnlockQueue();
+      return absl::DeadlineExceededError(on_timeout);
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ByteQueue::Put(std::string_view message, absl::Duration timeout) {
@@ -107,23 +119,13 @@ absl::Status ByteQueue::Put(std::string_view message, absl::Duration timeout) {
         "holds at most ", max_message_bytes(), "; create it with QueueOptions::capacity_bytes of "
         "at least ", needed));
   }
-  const absl::Time deadline = absl::Now() + timeout;
-  MP_RETURN_IF_ERROR(LockQueue(deadline));
   auto has_room = [&] {
     const uint64_t used = state.write_position - state.read_position;
     return state.capacity - used >= needed &&
            (state.max_items == 0 || state.items.load(std::memory_order_relaxed) < state.max_items);
   };
-  while (!has_room()) {
-    absl::Status waited = WaitLocked(state.not_full, deadline);
-    if (waited.code() == absl::StatusCode::kDeadlineExceeded && !has_room()) {
-      UnlockQueue();
-      return absl::DeadlineExceededError("Put(): timed out waiting for room in the queue");
-    }
-    if (!waited.ok() && waited.code() != absl::StatusCode::kDeadlineExceeded) {
-      return waited;  // the lock could not be taken back, so it is not ours to release
-    }
-  }
+  MP_RETURN_IF_ERROR(LockWhen(state.not_full, absl::Now() + timeout, has_room,
+                              "Put(): timed out waiting for room in the queue"));
   const uint64_t length = message.size();
   CopyIntoRing(state_.extra(), state.capacity, state.write_position, &length, sizeof(length));
   CopyIntoRing(state_.extra(), state.capacity, state.write_position + kHeaderBytes,
@@ -163,16 +165,9 @@ absl::Status ByteQueue::GetInto(std::string& message, absl::Duration timeout) {
   State& state = *state_;
   const absl::Time deadline = absl::Now() + timeout;
   if (timeout > absl::ZeroDuration()) SpinUntilNotEmpty();
-  MP_RETURN_IF_ERROR(LockQueue(deadline));
-  while (state.read_position == state.write_position) {
-    absl::Status waited = WaitLocked(state.not_empty, deadline);
-    if (waited.code() == absl::StatusCode::kDeadlineExceeded &&
-        state.read_position == state.write_position) {
-      UnlockQueue();
-      return absl::DeadlineExceededError("Get(): timed out waiting for a message");
-    }
-    if (!waited.ok() && waited.code() != absl::StatusCode::kDeadlineExceeded) return waited;
-  }
+  MP_RETURN_IF_ERROR(LockWhen(
+      state.not_empty, deadline, [&] { return state.read_position != state.write_position; },
+      "Get(): timed out waiting for a message"));
   const uint64_t length = ReadLength(state_.extra(), state.capacity, state.read_position);
   message.resize(length);
   CopyOutOfRing(state_.extra(), state.capacity, state.read_position + kHeaderBytes,
@@ -203,17 +198,9 @@ absl::Status ByteQueue::TaskDone() {
 absl::Status ByteQueue::JoinTasks(absl::Duration timeout) {
   MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Join()"));
   State& state = *state_;
-  const absl::Time deadline = absl::Now() + timeout;
-  MP_RETURN_IF_ERROR(LockQueue(deadline));
-  while (state.unfinished != 0) {
-    absl::Status waited = WaitLocked(state.all_done, deadline);
-    if (waited.code() == absl::StatusCode::kDeadlineExceeded && state.unfinished != 0) {
-      UnlockQueue();
-      return absl::DeadlineExceededError(
-          "Join(): timed out with items not yet marked TaskDone() (did a consumer die?)");
-    }
-    if (!waited.ok() && waited.code() != absl::StatusCode::kDeadlineExceeded) return waited;
-  }
+  MP_RETURN_IF_ERROR(LockWhen(
+      state.all_done, absl::Now() + timeout, [&] { return state.unfinished == 0; },
+      "Join(): timed out with items not yet marked TaskDone() (did a consumer die?)"));
   UnlockQueue();
   return absl::OkStatus();
 }

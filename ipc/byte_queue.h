@@ -124,8 +124,11 @@ class ByteQueue {
   // Locks the queue, repairing the counts if the previous holder died.
   absl::Status LockQueue(absl::Time deadline) const;
   void UnlockQueue() const;
-  // Waits with the lock held, as FutexCondition::Wait, repairing as LockQueue().
-  absl::Status WaitLocked(internal::FutexCondition& condition, absl::Time deadline) const;
+  // Locks the queue and waits on `condition` until `ready()`, repairing as LockQueue().
+  // OK: the lock is held. DeadlineExceeded with `on_timeout`: it is not.
+  template <typename Ready>
+  absl::Status LockWhen(internal::FutexCondition& condition, absl::Time deadline, Ready ready,
+                        const char* on_timeout) const;
   void RecountItems() const;
   // Watches `items` without the lock until it is non-zero or the spin time is over.
   void SpinUntilNotEmpty() const;
