@@ -137,12 +137,7 @@ class FdChannel : public Channel {
  public:
   FdChannel(int read_fd, int write_fd) : read_fd_(read_fd), write_fd_(write_fd) {}
   bool Send(std::string_view message) override {
-    while (!message.empty()) {
-      ssize_t written = write(write_fd_, message.data(), message.size());
-      if (written <= 0) return false;
-      message.remove_prefix(static_cast<size_t>(written));
-    }
-    return true;
+    return mp::internal::WriteAll(write_fd_, message).ok();
   }
   bool Receive(std::string& message, size_t size) override {
     message.resize(size);
