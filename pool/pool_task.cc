@@ -1,41 +1,23 @@
 #include "pool/pool_task.h"
 
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
-#include <vector>
+
+#include "process/internal/named_registry.h"
 
 namespace mp::internal {
-namespace {
 
-// Filled while static initializers run (one thread), read-only afterwards.
-std::vector<PoolTask>& Registry() {
-  static auto* tasks = new std::vector<PoolTask>();
-  return *tasks;
-}
-
-}  // namespace
+using PoolTaskRegistry = NamedRegistry<PoolTask>;
 
 void RegisterPoolTask(const char* name, const void* function, PoolTaskEntry run) {
-  if (FindPoolTaskByName(name) != nullptr) {
-    std::fprintf(stderr, "mp: two pool tasks are registered as '%s'; rename one\n", name);
-    std::abort();
-  }
-  Registry().push_back(PoolTask{name, function, run});
+  PoolTaskRegistry::Add(PoolTask{name, function, run}, "pool tasks");
 }
 
 const PoolTask* FindPoolTaskByName(std::string_view name) {
-  for (const PoolTask& task : Registry()) {
-    if (task.name == name) return &task;
-  }
-  return nullptr;
+  return PoolTaskRegistry::FindByName(name);
 }
 
 const PoolTask* FindPoolTaskByFunction(const void* function) {
-  for (const PoolTask& task : Registry()) {
-    if (task.function == function) return &task;
-  }
-  return nullptr;
+  return PoolTaskRegistry::FindByFunction(function);
 }
 
 }  // namespace mp::internal

@@ -1,43 +1,23 @@
 #include "process/task_registry.h"
 
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
-#include <vector>
+
+#include "process/internal/named_registry.h"
 
 namespace mp::internal {
-namespace {
 
-// Filled while static initializers run (one thread), read-only afterwards.
-std::vector<RegisteredTask>& Registry() {
-  static auto* tasks = new std::vector<RegisteredTask>();
-  return *tasks;
-}
-
-}  // namespace
+using TaskRegistry = NamedRegistry<RegisteredTask>;
 
 void RegisterTask(const char* name, const void* function, TaskEntry run) {
-  if (FindTaskByName(name) != nullptr) {
-    std::fprintf(stderr,
-                 "mp: two tasks are registered as '%s'; give one of them another name\n",
-                 name);
-    std::abort();
-  }
-  Registry().push_back(RegisteredTask{name, function, run});
+  TaskRegistry::Add(RegisteredTask{name, function, run}, "tasks");
 }
 
 const RegisteredTask* FindTaskByName(std::string_view name) {
-  for (const RegisteredTask& task : Registry()) {
-    if (task.name == name) return &task;
-  }
-  return nullptr;
+  return TaskRegistry::FindByName(name);
 }
 
 const RegisteredTask* FindTaskByFunction(const void* function) {
-  for (const RegisteredTask& task : Registry()) {
-    if (task.function == function) return &task;
-  }
-  return nullptr;
+  return TaskRegistry::FindByFunction(function);
 }
 
 }  // namespace mp::internal
