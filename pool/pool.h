@@ -9,7 +9,8 @@
 //   // {2, 4, 6}
 //
 // Tasks are functions registered with MP_POOL_TASK (pool_task.h); arguments and results
-// travel through the ipc/ codec, over shared-memory queues (ipc/byte_queue.h).
+// travel through the ipc/ codec, over shared-memory queues (ipc/byte_queue.h), a chunk
+// of tasks per message (internal/wire.h).
 //
 // Calls: Map and Starmap (ordered results; the first task error fails the call), MapAsync
 // (a MapResult handle: Get, GetEach for every task's own result, Wait, Ready, Successful,
@@ -39,6 +40,8 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -112,9 +115,8 @@ class Pool {
   template <typename F, typename Tuple>
   absl::StatusOr<std::vector<ResultOf<F>>> Starmap(F* task, const std::vector<Tuple>& inputs,
                                                    MapOptions options = {}) {
-    std::vector<std::string> encoded;
-    for (const Tuple& input : inputs) encoded.push_back(EncodeTuple(task, input));
-    absl::StatusOr<std::shared_ptr<internal::Job>> job = Submit(task, std::move(encoded), options);
+    auto job = Submit(task, inputs.size(), options, /*unordered=*/false,
+                      [&](size_t i, std::string& out) { EncodeArgs(task, inputs[i], out); });
     if (!job.ok()) return job.status();
     return MapResult<ResultOf<F>>(*job).Get();
   }
@@ -123,9 +125,9 @@ class Pool {
   absl::StatusOr<MapResult<ResultOf<F>>> MapAsync(F* task, const std::vector<T>& inputs,
                                                   MapOptions options = {},
                                                   Callbacks<std::vector<ResultOf<F>>> callbacks = {}) {
-    absl::StatusOr<std::shared_ptr<internal::Job>> job = SubmitEach(task, inputs, options);
+    auto job = SubmitEach(task, inputs, options, /*unordered=*/false);
     if (!job.ok()) return job.status();
-    internal::AddCallbacks<std::vector<ResultOf<F>>>(*job, std::move(callbacks), [](const internal::Job& done) {
+    internal::AddCallbacks<std::vector<ResultOf<F>>>(*job, std::move(callbacks), [](const auto& done) {
       return internal::AllResults<ResultOf<F>>(done);
     });
     return MapResult<ResultOf<F>>(*job);
@@ -134,7 +136,7 @@ class Pool {
   template <typename F, typename T>
   absl::StatusOr<ResultStream<ResultOf<F>>> Imap(F* task, const std::vector<T>& inputs,
                                                  MapOptions options = {}) {
-    absl::StatusOr<std::shared_ptr<internal::Job>> job = SubmitEach(task, inputs, options);
+    auto job = SubmitEach(task, inputs, options, /*unordered=*/false);
     if (!job.ok()) return job.status();
     return ResultStream<ResultOf<F>>(*job, /*ordered=*/true);
   }
@@ -142,7 +144,7 @@ class Pool {
   template <typename F, typename T>
   absl::StatusOr<ResultStream<ResultOf<F>>> ImapUnordered(F* task, const std::vector<T>& inputs,
                                                           MapOptions options = {}) {
-    absl::StatusOr<std::shared_ptr<internal::Job>> job = SubmitEach(task, inputs, options);
+    auto job = SubmitEach(task, inputs, options, /*unordered=*/true);
     if (!job.ok()) return job.status();
     return ResultStream<ResultOf<F>>(*job, /*ordered=*/false);
   }
@@ -155,12 +157,12 @@ class Pool {
   template <typename F, typename... Args>
   absl::StatusOr<AsyncResult<ResultOf<F>>> ApplyAsyncWithCallbacks(Callbacks<ResultOf<F>> callbacks,
                                                                    F* task, const Args&... args) {
-    std::vector<std::string> encoded = {EncodeTuple(task, std::forward_as_tuple(args...))};
-    absl::StatusOr<std::shared_ptr<internal::Job>> job = Submit(task, std::move(encoded), {.chunksize = 1});
-    if (!job.ok()) return job.status();
-    internal::AddCallbacks<ResultOf<F>>(*job, std::move(callbacks), [](const internal::Job& done) {
-      return internal::DecodeResult<ResultOf<F>>(done.Result(0));
+    auto job = Submit(task, 1, {.chunksize = 1}, /*unordered=*/false, [&](size_t, std::string& out) {
+      EncodeArgs(task, std::forward_as_tuple(args...), out);
     });
+    if (!job.ok()) return job.status();
+    internal::AddCallbacks<ResultOf<F>>(*job, std::move(callbacks),
+                                        [](const auto& done) { return done.Result(0); });
     return AsyncResult<ResultOf<F>>(*job);
   }
 
@@ -185,30 +187,44 @@ class Pool {
  private:
   explicit Pool(std::unique_ptr<internal::PoolCore> core) : core_(std::move(core)) {}
 
-  // One task's arguments, each converted to its parameter's type, encoded.
+  template <typename F>
+  using JobFor = std::shared_ptr<internal::TypedJob<ResultOf<F>>>;
+
+  // Appends one task's arguments, each converted to its parameter's type, encoded.
   template <typename F, typename Tuple>
-  static std::string EncodeTuple(F* /*task*/, const Tuple& input) {
-    using Args = typename internal::PoolFunctionTraits<F*>::Args;
-    static_assert(std::tuple_size_v<Args> == std::tuple_size_v<std::decay_t<Tuple>>,
+  static void EncodeArgs(F* /*task*/, const Tuple& input, std::string& out) {
+    using Params = typename internal::PoolFunctionTraits<F*>::Args;
+    constexpr size_t kCount = std::tuple_size_v<Params>;
+    static_assert(kCount == std::tuple_size_v<std::decay_t<Tuple>>,
                   "wrong number of arguments for this task");
-    Args converted = std::make_from_tuple<Args>(input);
-    return std::apply([](const auto&... each) { return internal::EncodeAll(each...); }, converted);
+    [&]<size_t... kIndex>(std::index_sequence<kIndex...>) {
+      (EncodeAs<std::tuple_element_t<kIndex, Params>>(std::get<kIndex>(input), out), ...);
+    }(std::make_index_sequence<kCount>{});
+  }
+
+  template <typename Param, typename Given>
+  static void EncodeAs(const Given& given, std::string& out) {
+    if constexpr (std::is_same_v<Param, std::decay_t<Given>>) {
+      internal::Encode(given, out);  // no conversion, no copy
+    } else {
+      internal::Encode(Param(given), out);
+    }
   }
 
   template <typename F, typename T>
-  absl::StatusOr<std::shared_ptr<internal::Job>> SubmitEach(F* task, const std::vector<T>& inputs,
-                                                            MapOptions options) {
+  absl::StatusOr<JobFor<F>> SubmitEach(F* task, const std::vector<T>& inputs, MapOptions options,
+                                       bool unordered) {
     static_assert(std::tuple_size_v<typename internal::PoolFunctionTraits<F*>::Args> == 1,
                   "Map/Imap tasks take one argument; use Starmap for more");
-    std::vector<std::string> encoded;
-    encoded.reserve(inputs.size());
-    for (const T& input : inputs) encoded.push_back(EncodeTuple(task, std::forward_as_tuple(input)));
-    return Submit(task, std::move(encoded), options);
+    return Submit(task, inputs.size(), options, unordered, [&](size_t i, std::string& out) {
+      EncodeArgs(task, std::forward_as_tuple(inputs[i]), out);
+    });
   }
 
-  template <typename F>
-  absl::StatusOr<std::shared_ptr<internal::Job>> Submit(F* task, std::vector<std::string> encoded,
-                                                        MapOptions options) {
+  // Sends tasks 0 .. count - 1 in chunks; encode_task(i, out) appends task i's arguments.
+  template <typename F, typename EncodeTask>
+  absl::StatusOr<JobFor<F>> Submit(F* task, size_t count, MapOptions options, bool unordered,
+                                   EncodeTask encode_task) {
     const std::string name = internal::PoolTaskName(task);
     if (name.empty()) {
       return absl::FailedPreconditionError(
@@ -216,10 +232,21 @@ class Pool {
           "scope, so that every worker can find it");
     }
     if (options.chunksize < 0) return absl::InvalidArgumentError("chunksize must be >= 0");
-    const int64_t chunksize = options.chunksize > 0
-                                  ? options.chunksize
-                                  : DefaultChunksize(static_cast<int64_t>(encoded.size()), workers());
-    return core_->Submit(name, std::move(encoded), static_cast<size_t>(chunksize));
+    const auto chunksize = static_cast<size_t>(
+        options.chunksize > 0 ? options.chunksize
+                              : DefaultChunksize(static_cast<int64_t>(count), workers()));
+    std::vector<internal::EncodedChunk> chunks;
+    chunks.reserve((count + chunksize - 1) / chunksize);
+    for (size_t first = 0; first < count; first += chunksize) {
+      internal::EncodedChunk chunk{.count = std::min(chunksize, count - first)};
+      for (size_t i = first; i < first + chunk.count; ++i) encode_task(i, chunk.args);
+      chunks.push_back(std::move(chunk));
+    }
+    auto job = std::make_shared<internal::TypedJob<ResultOf<F>>>(count, unordered);
+    if (absl::Status submitted = core_->Submit(name, job, std::move(chunks)); !submitted.ok()) {
+      return submitted;
+    }
+    return job;
   }
 
   std::unique_ptr<internal::PoolCore> core_;

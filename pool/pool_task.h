@@ -17,6 +17,7 @@
 #ifndef MP_POOL_POOL_TASK_H_
 #define MP_POOL_POOL_TASK_H_
 
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <string>
@@ -24,10 +25,12 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "pool/internal/wire.h"
 #include "process/internal/arg_codec.h"
 #include "process/status_macros.h"
 
@@ -45,8 +48,11 @@ struct NoResult {
 
 namespace internal {
 
-// Runs a task on its encoded arguments: the encoded result, or the task's error.
-using PoolTaskEntry = absl::StatusOr<std::string> (*)(std::string_view encoded_args);
+// Runs a chunk of tasks: `count` encoded argument tuples lie one after another in `args`.
+// Appends the encoded result of each task that succeeds to `values`, and an error for
+// each other task (its index within the chunk) to `errors`.
+using PoolTaskEntry = void (*)(std::string_view args, uint64_t count, std::string& values,
+                               std::vector<TaskError>& errors);
 
 struct PoolTask {
   std::string name;
@@ -90,31 +96,53 @@ void EncodeResult(const T& value, std::string& out) {
   if constexpr (!std::is_same_v<T, NoResult>) Encode(value, out);
 }
 
-template <auto kFunction>
-absl::StatusOr<std::string> RunPoolTaskEncoded(std::string_view encoded_args) {
+// Runs one task, appending its encoded result to `values`; its error, if it fails.
+template <auto kFunction, typename Args>
+absl::Status RunPoolTask(Args& args, std::string& values) {
   using Traits = PoolFunctionTraits<decltype(kFunction)>;
-  typename Traits::Args args;
-  if (!DecodeAll(encoded_args, args)) {
-    return absl::InvalidArgumentError("the task's arguments arrived damaged");
-  }
+  const size_t values_before = values.size();
   try {
-    std::string out;
     if constexpr (std::is_void_v<typename Traits::Returned>) {
       std::apply(kFunction, args);
     } else {
       typename Traits::Returned returned = std::apply(kFunction, args);
       if constexpr (std::is_same_v<typename Traits::Returned, typename Traits::Result>) {
-        EncodeResult(returned, out);
+        EncodeResult(returned, values);
       } else {
         if (!returned.ok()) return returned.status();
-        EncodeResult(*returned, out);
+        EncodeResult(*returned, values);
       }
     }
-    return out;
+    return absl::OkStatus();
   } catch (const std::exception& error) {
+    values.resize(values_before);  // in case encoding the result threw
     return absl::UnknownError(absl::StrCat("the task threw: ", error.what()));
   } catch (...) {
+    values.resize(values_before);
     return absl::UnknownError("the task threw something that is not a std::exception");
+  }
+}
+
+// A chunk of tasks (PoolTaskEntry): no allocation per task for numbers and other
+// fixed-size arguments and results.
+template <auto kFunction>
+void RunPoolTasks(std::string_view args, uint64_t count, std::string& values,
+                  std::vector<TaskError>& errors) {
+  using Traits = PoolFunctionTraits<decltype(kFunction)>;
+  for (uint64_t i = 0; i < count; ++i) {
+    typename Traits::Args task_args;
+    if (!DecodeTuple(args, task_args)) {
+      // Where the next task's arguments start is unknown now: the rest fail too.
+      for (; i < count; ++i) {
+        errors.push_back({i, static_cast<int32_t>(absl::StatusCode::kInvalidArgument),
+                          "the task's arguments arrived damaged"});
+      }
+      return;
+    }
+    absl::Status status = RunPoolTask<kFunction>(task_args, values);
+    if (!status.ok()) {
+      errors.push_back({i, static_cast<int32_t>(status.code()), std::string(status.message())});
+    }
   }
 }
 
@@ -126,7 +154,7 @@ bool RegisterPoolFunction(const char* name) {
   static_assert(Traits::kArgsEncodable,
                 "a pool task's parameters must be encodable (see ipc/codec.h)");
   static_assert(Traits::kResultEncodable, "a pool task's result must be encodable (see ipc/codec.h)");
-  RegisterPoolTask(name, reinterpret_cast<const void*>(kFunction), &RunPoolTaskEncoded<kFunction>);
+  RegisterPoolTask(name, reinterpret_cast<const void*>(kFunction), &RunPoolTasks<kFunction>);
   return true;
 }
 

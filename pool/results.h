@@ -1,6 +1,6 @@
 // The handles that Pool and ThreadPool return for their results: MapResult (MapAsync),
 // AsyncResult (ApplyAsync) and ResultStream (Imap, ImapUnordered), with MapOptions and
-// Callbacks. Results are kept encoded (ipc/codec.h) until read.
+// Callbacks. Results are decoded as they arrive, a chunk at a time (internal/job.h).
 
 #ifndef MP_POOL_RESULTS_H_
 #define MP_POOL_RESULTS_H_
@@ -16,7 +16,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "ipc/codec.h"
 #include "pool/internal/job.h"
 #include "pool/pool_task.h"
 
@@ -35,32 +34,23 @@ struct Callbacks {
 
 namespace internal {
 
-template <typename R>
-absl::StatusOr<R> DecodeResult(const absl::StatusOr<std::string>& bytes) {
-  if (!bytes.ok()) return bytes.status();
-  if constexpr (std::is_same_v<R, NoResult>) {
-    return NoResult{};
-  } else {
-    return ::mp::Decode<R>(*bytes);
-  }
-}
-
 // Every task's result in order; the first error instead, if any.
 template <typename R>
-absl::StatusOr<std::vector<R>> AllResults(const Job& job) {
+absl::StatusOr<std::vector<R>> AllResults(const TypedJob<R>& job) {
   std::vector<R> values;
   values.reserve(job.size());
   for (size_t i = 0; i < job.size(); ++i) {
-    absl::StatusOr<R> value = DecodeResult<R>(job.Result(i));
+    const absl::StatusOr<R>& value = job.Result(i);
     if (!value.ok()) return value.status();
-    values.push_back(*std::move(value));
+    values.push_back(*value);
   }
   return values;
 }
 
+template <typename R>
 class JobHandle {
  public:
-  explicit JobHandle(std::shared_ptr<Job> job) : job_(std::move(job)) {}
+  explicit JobHandle(std::shared_ptr<TypedJob<R>> job) : job_(std::move(job)) {}
   // OK once every result is in; DeadlineExceeded if `timeout` passes first.
   absl::Status Wait(absl::Duration timeout = absl::InfiniteDuration()) const {
     return job_->Wait(timeout) ? absl::OkStatus()
@@ -68,48 +58,43 @@ class JobHandle {
   }
   bool Ready() const { return job_->Ready(); }
   // Ready, and no task failed.
-  bool Successful() const {
-    if (!job_->Ready()) return false;
-    for (size_t i = 0; i < job_->size(); ++i) {
-      if (!job_->Result(i).ok()) return false;
-    }
-    return true;
-  }
+  bool Successful() const { return job_->Successful(); }
 
  protected:
-  std::shared_ptr<Job> job_;
+  std::shared_ptr<TypedJob<R>> job_;
 };
 
 }  // namespace internal
 
 // The results of MapAsync.
 template <typename R>
-class MapResult : public internal::JobHandle {
+class MapResult : public internal::JobHandle<R> {
  public:
-  using JobHandle::JobHandle;
+  using internal::JobHandle<R>::JobHandle;
   // All results in order, or the first task error; DeadlineExceeded if not ready in time.
   absl::StatusOr<std::vector<R>> Get(absl::Duration timeout = absl::InfiniteDuration()) const {
-    if (absl::Status ready = Wait(timeout); !ready.ok()) return ready;
-    return internal::AllResults<R>(*job_);
+    if (absl::Status ready = this->Wait(timeout); !ready.ok()) return ready;
+    return internal::AllResults<R>(*this->job_);
   }
   // Each task's own result or error, in order.
   absl::StatusOr<std::vector<absl::StatusOr<R>>> GetEach(
       absl::Duration timeout = absl::InfiniteDuration()) const {
-    if (absl::Status ready = Wait(timeout); !ready.ok()) return ready;
+    if (absl::Status ready = this->Wait(timeout); !ready.ok()) return ready;
     std::vector<absl::StatusOr<R>> each;
-    for (size_t i = 0; i < job_->size(); ++i) each.push_back(internal::DecodeResult<R>(job_->Result(i)));
+    each.reserve(this->job_->size());
+    for (size_t i = 0; i < this->job_->size(); ++i) each.push_back(this->job_->Result(i));
     return each;
   }
 };
 
 // The result of ApplyAsync.
 template <typename R>
-class AsyncResult : public internal::JobHandle {
+class AsyncResult : public internal::JobHandle<R> {
  public:
-  using JobHandle::JobHandle;
+  using internal::JobHandle<R>::JobHandle;
   absl::StatusOr<R> Get(absl::Duration timeout = absl::InfiniteDuration()) const {
-    if (absl::Status ready = Wait(timeout); !ready.ok()) return ready;
-    return internal::DecodeResult<R>(job_->Result(0));
+    if (absl::Status ready = this->Wait(timeout); !ready.ok()) return ready;
+    return this->job_->Result(0);
   }
 };
 
@@ -117,29 +102,29 @@ class AsyncResult : public internal::JobHandle {
 template <typename R>
 class ResultStream {
  public:
-  ResultStream(std::shared_ptr<internal::Job> job, bool ordered)
+  ResultStream(std::shared_ptr<internal::TypedJob<R>> job, bool ordered)
       : job_(std::move(job)), ordered_(ordered) {}
   // The next result, or that task's error. OutOfRange when every result has been
   // returned (Python's StopIteration); DeadlineExceeded if none arrives within `timeout`.
   absl::StatusOr<R> Next(absl::Duration timeout = absl::InfiniteDuration()) {
     absl::StatusOr<size_t> index = job_->NextIndex(ordered_, timeout);
     if (!index.ok()) return index.status();
-    return internal::DecodeResult<R>(job_->Result(*index));
+    return job_->Result(*index);
   }
   size_t size() const { return job_->size(); }
 
  private:
-  std::shared_ptr<internal::Job> job_;
+  std::shared_ptr<internal::TypedJob<R>> job_;
   bool ordered_;
 };
 
 namespace internal {
 
 // Attaches `callbacks` to `job`: on_success with the collected value, or on_error.
-template <typename T, typename Collect>
-void AddCallbacks(const std::shared_ptr<Job>& job, Callbacks<T> callbacks, Collect collect) {
+template <typename T, typename R, typename Collect>
+void AddCallbacks(const std::shared_ptr<TypedJob<R>>& job, Callbacks<T> callbacks, Collect collect) {
   if (!callbacks.on_success && !callbacks.on_error) return;
-  Job* done = job.get();  // the job owns the callback: no cycle through it
+  TypedJob<R>* done = job.get();  // the job owns the callback: no cycle through it
   job->SetOnDone([done, callbacks = std::move(callbacks), collect] {
     absl::StatusOr<T> value = collect(*done);
     if (value.ok() && callbacks.on_success) callbacks.on_success(*value);

@@ -10,8 +10,8 @@
 // Differences from Pool: tasks may be any callable, closures included (nothing crosses a
 // process boundary); a task that crashes takes the whole process with it; and Terminate()
 // cancels the tasks not yet started but cannot stop running ones (threads cannot be
-// killed). Results are kept encoded, as Pool's are, so both return the same handles
-// (results.h); for numbers that costs nanoseconds.
+// killed). Both return the same handles (results.h); a ThreadPool's results are never
+// encoded, since they never leave the process.
 //
 // Task errors: a returned error status or an exception is that task's result, with its
 // message prefixed "task <index> failed in a pool thread: ".
@@ -79,7 +79,7 @@ class ThreadPool {
     using R = typename StarResult<F, Tuple>::type;
     auto shared = std::make_shared<std::vector<Tuple>>(inputs);
     auto function = std::make_shared<std::decay_t<F>>(std::forward<F>(task));
-    absl::StatusOr<std::shared_ptr<internal::Job>> job = Submit<R>(
+    auto job = Submit<R>(
         shared->size(), [shared, function](size_t i) { return std::apply(*function, (*shared)[i]); },
         options.chunksize);
     if (!job.ok()) return job.status();
@@ -91,9 +91,9 @@ class ThreadPool {
       F&& task, const std::vector<T>& inputs, MapOptions options = {},
       Callbacks<std::vector<ResultOf<F, T>>> callbacks = {}) {
     using R = ResultOf<F, T>;
-    absl::StatusOr<std::shared_ptr<internal::Job>> job = SubmitEach<R>(std::forward<F>(task), inputs, options);
+    auto job = SubmitEach<R>(std::forward<F>(task), inputs, options);
     if (!job.ok()) return job.status();
-    internal::AddCallbacks<std::vector<R>>(*job, std::move(callbacks), [](const internal::Job& done) {
+    internal::AddCallbacks<std::vector<R>>(*job, std::move(callbacks), [](const auto& done) {
       return internal::AllResults<R>(done);
     });
     return MapResult<R>(*job);
@@ -102,8 +102,7 @@ class ThreadPool {
   template <typename F, typename T>
   absl::StatusOr<ResultStream<ResultOf<F, T>>> Imap(F&& task, const std::vector<T>& inputs,
                                                     MapOptions options = {}) {
-    absl::StatusOr<std::shared_ptr<internal::Job>> job =
-        SubmitEach<ResultOf<F, T>>(std::forward<F>(task), inputs, options);
+    auto job = SubmitEach<ResultOf<F, T>>(std::forward<F>(task), inputs, options);
     if (!job.ok()) return job.status();
     return ResultStream<ResultOf<F, T>>(*job, /*ordered=*/true);
   }
@@ -111,8 +110,7 @@ class ThreadPool {
   template <typename F, typename T>
   absl::StatusOr<ResultStream<ResultOf<F, T>>> ImapUnordered(F&& task, const std::vector<T>& inputs,
                                                              MapOptions options = {}) {
-    absl::StatusOr<std::shared_ptr<internal::Job>> job =
-        SubmitEach<ResultOf<F, T>>(std::forward<F>(task), inputs, options);
+    auto job = SubmitEach<ResultOf<F, T>>(std::forward<F>(task), inputs, options, /*unordered=*/true);
     if (!job.ok()) return job.status();
     return ResultStream<ResultOf<F, T>>(*job, /*ordered=*/false);
   }
@@ -130,11 +128,9 @@ class ThreadPool {
                  arguments = std::make_tuple(args...)](size_t) mutable {
       return std::apply(function, arguments);
     };
-    absl::StatusOr<std::shared_ptr<internal::Job>> job = Submit<R>(1, std::move(call), 1);
+    auto job = Submit<R>(1, std::move(call), 1);
     if (!job.ok()) return job.status();
-    internal::AddCallbacks<R>(*job, std::move(callbacks), [](const internal::Job& done) {
-      return internal::DecodeResult<R>(done.Result(0));
-    });
+    internal::AddCallbacks<R>(*job, std::move(callbacks), [](const auto& done) { return done.Result(0); });
     return AsyncResult<R>(*job);
   }
 
@@ -153,37 +149,37 @@ class ThreadPool {
  private:
   explicit ThreadPool(std::unique_ptr<internal::ThreadPoolCore> core) : core_(std::move(core)) {}
 
+  template <typename R>
+  using JobFor = std::shared_ptr<internal::TypedJob<R>>;
+
   template <typename R, typename F, typename T>
-  absl::StatusOr<std::shared_ptr<internal::Job>> SubmitEach(F&& task, const std::vector<T>& inputs,
-                                                            MapOptions options) {
+  absl::StatusOr<JobFor<R>> SubmitEach(F&& task, const std::vector<T>& inputs, MapOptions options,
+                                       bool unordered = false) {
     auto shared = std::make_shared<std::vector<T>>(inputs);  // async calls outlive the caller's
     auto function = std::make_shared<std::decay_t<F>>(std::forward<F>(task));
     return Submit<R>(shared->size(), [shared, function](size_t i) { return (*function)((*shared)[i]); },
-                     options.chunksize);
+                     options.chunksize, unordered);
   }
 
   // Runs call(i) for i in [0, count), `chunksize` calls per unit of work.
   template <typename R, typename Call>
-  absl::StatusOr<std::shared_ptr<internal::Job>> Submit(size_t count, Call call, int64_t chunksize) {
+  absl::StatusOr<JobFor<R>> Submit(size_t count, Call call, int64_t chunksize, bool unordered = false) {
     if (chunksize < 0) return absl::InvalidArgumentError("chunksize must be >= 0");
     if (chunksize == 0) chunksize = DefaultChunksize(static_cast<int64_t>(count), workers());
-    auto job = std::make_shared<internal::Job>(count);
+    auto job = std::make_shared<internal::TypedJob<R>>(count, unordered);
     auto shared_call = std::make_shared<Call>(std::move(call));
     std::vector<internal::ThreadPoolCore::Work> work;
     for (size_t first = 0; first < count; first += static_cast<size_t>(chunksize)) {
       const size_t end = std::min(count, first + static_cast<size_t>(chunksize));
       work.push_back({
           .run = [job, shared_call, first, end] {
-            std::vector<absl::StatusOr<std::string>> results;
+            std::vector<absl::StatusOr<R>> results;
+            results.reserve(end - first);
             for (size_t i = first; i < end; ++i) results.push_back(RunOne<R>(*shared_call, i));
-            Finish(*job, first, std::move(results));
+            Finish(*job, job->CompleteAll(first, results));
           },
           .cancel = [job, first, end] {
-            std::vector<absl::StatusOr<std::string>> results;
-            for (size_t i = first; i < end; ++i) {
-              results.push_back(absl::CancelledError(absl::StrCat("task ", i, ": the pool was terminated")));
-            }
-            Finish(*job, first, std::move(results));
+            Finish(*job, job->FailAll(first, end - first, absl::CancelledError("the pool was terminated")));
           },
       });
     }
@@ -192,26 +188,25 @@ class ThreadPool {
     return job;
   }
 
-  // One task, its result encoded, or its error with context.
+  // One task's result, or its error with context.
   template <typename R, typename Call>
-  static absl::StatusOr<std::string> RunOne(Call& call, size_t index) {
+  static absl::StatusOr<R> RunOne(Call& call, size_t index) {
     auto fail = [index](const absl::Status& status) {
       return absl::Status(status.code(), absl::StrCat("task ", index, " failed in a pool thread: ",
                                                       status.message()));
     };
     try {
-      std::string out;
       using Returned = decltype(call(index));
       if constexpr (std::is_void_v<Returned>) {
         call(index);
+        return NoResult{};
       } else if constexpr (std::is_same_v<std::decay_t<Returned>, R>) {
-        internal::EncodeResult(call(index), out);
+        return call(index);
       } else {
         Returned returned = call(index);
         if (!returned.ok()) return fail(returned.status());
-        internal::EncodeResult(*returned, out);
+        return *std::move(returned);
       }
-      return out;
     } catch (const std::exception& error) {
       return fail(absl::UnknownError(absl::StrCat("the task threw: ", error.what())));
     } catch (...) {
@@ -219,10 +214,10 @@ class ThreadPool {
     }
   }
 
-  static void Finish(internal::Job& job, size_t first, std::vector<absl::StatusOr<std::string>> results) {
-    if (job.CompleteAll(first, std::move(results))) {
-      if (std::function<void()> on_done = job.TakeOnDone()) on_done();
-    }
+  // After filing a chunk: runs the done callback if that completed the job.
+  static void Finish(internal::Job& job, bool completed) {
+    if (!completed) return;
+    if (std::function<void()> on_done = job.TakeOnDone()) on_done();
   }
 
   std::unique_ptr<internal::ThreadPoolCore> core_;

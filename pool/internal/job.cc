@@ -1,9 +1,7 @@
 #include "pool/internal/job.h"
 
-#include <chrono>
 #include <functional>
 #include <mutex>
-#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -11,27 +9,12 @@
 #include "pool/internal/wait_for.h"
 
 namespace mp::internal {
-bool Job::Complete(size_t index, absl::StatusOr<std::string> result) {
-  std::vector<absl::StatusOr<std::string>> one;
-  one.push_back(std::move(result));
-  return CompleteAll(index, std::move(one));
-}
 
-bool Job::CompleteAll(size_t first, std::vector<absl::StatusOr<std::string>> results) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  bool changed = false;
-  for (size_t i = 0; i < results.size(); ++i) {
-    const size_t index = first + i;
-    if (index >= results_.size() || results_[index].has_value()) continue;
-    results_[index] = std::move(results[i]);
-    completion_order_.push_back(index);
-    --remaining_;
-    changed = true;
-  }
+bool Job::Filed() {
   // Waking a waiting thread is a syscall; Wait() needs only the last result, so the
   // others wake only threads streaming results.
-  if (changed && (remaining_ == 0 || streaming_waiters_ > 0)) changed_.notify_all();
-  return changed && remaining_ == 0;
+  if (remaining_ == 0 || streaming_waiters_ > 0) changed_.notify_all();
+  return remaining_ == 0;
 }
 
 void Job::SetOnDone(std::function<void()> on_done) {
@@ -55,16 +38,23 @@ bool Job::Ready() const {
   return remaining_ == 0;
 }
 
+bool Job::Successful() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return remaining_ == 0 && failed_ == 0;
+}
+
 bool Job::Wait(absl::Duration timeout) const {
   std::unique_lock<std::mutex> lock(mutex_);
   return WaitFor(changed_, lock, timeout, [&] { return remaining_ == 0; });
 }
 
 absl::StatusOr<size_t> Job::NextIndex(bool ordered, absl::Duration timeout) {
+  // Completion order is known only if the job was made to record it.
+  ordered = ordered || !record_completion_order_;
   std::unique_lock<std::mutex> lock(mutex_);
-  if (handed_out_ == results_.size()) return absl::OutOfRangeError("no more results");
+  if (handed_out_ == state_.size()) return absl::OutOfRangeError("no more results");
   auto available = [&] {
-    return ordered ? results_[handed_out_].has_value() : !completion_order_.empty();
+    return ordered ? state_[handed_out_] != kPending : !completion_order_.empty();
   };
   ++streaming_waiters_;
   const bool arrived = WaitFor(changed_, lock, timeout, available);

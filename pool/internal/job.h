@@ -1,63 +1,175 @@
-// Job: the results of one Map, Imap or ApplyAsync call as they arrive, in encoded form,
-// shared by the pool (which fills it) and the caller's handle (which reads it).
+// Job: the results of one Map, Imap or ApplyAsync call as they arrive, shared by the pool
+// (which fills it) and the caller's handle (which reads it).
+//
+// Two layers: Job is what the untyped engines see (how many tasks are done, waiting,
+// streaming, the done callback), and TypedJob<R> holds the results themselves, decoded
+// once, a chunk at a time, as they arrive. So reading a result costs nothing, and a
+// ThreadPool, whose results never cross a process boundary, never encodes them at all.
 
 #ifndef MP_POOL_INTERNAL_JOB_H_
 #define MP_POOL_INTERNAL_JOB_H_
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "pool/internal/wire.h"
+#include "pool/pool_task.h"
+#include "process/internal/arg_codec.h"
 
 namespace mp::internal {
 
 class Job {
  public:
-  explicit Job(size_t tasks) : results_(tasks), remaining_(tasks) {}
+  // `unordered_stream`: results will be read in the order they complete (ImapUnordered),
+  // so that order is recorded.
+  Job(size_t tasks, bool unordered_stream)
+      : state_(tasks, kPending), remaining_(tasks), record_completion_order_(unordered_stream) {}
+  virtual ~Job() = default;
+  Job(const Job&) = delete;
+  Job& operator=(const Job&) = delete;
 
-  size_t size() const { return results_.size(); }
+  size_t size() const { return state_.size(); }
 
-  // Records task `index`'s result, if it has none yet. Returns true if that completed
-  // the job; the caller then runs TakeOnDone() (outside its own locks).
-  bool Complete(size_t index, absl::StatusOr<std::string> result);
-  // The same for tasks first, first + 1, ...: one lock for a whole chunk.
-  bool CompleteAll(size_t first, std::vector<absl::StatusOr<std::string>> results);
+  // Files the outcome of tasks first .. first + count - 1 as a worker process sent them:
+  // `values` holds the encoded results of those that succeeded, one after another, and
+  // `errors` the others (index within the chunk, sorted). Tasks already filed are left
+  // as they are. Returns true if that completed the job; the caller then runs
+  // TakeOnDone() (outside its own locks).
+  virtual bool CompleteEncoded(size_t first, size_t count, std::string_view values,
+                               const std::vector<TaskError>& errors) = 0;
+  // Files `status` as the outcome of tasks first .. first + count - 1, each message
+  // prefixed with "task <index>: ".
+  virtual bool FailAll(size_t first, size_t count, const absl::Status& status) = 0;
 
   // Runs once when the last result arrives (or at once, if it has already).
   void SetOnDone(std::function<void()> on_done);
   std::function<void()> TakeOnDone();
 
   bool Ready() const;
+  // Ready, and no task failed.
+  bool Successful() const;
   // Waits until every result is in; false if `timeout` passed first.
   bool Wait(absl::Duration timeout) const;
-
-  // Task `index`'s result; only after it arrived (Wait() or Ready() said so, or
-  // NextIndex() gave it). Unlocked: a result never changes once set, and the lock taken
-  // by those calls already ordered its writing before this read.
-  const absl::StatusOr<std::string>& Result(size_t index) const { return *results_[index]; }
 
   // For Imap (ordered: the next index in order) and ImapUnordered (the next to complete):
   // the index of the next result to hand out, waiting up to `timeout` for it.
   // OutOfRange once all were handed out; DeadlineExceeded on timeout.
   absl::StatusOr<size_t> NextIndex(bool ordered, absl::Duration timeout);
 
+ protected:
+  // Under the job's lock, for each task in first .. first + count - 1 not filed yet:
+  // `file(index)` stores its outcome and says whether it succeeded. Returns true if this
+  // completed the job.
+  template <typename File>
+  bool FileEach(size_t first, size_t count, File file) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    bool changed = false;
+    for (size_t index = first; index < first + count && index < state_.size(); ++index) {
+      if (state_[index] != kPending) continue;
+      const bool succeeded = file(index);
+      state_[index] = succeeded ? kSucceeded : kFailed;
+      failed_ += succeeded ? 0 : 1;
+      if (record_completion_order_) completion_order_.push_back(index);
+      --remaining_;
+      changed = true;
+    }
+    return changed && Filed();
+  }
+
  private:
+  enum TaskState : uint8_t { kPending, kSucceeded, kFailed };
+  // After a change, under the lock: wakes who needs it; true if the job is complete.
+  bool Filed();
+
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
-  std::vector<std::optional<absl::StatusOr<std::string>>> results_;
+  std::vector<TaskState> state_;
   size_t remaining_;
-  std::deque<size_t> completion_order_;  // for the unordered stream
+  size_t failed_ = 0;
+  const bool record_completion_order_;
+  std::deque<size_t> completion_order_;
   size_t handed_out_ = 0;
   int streaming_waiters_ = 0;  // threads in NextIndex(), which need every result
   std::function<void()> on_done_;
+};
+
+template <typename R>
+class TypedJob : public Job {
+ public:
+  explicit TypedJob(size_t tasks, bool unordered_stream = false)
+      : Job(tasks, unordered_stream), results_(tasks) {}
+
+  // Files results produced in this process (ThreadPool): results[i] is task first + i's.
+  bool CompleteAll(size_t first, std::vector<absl::StatusOr<R>>& results) {
+    return FileEach(first, results.size(), [&](size_t index) {
+      absl::StatusOr<R>& result = results[index - first];
+      const bool succeeded = result.ok();
+      results_[index] = std::move(result);
+      return succeeded;
+    });
+  }
+
+  bool CompleteEncoded(size_t first, size_t count, std::string_view values,
+                       const std::vector<TaskError>& errors) override {
+    // Decoded before taking the lock: the caller's threads may be reading other results.
+    std::vector<absl::StatusOr<R>> decoded;
+    decoded.reserve(count);
+    auto error = errors.begin();
+    for (size_t i = 0; i < count; ++i) {
+      if (error != errors.end() && error->index == i) {
+        decoded.emplace_back(absl::Status(static_cast<absl::StatusCode>(error->code), error->message));
+        ++error;
+      } else {
+        decoded.push_back(DecodeOne(values));
+      }
+    }
+    return CompleteAll(first, decoded);
+  }
+
+  bool FailAll(size_t first, size_t count, const absl::Status& status) override {
+    return FileEach(first, count, [&](size_t index) {
+      results_[index] = absl::Status(status.code(), absl::StrCat("task ", index, ": ", status.message()));
+      return false;
+    });
+  }
+
+  // Task `index`'s result; only after it arrived (Wait() or Ready() said so, or
+  // NextIndex() gave it). Unlocked: a result never changes once set, and the lock taken
+  // by those calls already ordered its writing before this read.
+  const absl::StatusOr<R>& Result(size_t index) const { return results_[index]; }
+
+ private:
+  static absl::StatusOr<R> DecodeOne(std::string_view& values) {
+    if constexpr (std::is_same_v<R, NoResult>) {
+      return NoResult{};
+    } else if constexpr (!IsEncodable<R>()) {
+      // Only a ThreadPool's results may be of such a type, and they never arrive encoded.
+      return absl::InternalError("this result type cannot be decoded");
+    } else {
+      R value;
+      if (!internal::Decode(values, value)) {
+        return absl::DataLossError("the task's result arrived damaged");
+      }
+      return value;
+    }
+  }
+
+  // Not optional: a default StatusOr is an error, replaced when the result is filed.
+  std::vector<absl::StatusOr<R>> results_;
 };
 
 }  // namespace mp::internal

@@ -42,10 +42,6 @@ std::string DescribeExit(pid_t pid, int exit_code) {
   return absl::StrCat("worker ", pid, " exited with code ", exit_code);
 }
 
-absl::Status WithContext(const absl::Status& status, uint64_t index, absl::string_view where) {
-  return absl::Status(status.code(), absl::StrCat("task ", index, where, ": ", status.message()));
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolCoreOptions options) {
@@ -151,17 +147,18 @@ void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
     }
     Chunk chunk = std::move(worker.in_flight.front());
     worker.in_flight.pop_front();
-    std::vector<absl::StatusOr<std::string>> filed;
-    filed.reserve(results->outcomes.size());
-    for (size_t i = 0; i < results->outcomes.size() && i < chunk.encoded_args.size(); ++i) {
-      absl::StatusOr<std::string> result = StatusOrOf(std::move(results->outcomes[i]));
-      if (!result.ok()) {
-        result = WithContext(result.status(), chunk.first_index + i,
-                             absl::StrCat(" failed in worker ", results->worker_pid));
+    if (results->count != chunk.count) {
+      Fail(chunk, absl::DataLossError("its worker answered for a different number of tasks"), done);
+    } else {
+      for (TaskError& error : results->errors) {
+        error.message = absl::StrCat("task ", chunk.first_index + error.index, " failed in worker ",
+                                     results->worker_pid, ": ", error.message);
       }
-      filed.push_back(std::move(result));
+      AfterFiling(*chunk.job,
+                  chunk.job->CompleteEncoded(chunk.first_index, chunk.count, results->values,
+                                             results->errors),
+                  done);
     }
-    Complete(chunk.job, chunk.first_index, std::move(filed), done);
     // A worker that has run its quota exits now; replace it at once rather than at the
     // next check.
     const int64_t quota = options_.max_tasks_per_child;
@@ -236,7 +233,7 @@ void PoolCore::Dispatch(Callbacks& done) {
   const int64_t quota = options_.max_tasks_per_child;
   while (!pending_.empty()) {
     Chunk& next = pending_.front();
-    const auto size = static_cast<int64_t>(next.encoded_args.size());
+    const auto size = static_cast<int64_t>(next.count);
     Worker* best = nullptr;
     for (Worker& worker : workers_) {
       if (worker.process == nullptr || worker.in_flight.size() >= kChunksInFlight) continue;
@@ -244,9 +241,7 @@ void PoolCore::Dispatch(Callbacks& done) {
       if (best == nullptr || worker.in_flight.size() < best->in_flight.size()) best = &worker;
     }
     if (best == nullptr) return;
-    absl::Status sent = best->inbox->Put(
-        EncodeChunk({next.job_id, next.first_index, next.task_name, next.encoded_args}),
-        absl::ZeroDuration());
+    absl::Status sent = best->inbox->Put(next.message, absl::ZeroDuration());
     if (sent.code() == absl::StatusCode::kDeadlineExceeded) return;  // inbox full: later
     Chunk chunk = std::move(next);
     pending_.pop_front();
@@ -263,18 +258,12 @@ void PoolCore::Dispatch(Callbacks& done) {
 }
 
 void PoolCore::Fail(Chunk& chunk, const absl::Status& status, Callbacks& done) {
-  std::vector<absl::StatusOr<std::string>> failed;
-  for (size_t i = 0; i < chunk.encoded_args.size(); ++i) {
-    failed.push_back(WithContext(status, chunk.first_index + i, ""));
-  }
-  Complete(chunk.job, chunk.first_index, std::move(failed), done);
+  AfterFiling(*chunk.job, chunk.job->FailAll(chunk.first_index, chunk.count, status), done);
 }
 
-void PoolCore::Complete(const std::shared_ptr<Job>& job, size_t first,
-                        std::vector<absl::StatusOr<std::string>> results, Callbacks& done) {
-  if (job->CompleteAll(first, std::move(results))) {
-    if (std::function<void()> on_done = job->TakeOnDone()) done.push_back(std::move(on_done));
-  }
+void PoolCore::AfterFiling(Job& job, bool completed, Callbacks& done) {
+  if (!completed) return;
+  if (std::function<void()> on_done = job.TakeOnDone()) done.push_back(std::move(on_done));
 }
 
 bool PoolCore::AllWorkDoneLocked() const {
@@ -286,7 +275,7 @@ bool PoolCore::AllWorkDoneLocked() const {
 void PoolCore::StopWorkersLocked(bool kill) {
   for (Worker& worker : workers_) {
     if (worker.process == nullptr) continue;
-    if (kill || !worker.inbox->Put(EncodeChunk({}), absl::Seconds(1)).ok()) {
+    if (kill || !worker.inbox->Put(EncodeChunk(ChunkMessage{}), absl::Seconds(1)).ok()) {
       (void)worker.process->Kill();
     }
     if (!worker.process->Join(kExitGrace).ok()) (void)worker.process->Kill();
@@ -295,10 +284,8 @@ void PoolCore::StopWorkersLocked(bool kill) {
   }
 }
 
-absl::StatusOr<std::shared_ptr<Job>> PoolCore::Submit(const std::string& task_name,
-                                                      std::vector<std::string> encoded_args,
-                                                      size_t chunksize) {
-  auto job = std::make_shared<Job>(encoded_args.size());
+absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> job,
+                              std::vector<EncodedChunk> chunks) {
   Callbacks done;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -308,17 +295,18 @@ absl::StatusOr<std::shared_ptr<Job>> PoolCore::Submit(const std::string& task_na
           "the pool is closed or terminated: it takes no more work");
     }
     const uint64_t job_id = next_job_id_++;
-    chunksize = std::max<size_t>(chunksize, 1);
-    for (size_t first = 0; first < encoded_args.size(); first += chunksize) {
-      Chunk chunk{.job = job, .job_id = job_id, .first_index = first, .task_name = task_name};
-      const size_t end = std::min(encoded_args.size(), first + chunksize);
-      for (size_t i = first; i < end; ++i) chunk.encoded_args.push_back(std::move(encoded_args[i]));
-      pending_.push_back(std::move(chunk));
+    uint64_t first = 0;
+    for (EncodedChunk& each : chunks) {
+      const ChunkMessage message{.job = job_id, .first_index = first, .count = each.count,
+                                 .task_name = task_name, .args = each.args};
+      pending_.push_back({.job = job, .job_id = job_id, .first_index = first,
+                          .count = each.count, .message = EncodeChunk(message)});
+      first += each.count;
     }
     Dispatch(done);
   }
   for (std::function<void()>& callback : done) callback();
-  return job;
+  return absl::OkStatus();
 }
 
 void PoolCore::Close() {

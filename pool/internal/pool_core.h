@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -35,6 +36,12 @@
 #include "process/process.h"
 
 namespace mp::internal {
+
+// Some of a job's tasks, their encoded argument tuples one after another (wire.h).
+struct EncodedChunk {
+  uint64_t count = 0;
+  std::string args = {};
+};
 
 struct PoolCoreOptions {
   int workers = 1;
@@ -54,11 +61,10 @@ class PoolCore {
   static absl::StatusOr<std::unique_ptr<PoolCore>> Start(PoolCoreOptions options);
   ~PoolCore();  // Terminate()s
 
-  // Runs `task_name` on each of `encoded_args`, `chunksize` at a time. FailedPrecondition
-  // once the pool is closed or terminated.
-  absl::StatusOr<std::shared_ptr<Job>> Submit(const std::string& task_name,
-                                              std::vector<std::string> encoded_args,
-                                              size_t chunksize);
+  // Runs `task_name` on every task of `chunks`, filing the results in `job`, whose tasks
+  // are the chunks' in order. FailedPrecondition once the pool is closed or terminated.
+  absl::Status Submit(std::string_view task_name, std::shared_ptr<Job> job,
+                      std::vector<EncodedChunk> chunks);
 
   void Close();
   // After Close(): waits until every job is done and every worker has exited.
@@ -74,8 +80,8 @@ class PoolCore {
     std::shared_ptr<Job> job = nullptr;
     uint64_t job_id = 0;
     uint64_t first_index = 0;
-    std::string task_name = {};
-    std::vector<std::string> encoded_args = {};
+    uint64_t count = 0;
+    std::string message = {};  // as sent to a worker (wire.h)
     int attempts = 0;
   };
   struct Worker {
@@ -95,10 +101,9 @@ class PoolCore {
   void CheckWorkers(std::vector<std::function<void()>>& done);
   void Dispatch(std::vector<std::function<void()>>& done);
   void Fail(Chunk& chunk, const absl::Status& status, std::vector<std::function<void()>>& done);
-  // Files the results of tasks first, first + 1, ... of `job`.
-  void Complete(const std::shared_ptr<Job>& job, size_t first,
-                std::vector<absl::StatusOr<std::string>> results,
-                std::vector<std::function<void()>>& done);
+  // After a chunk was filed in `job`: whether that completed it (`completed`), and if so,
+  // its done callback, to run outside the lock.
+  static void AfterFiling(Job& job, bool completed, std::vector<std::function<void()>>& done);
   bool AllWorkDoneLocked() const;
   void StopWorkersLocked(bool kill);
 

@@ -1,10 +1,9 @@
 #include "pool/internal/wire.h"
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
-#include <tuple>
-#include <utility>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -13,49 +12,67 @@
 namespace mp::internal {
 namespace {
 
-using OutcomePair = std::pair<int32_t, std::string>;
-
 absl::Status Damaged(const char* what) {
   return absl::DataLossError(std::string("a pool ") + what + " message arrived damaged");
+}
+
+// A block of bytes as the codec encodes a string (its length, then the bytes), read
+// without copying.
+void EncodeBlock(std::string_view block, std::string& out) {
+  Encode(static_cast<uint64_t>(block.size()), out);
+  out.append(block);
+}
+bool DecodeBlock(std::string_view& in, std::string_view& block) {
+  uint64_t size = 0;
+  if (!Decode(in, size) || size > in.size()) return false;
+  block = in.substr(0, size);
+  in.remove_prefix(size);
+  return true;
 }
 
 }  // namespace
 
 std::string EncodeChunk(const ChunkMessage& chunk) {
-  return EncodeAll(chunk.job, chunk.first_index, chunk.task_name, chunk.encoded_args);
+  std::string out;
+  out.reserve(chunk.task_name.size() + chunk.args.size() + 5 * sizeof(uint64_t));
+  Encode(chunk.job, out);
+  Encode(chunk.first_index, out);
+  Encode(chunk.count, out);
+  EncodeBlock(chunk.task_name, out);
+  EncodeBlock(chunk.args, out);
+  return out;
 }
 
 absl::StatusOr<ChunkMessage> DecodeChunk(std::string_view bytes) {
-  std::tuple<uint64_t, uint64_t, std::string, std::vector<std::string>> fields;
-  if (!DecodeAll(bytes, fields)) return Damaged("task");
-  auto& [job, first_index, task_name, encoded_args] = fields;
-  return ChunkMessage{job, first_index, std::move(task_name), std::move(encoded_args)};
+  ChunkMessage chunk;
+  if (!Decode(bytes, chunk.job) || !Decode(bytes, chunk.first_index) ||
+      !Decode(bytes, chunk.count) || !DecodeBlock(bytes, chunk.task_name) ||
+      !DecodeBlock(bytes, chunk.args) || !bytes.empty()) {
+    return Damaged("task");
+  }
+  return chunk;
 }
 
-std::string EncodeResults(ResultMessage results) {
-  std::vector<OutcomePair> outcomes;
-  outcomes.reserve(results.outcomes.size());
-  for (TaskOutcome& outcome : results.outcomes) outcomes.emplace_back(outcome.code, std::move(outcome.bytes));
-  return EncodeAll(results.job, results.first_index, results.worker_pid, outcomes);
+std::string EncodeResults(const ResultMessage& results) {
+  std::string out;
+  out.reserve(results.values.size() + 6 * sizeof(uint64_t));
+  Encode(results.job, out);
+  Encode(results.first_index, out);
+  Encode(results.count, out);
+  Encode(results.worker_pid, out);
+  EncodeBlock(results.values, out);
+  Encode(results.errors, out);
+  return out;
 }
 
 absl::StatusOr<ResultMessage> DecodeResults(std::string_view bytes) {
-  std::tuple<uint64_t, uint64_t, int32_t, std::vector<OutcomePair>> fields;
-  if (!DecodeAll(bytes, fields)) return Damaged("result");
-  auto& [job, first_index, worker_pid, pairs] = fields;
-  ResultMessage results{.job = job, .first_index = first_index, .worker_pid = worker_pid};
-  for (auto& [code, data] : pairs) results.outcomes.push_back({code, std::move(data)});
+  ResultMessage results;
+  if (!Decode(bytes, results.job) || !Decode(bytes, results.first_index) ||
+      !Decode(bytes, results.count) || !Decode(bytes, results.worker_pid) ||
+      !DecodeBlock(bytes, results.values) || !Decode(bytes, results.errors) || !bytes.empty()) {
+    return Damaged("result");
+  }
   return results;
-}
-
-TaskOutcome OutcomeOf(const absl::StatusOr<std::string>& result) {
-  if (result.ok()) return {0, *result};
-  return {static_cast<int32_t>(result.status().code()), std::string(result.status().message())};
-}
-
-absl::StatusOr<std::string> StatusOrOf(TaskOutcome outcome) {
-  if (outcome.code == 0) return std::move(outcome.bytes);
-  return absl::Status(static_cast<absl::StatusCode>(outcome.code), outcome.bytes);
 }
 
 }  // namespace mp::internal

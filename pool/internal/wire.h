@@ -1,8 +1,12 @@
 // The messages between a Pool and its workers, through ipc/ ByteQueues.
 //
 // Parent -> worker (the worker's own inbox): a chunk of tasks, all of one job, run in
-// order. A chunk with an empty task name tells the worker to exit.
-// Worker -> parent (one queue shared by all workers): the chunk's outcomes, in order.
+// order. Its arguments travel as one block: each task's encoded argument tuple, one after
+// another (the codec knows where each ends), so a chunk of 256 numbers is one copy, not
+// 256 strings. A chunk with an empty task name tells the worker to exit.
+//
+// Worker -> parent (one queue shared by all workers): the chunk's outcomes: the encoded
+// results of the tasks that succeeded, one after another, and an error for each other.
 
 #ifndef MP_POOL_INTERNAL_WIRE_H_
 #define MP_POOL_INTERNAL_WIRE_H_
@@ -12,41 +16,56 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "process/internal/arg_codec.h"
 
 namespace mp::internal {
 
 struct ChunkMessage {
   uint64_t job = 0;
   uint64_t first_index = 0;  // of the chunk's first task within its job
-  std::string task_name = {};
-  std::vector<std::string> encoded_args = {};  // one per task
+  uint64_t count = 0;        // tasks in the chunk
+  std::string_view task_name = {};
+  std::string_view args = {};  // `count` encoded argument tuples
 };
 
-// One task's outcome: its encoded result, or its error.
-struct TaskOutcome {
-  int32_t code = 0;  // absl::StatusCode; 0 (OK) means `bytes` is the encoded result
-  std::string bytes = {};
+// A task that failed: its index within its chunk, and its status.
+struct TaskError {
+  uint64_t index = 0;
+  int32_t code = 0;  // absl::StatusCode
+  std::string message = {};
 };
 
 struct ResultMessage {
   uint64_t job = 0;
   uint64_t first_index = 0;
+  uint64_t count = 0;
   int32_t worker_pid = 0;
-  std::vector<TaskOutcome> outcomes = {};
+  std::string_view values = {};  // encoded results of the tasks not in `errors`, in order
+  std::vector<TaskError> errors = {};  // sorted by index
 };
 
+// Decoded messages' string_views point into the bytes they were decoded from.
 std::string EncodeChunk(const ChunkMessage& chunk);
 absl::StatusOr<ChunkMessage> DecodeChunk(std::string_view bytes);
-std::string EncodeResults(ResultMessage results);  // by value: its bytes move, not copy
+std::string EncodeResults(const ResultMessage& results);
 absl::StatusOr<ResultMessage> DecodeResults(std::string_view bytes);
 
-TaskOutcome OutcomeOf(const absl::StatusOr<std::string>& result);
-absl::StatusOr<std::string> StatusOrOf(TaskOutcome outcome);
+template <>
+struct CodecFor<TaskError> {
+  static void Encode(const TaskError& error, std::string& out) {
+    internal::Encode(error.index, out);
+    internal::Encode(error.code, out);
+    internal::Encode(error.message, out);
+  }
+  static bool Decode(std::string_view& in, TaskError& error) {
+    return internal::Decode(in, error.index) && internal::Decode(in, error.code) &&
+           internal::Decode(in, error.message);
+  }
+};
 
 }  // namespace mp::internal
 

@@ -4,7 +4,8 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
+#include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -17,13 +18,30 @@
 namespace mp::internal {
 namespace {
 
-absl::StatusOr<std::string> RunTask(const std::string& task_name, const std::string& args) {
+// Runs a chunk of `count` tasks of `task_name` (see PoolTaskEntry).
+void RunTasks(std::string_view task_name, std::string_view args, uint64_t count,
+              std::string& values, std::vector<TaskError>& errors) {
   const PoolTask* task = FindPoolTaskByName(task_name);
   if (task == nullptr) {
-    return absl::NotFoundError(absl::StrCat("no pool task is registered as '", task_name,
-                                            "' in the worker's program"));
+    const std::string missing = absl::StrCat("no pool task is registered as '", std::string(task_name),
+                                             "' in the worker's program");
+    for (uint64_t i = 0; i < count; ++i) {
+      errors.push_back({i, static_cast<int32_t>(absl::StatusCode::kNotFound), missing});
+    }
+    return;
   }
-  return task->run(args);
+  task->run(args, count, values, errors);
+}
+
+// Every task of the chunk fails with `why`.
+ResultMessage AllFailed(const ResultMessage& reply, const std::string& why) {
+  ResultMessage failed = reply;
+  failed.values = {};
+  failed.errors.clear();
+  for (uint64_t i = 0; i < reply.count; ++i) {
+    failed.errors.push_back({i, static_cast<int32_t>(absl::StatusCode::kResourceExhausted), why});
+  }
+  return failed;
 }
 
 }  // namespace
@@ -33,8 +51,11 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
   absl::StatusOr<ByteQueue> inbox = ByteQueue::Attach(inbox_name);
   absl::StatusOr<ByteQueue> results = ByteQueue::Attach(results_name);
   if (!inbox.ok() || !results.ok()) return kWorkerCannotAttach;
-  if (!initializer.empty() && !RunTask(initializer, initializer_args).ok()) {
-    return kWorkerInitializerFailed;
+  std::string values;
+  std::vector<TaskError> errors;
+  if (!initializer.empty()) {
+    RunTasks(initializer, initializer_args, 1, values, errors);
+    if (!errors.empty()) return kWorkerInitializerFailed;
   }
   const int32_t pid = getpid();
   int64_t tasks_run = 0;
@@ -45,23 +66,26 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
     if (!chunk.ok()) return kWorkerLostItsQueues;
     if (chunk->task_name.empty()) return 0;  // asked to stop
 
-    ResultMessage reply{.job = chunk->job, .first_index = chunk->first_index, .worker_pid = pid};
-    for (const std::string& args : chunk->encoded_args) {
-      reply.outcomes.push_back(OutcomeOf(RunTask(chunk->task_name, args)));
-    }
-    const size_t tasks = reply.outcomes.size();
-    absl::Status sent = results->Put(EncodeResults(std::move(reply)));
+    values.clear();
+    errors.clear();
+    RunTasks(chunk->task_name, chunk->args, chunk->count, values, errors);
+    ResultMessage reply{.job = chunk->job,
+                        .first_index = chunk->first_index,
+                        .count = chunk->count,
+                        .worker_pid = pid,
+                        .values = values,
+                        .errors = std::move(errors)};
+    absl::Status sent = results->Put(EncodeResults(reply));
     if (sent.code() == absl::StatusCode::kInvalidArgument) {
       // Larger than the results queue can ever hold: each task gets that error instead.
-      ResultMessage too_large{.job = chunk->job, .first_index = chunk->first_index, .worker_pid = pid};
-      too_large.outcomes.assign(tasks, OutcomeOf(absl::ResourceExhaustedError(absl::StrCat(
-                                           "the results of this chunk are too large for the pool's "
-                                           "queue (", sent.message(), "); raise "
-                                           "PoolOptions::queue_bytes or use a smaller chunksize"))));
-      sent = results->Put(EncodeResults(std::move(too_large)));
+      sent = results->Put(EncodeResults(AllFailed(
+          reply, absl::StrCat("the results of this chunk are too large for the pool's queue (",
+                              sent.message(), "); raise PoolOptions::queue_bytes or use a "
+                              "smaller chunksize"))));
     }
     if (!sent.ok()) return kWorkerLostItsQueues;
-    tasks_run += static_cast<int64_t>(chunk->encoded_args.size());
+    errors = std::move(reply.errors);  // its capacity, for the next chunk
+    tasks_run += static_cast<int64_t>(chunk->count);
     if (max_tasks > 0 && tasks_run >= max_tasks) return 0;
   }
 }

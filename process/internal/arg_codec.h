@@ -174,12 +174,16 @@ std::string EncodeAll(const Ts&... values) {
   return out;
 }
 
+// Reads a tuple's elements, in order, from the front of `in` and removes them.
+template <typename... Ts>
+bool DecodeTuple(std::string_view& in, std::tuple<Ts...>& values) {
+  return std::apply([&in](Ts&... each) { return (Decode(in, each) && ...); }, values);
+}
+
 // Decodes a whole tuple; false unless `in` holds exactly that.
 template <typename... Ts>
 bool DecodeAll(std::string_view in, std::tuple<Ts...>& values) {
-  const bool all_decoded =
-      std::apply([&in](Ts&... each) { return (Decode(in, each) && ...); }, values);
-  return all_decoded && in.empty();
+  return DecodeTuple(in, values) && in.empty();
 }
 
 }  // namespace mp::internal
