@@ -116,7 +116,9 @@ class Pool {
   absl::StatusOr<std::vector<ResultOf<F>>> Starmap(F* task, const std::vector<Tuple>& inputs,
                                                    MapOptions options = {}) {
     auto job = Submit(task, inputs.size(), options, /*unordered=*/false,
-                      [&](size_t i, std::string& out) { EncodeArgs(task, inputs[i], out); });
+                      [&](size_t first, size_t count, std::string& out) {
+                        for (size_t i = first; i < first + count; ++i) EncodeArgs(task, inputs[i], out);
+                      });
     if (!job.ok()) return job.status();
     return MapResult<ResultOf<F>>(*job).Get();
   }
@@ -128,7 +130,7 @@ class Pool {
     auto job = SubmitEach(task, inputs, options, /*unordered=*/false);
     if (!job.ok()) return job.status();
     internal::AddCallbacks<std::vector<ResultOf<F>>>(*job, std::move(callbacks), [](const auto& done) {
-      return internal::AllResults<ResultOf<F>>(done);
+      return done.AllResults();
     });
     return MapResult<ResultOf<F>>(*job);
   }
@@ -157,7 +159,7 @@ class Pool {
   template <typename F, typename... Args>
   absl::StatusOr<AsyncResult<ResultOf<F>>> ApplyAsyncWithCallbacks(Callbacks<ResultOf<F>> callbacks,
                                                                    F* task, const Args&... args) {
-    auto job = Submit(task, 1, {.chunksize = 1}, /*unordered=*/false, [&](size_t, std::string& out) {
+    auto job = Submit(task, 1, {.chunksize = 1}, /*unordered=*/false, [&](size_t, size_t, std::string& out) {
       EncodeArgs(task, std::forward_as_tuple(args...), out);
     });
     if (!job.ok()) return job.status();
@@ -216,15 +218,25 @@ class Pool {
                                        bool unordered) {
     static_assert(std::tuple_size_v<typename internal::PoolFunctionTraits<F*>::Args> == 1,
                   "Map/Imap tasks take one argument; use Starmap for more");
-    return Submit(task, inputs.size(), options, unordered, [&](size_t i, std::string& out) {
-      EncodeArgs(task, std::forward_as_tuple(inputs[i]), out);
-    });
+    using Param = std::tuple_element_t<0, typename internal::PoolFunctionTraits<F*>::Args>;
+    return Submit(task, inputs.size(), options, unordered,
+                  [&](size_t first, size_t count, std::string& out) {
+                    if constexpr (std::is_same_v<T, Param> && internal::IsRawEncoded<T>()) {
+                      // Numbers and plain structs: the chunk's arguments are an array.
+                      out.append(reinterpret_cast<const char*>(&inputs[first]), count * sizeof(T));
+                    } else {
+                      for (size_t i = first; i < first + count; ++i) {
+                        EncodeArgs(task, std::forward_as_tuple(inputs[i]), out);
+                      }
+                    }
+                  });
   }
 
-  // Sends tasks 0 .. count - 1 in chunks; encode_task(i, out) appends task i's arguments.
-  template <typename F, typename EncodeTask>
+  // Sends tasks 0 .. count - 1 in chunks; encode_tasks(first, n, out) appends the arguments
+  // of tasks first .. first + n - 1.
+  template <typename F, typename EncodeTasks>
   absl::StatusOr<JobFor<F>> Submit(F* task, size_t count, MapOptions options, bool unordered,
-                                   EncodeTask encode_task) {
+                                   EncodeTasks encode_tasks) {
     const std::string name = internal::PoolTaskName(task);
     if (name.empty()) {
       return absl::FailedPreconditionError(
@@ -239,7 +251,7 @@ class Pool {
     chunks.reserve((count + chunksize - 1) / chunksize);
     for (size_t first = 0; first < count; first += chunksize) {
       internal::EncodedChunk chunk{.count = std::min(chunksize, count - first)};
-      for (size_t i = first; i < first + chunk.count; ++i) encode_task(i, chunk.args);
+      encode_tasks(first, chunk.count, chunk.args);
       chunks.push_back(std::move(chunk));
     }
     auto job = std::make_shared<internal::TypedJob<ResultOf<F>>>(count, unordered);

@@ -34,19 +34,6 @@ struct Callbacks {
 
 namespace internal {
 
-// Every task's result in order; the first error instead, if any.
-template <typename R>
-absl::StatusOr<std::vector<R>> AllResults(const TypedJob<R>& job) {
-  std::vector<R> values;
-  values.reserve(job.size());
-  for (size_t i = 0; i < job.size(); ++i) {
-    const absl::StatusOr<R>& value = job.Result(i);
-    if (!value.ok()) return value.status();
-    values.push_back(*value);
-  }
-  return values;
-}
-
 template <typename R>
 class JobHandle {
  public:
@@ -74,7 +61,7 @@ class MapResult : public internal::JobHandle<R> {
   // All results in order, or the first task error; DeadlineExceeded if not ready in time.
   absl::StatusOr<std::vector<R>> Get(absl::Duration timeout = absl::InfiniteDuration()) const {
     if (absl::Status ready = this->Wait(timeout); !ready.ok()) return ready;
-    return internal::AllResults<R>(*this->job_);
+    return this->job_->AllResults();
   }
   // Each task's own result or error, in order.
   absl::StatusOr<std::vector<absl::StatusOr<R>>> GetEach(

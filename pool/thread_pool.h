@@ -94,7 +94,7 @@ class ThreadPool {
     auto job = SubmitEach<R>(std::forward<F>(task), inputs, options);
     if (!job.ok()) return job.status();
     internal::AddCallbacks<std::vector<R>>(*job, std::move(callbacks), [](const auto& done) {
-      return internal::AllResults<R>(done);
+      return done.AllResults();
     });
     return MapResult<R>(*job);
   }

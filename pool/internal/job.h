@@ -9,11 +9,15 @@
 #ifndef MP_POOL_INTERNAL_JOB_H_
 #define MP_POOL_INTERNAL_JOB_H_
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -71,16 +75,18 @@ class Job {
   absl::StatusOr<size_t> NextIndex(bool ordered, absl::Duration timeout);
 
  protected:
-  // Under the job's lock, for each task in first .. first + count - 1 not filed yet:
-  // `file(index)` stores its outcome and says whether it succeeded. Returns true if this
-  // completed the job.
+  // Under the job's lock, for each task in first .. first + count - 1:
+  // `file(index, pending)` takes its outcome (always, so that an encoded one keeps its
+  // place), stores it if `pending` (not filed before) and says whether it succeeded.
+  // Returns true if this completed the job.
   template <typename File>
   bool FileEach(size_t first, size_t count, File file) {
     std::lock_guard<std::mutex> lock(mutex_);
     bool changed = false;
     for (size_t index = first; index < first + count && index < state_.size(); ++index) {
-      if (state_[index] != kPending) continue;
-      const bool succeeded = file(index);
+      const bool pending = state_[index] == kPending;
+      const bool succeeded = file(index, pending);
+      if (!pending) continue;
       state_[index] = succeeded ? kSucceeded : kFailed;
       failed_ += succeeded ? 0 : 1;
       if (record_completion_order_) completion_order_.push_back(index);
@@ -88,6 +94,25 @@ class Job {
       changed = true;
     }
     return changed && Filed();
+  }
+
+  // FileEach's fast path, for a chunk whose tasks all succeeded: `store()` stores them
+  // all at once. Stores nothing and returns nullopt if one of them was filed before;
+  // otherwise whether this completed the job.
+  template <typename Store>
+  std::optional<bool> FileAllSucceeded(size_t first, size_t count, Store store) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (count == 0 || first > state_.size() || count > state_.size() - first) return std::nullopt;
+    const auto begin = state_.begin() + static_cast<ptrdiff_t>(first);
+    const auto end = begin + static_cast<ptrdiff_t>(count);
+    if (!std::all_of(begin, end, [](TaskState state) { return state == kPending; })) return std::nullopt;
+    store();
+    std::fill(begin, end, kSucceeded);
+    for (size_t index = first; record_completion_order_ && index < first + count; ++index) {
+      completion_order_.push_back(index);
+    }
+    remaining_ -= count;
+    return Filed();
   }
 
  private:
@@ -107,42 +132,59 @@ class Job {
   std::function<void()> on_done_;
 };
 
+// Results are stored as values, one per task, and errors by task index: for numbers a
+// job is a plain array, read back with one copy.
 template <typename R>
 class TypedJob : public Job {
  public:
+  static_assert(std::is_default_constructible_v<R>,
+                "a pool's results must be default-constructible (a slot is made for each)");
+
   explicit TypedJob(size_t tasks, bool unordered_stream = false)
-      : Job(tasks, unordered_stream), results_(tasks) {}
+      : Job(tasks, unordered_stream), values_(std::make_unique<R[]>(tasks)) {}
 
   // Files results produced in this process (ThreadPool): results[i] is task first + i's.
   bool CompleteAll(size_t first, std::vector<absl::StatusOr<R>>& results) {
-    return FileEach(first, results.size(), [&](size_t index) {
+    return FileEach(first, results.size(), [&](size_t index, bool pending) {
       absl::StatusOr<R>& result = results[index - first];
-      const bool succeeded = result.ok();
-      results_[index] = std::move(result);
-      return succeeded;
+      if (pending) Store(index, std::move(result));
+      return result.ok();
     });
   }
 
   bool CompleteEncoded(size_t first, size_t count, std::string_view values,
                        const std::vector<TaskError>& errors) override {
-    // Decoded before taking the lock: the caller's threads may be reading other results.
-    std::vector<absl::StatusOr<R>> decoded;
-    decoded.reserve(count);
-    auto error = errors.begin();
-    for (size_t i = 0; i < count; ++i) {
-      if (error != errors.end() && error->index == i) {
-        decoded.emplace_back(absl::Status(static_cast<absl::StatusCode>(error->code), error->message));
-        ++error;
-      } else {
-        decoded.push_back(DecodeOne(values));
+    if constexpr (IsRawEncoded<R>()) {
+      // Numbers and plain structs, all succeeded: the chunk's results are an array.
+      if (errors.empty() && values.size() == count * sizeof(R)) {
+        std::optional<bool> completed = FileAllSucceeded(first, count, [&] {
+          std::memcpy(static_cast<void*>(&values_[first]), values.data(), values.size());
+        });
+        if (completed.has_value()) return *completed;
       }
     }
-    return CompleteAll(first, decoded);
+    auto error = errors.begin();
+    return FileEach(first, count, [&](size_t index, bool pending) {
+      if (error != errors.end() && error->index == index - first) {
+        if (pending) errors_.emplace(index, absl::Status(static_cast<absl::StatusCode>(error->code), error->message));
+        ++error;
+        return false;
+      }
+      R unused;  // an outcome filed before is kept; this one only has its place skipped
+      if (!Decode(values, pending ? values_[index] : unused)) {
+        if (pending) errors_.emplace(index, absl::DataLossError("the task's result arrived damaged"));
+        return false;
+      }
+      return true;
+    });
   }
 
   bool FailAll(size_t first, size_t count, const absl::Status& status) override {
-    return FileEach(first, count, [&](size_t index) {
-      results_[index] = absl::Status(status.code(), absl::StrCat("task ", index, ": ", status.message()));
+    return FileEach(first, count, [&](size_t index, bool pending) {
+      if (pending) {
+        errors_.emplace(index, absl::Status(status.code(),
+                                            absl::StrCat("task ", index, ": ", status.message())));
+      }
       return false;
     });
   }
@@ -150,26 +192,40 @@ class TypedJob : public Job {
   // Task `index`'s result; only after it arrived (Wait() or Ready() said so, or
   // NextIndex() gave it). Unlocked: a result never changes once set, and the lock taken
   // by those calls already ordered its writing before this read.
-  const absl::StatusOr<R>& Result(size_t index) const { return results_[index]; }
+  absl::StatusOr<R> Result(size_t index) const {
+    if (auto error = errors_.find(index); error != errors_.end()) return error->second;
+    return values_[index];
+  }
+
+  // After Wait(): every result in order, or the error of the first task that failed.
+  absl::StatusOr<std::vector<R>> AllResults() const {
+    if (!errors_.empty()) return errors_.begin()->second;
+    return std::vector<R>(values_.get(), values_.get() + size());
+  }
 
  private:
-  static absl::StatusOr<R> DecodeOne(std::string_view& values) {
-    if constexpr (std::is_same_v<R, NoResult>) {
-      return NoResult{};
-    } else if constexpr (!IsEncodable<R>()) {
-      // Only a ThreadPool's results may be of such a type, and they never arrive encoded.
-      return absl::InternalError("this result type cannot be decoded");
+  void Store(size_t index, absl::StatusOr<R> result) {
+    if (result.ok()) {
+      values_[index] = *std::move(result);
     } else {
-      R value;
-      if (!internal::Decode(values, value)) {
-        return absl::DataLossError("the task's result arrived damaged");
-      }
-      return value;
+      errors_.emplace(index, result.status());
     }
   }
 
-  // Not optional: a default StatusOr is an error, replaced when the result is filed.
-  std::vector<absl::StatusOr<R>> results_;
+  // One value: decoded in place; false if damaged (or undecodable: only a ThreadPool's
+  // results may be of such a type, and they never arrive encoded).
+  static bool Decode(std::string_view& values, R& value) {
+    if constexpr (std::is_same_v<R, NoResult>) {
+      return true;
+    } else if constexpr (!IsEncodable<R>()) {
+      return false;
+    } else {
+      return internal::Decode(values, value);
+    }
+  }
+
+  std::unique_ptr<R[]> values_;  // not std::vector: vector<bool> packs bits
+  std::map<size_t, absl::Status> errors_;  // by task index
 };
 
 }  // namespace mp::internal

@@ -46,8 +46,12 @@ std::string DescribeExit(pid_t pid, int exit_code) {
 
 absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolCoreOptions options) {
   std::unique_ptr<PoolCore> core(new PoolCore(std::move(options)));
+  // The manager does not spin waiting for results: while results are coming, every worker
+  // is busy, and a spinning manager would take a CPU from one of them (measured: Map
+  // throughput and the ApplyAsync round trip are both better without).
   MP_ASSIGN_OR_RETURN(ByteQueue results,
-                      ByteQueue::Create({.capacity_bytes = core->options_.queue_bytes}));
+                      ByteQueue::Create({.capacity_bytes = core->options_.queue_bytes,
+                                         .spin = absl::ZeroDuration()}));
   core->results_ = std::make_unique<ByteQueue>(std::move(results));
   core->workers_.resize(static_cast<size_t>(core->options_.workers));
   core->manager_ = std::thread(&PoolCore::Manage, core.get());

@@ -80,6 +80,15 @@ constexpr bool IsEncodable() {
   }
 }
 
+// Whether a T is encoded as its bytes in memory, and nothing else: then an array of
+// them is encoded as the array's bytes, which lets hot paths copy many at once.
+template <typename T>
+constexpr bool IsRawEncoded() {
+  return !HasCodecFor<T> && !std::is_same_v<T, std::string> && !IsVector<T>::value &&
+         !IsMap<T>::value && !IsPair<T>::value && std::is_trivially_copyable_v<T> &&
+         !std::is_pointer_v<T>;
+}
+
 template <typename T>
 void Encode(const T& value, std::string& out) {
   static_assert(IsEncodable<T>(), "this type cannot be sent to another process");
