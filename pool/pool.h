@@ -106,9 +106,10 @@ class Pool {
   template <typename F, typename T>
   absl::StatusOr<std::vector<ResultOf<F>>> Map(F* task, const std::vector<T>& inputs,
                                                MapOptions options = {}) {
-    absl::StatusOr<MapResult<ResultOf<F>>> async = MapAsync(task, inputs, options);
-    if (!async.ok()) return async.status();
-    return async->Get();
+    auto job = SubmitEach(task, inputs, options, /*unordered=*/false);
+    if (!job.ok()) return job.status();
+    (*job)->Wait(absl::InfiniteDuration());
+    return (*job)->TakeAllResults();  // no one else holds the job: no copy
   }
 
   // Like Map, each input a tuple of the task's arguments.
@@ -120,7 +121,8 @@ class Pool {
                         for (size_t i = first; i < first + count; ++i) EncodeArgs(task, inputs[i], out);
                       });
     if (!job.ok()) return job.status();
-    return MapResult<ResultOf<F>>(*job).Get();
+    (*job)->Wait(absl::InfiniteDuration());
+    return (*job)->TakeAllResults();
   }
 
   template <typename F, typename T>
@@ -247,15 +249,8 @@ class Pool {
     const auto chunksize = static_cast<size_t>(
         options.chunksize > 0 ? options.chunksize
                               : DefaultChunksize(static_cast<int64_t>(count), workers()));
-    std::vector<internal::EncodedChunk> chunks;
-    chunks.reserve((count + chunksize - 1) / chunksize);
-    for (size_t first = 0; first < count; first += chunksize) {
-      internal::EncodedChunk chunk{.count = std::min(chunksize, count - first)};
-      encode_tasks(first, chunk.count, chunk.args);
-      chunks.push_back(std::move(chunk));
-    }
     auto job = std::make_shared<internal::TypedJob<ResultOf<F>>>(count, unordered);
-    if (absl::Status submitted = core_->Submit(name, job, std::move(chunks)); !submitted.ok()) {
+    if (absl::Status submitted = core_->Submit(name, job, chunksize, encode_tasks); !submitted.ok()) {
       return submitted;
     }
     return job;

@@ -103,6 +103,9 @@ MP_POOL_TASK(FailToConfigure);
 
 int NotRegistered(int x) { return x; }
 
+bool IsEven(int x) { return x % 2 == 0; }
+MP_POOL_TASK(IsEven);
+
 class PoolTest : public test::IpcLeakCheckedTest,
                  public ::testing::WithParamInterface<StartMethod> {};
 
@@ -160,6 +163,35 @@ TEST_P(PoolTest, ATaskErrorIsThatTasksResultOnly) {
   EXPECT_FALSE(async->Successful());
 }
 
+// A chunk travels as one block of arguments and returns as one block of results plus the
+// errors: each result must still land at its own task's index, whatever its type.
+TEST_P(PoolTest, ResultsAndErrorsInOneChunkEachLandAtTheirOwnTask) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 2, .start_method = GetParam()});
+  ASSERT_THAT(pool, IsOk());
+  absl::StatusOr<MapResult<int>> mixed =
+      pool->MapAsync(Picky, std::vector<int>{1, 2, 3, 4, 5, 6}, {.chunksize = 6});
+  ASSERT_THAT(mixed, IsOk());
+  absl::StatusOr<std::vector<absl::StatusOr<int>>> each = mixed->GetEach(kGenerous);
+  ASSERT_THAT(each, IsOk());
+  ASSERT_EQ(each->size(), 6u);
+  EXPECT_THAT((*each)[1], IsOkAndHolds(2));
+  EXPECT_THAT((*each)[2], StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("task 2 failed")));
+  EXPECT_THAT((*each)[3], StatusIs(absl::StatusCode::kUnknown, HasSubstr("task 3 failed")));
+  EXPECT_THAT((*each)[4], IsOkAndHolds(5));
+  EXPECT_THAT((*each)[5], IsOkAndHolds(6));
+
+  // Results of varying size (strings), and bools (kept apart from std::vector<bool>).
+  absl::StatusOr<std::vector<std::string>> strings =
+      pool->Map(Bytes, std::vector<int64_t>{3, 0, 1, 2}, {.chunksize = 3});
+  ASSERT_THAT(strings, IsOk());
+  EXPECT_THAT(*strings, ElementsAre("bbb", "", "b", "bb"));
+  std::vector<int> numbers(101);
+  for (int i = 0; i < 101; ++i) numbers[i] = i;
+  absl::StatusOr<std::vector<bool>> even = pool->Map(IsEven, numbers, {.chunksize = 7});
+  ASSERT_THAT(even, IsOk());
+  ASSERT_EQ(even->size(), numbers.size());
+  for (int i = 0; i < 101; ++i) EXPECT_EQ((*even)[i], i % 2 == 0) << i;
+}
 
 // 100k items with chunksizes 1, 7 and automatic: Map and Imap in order, ImapUnordered
 // complete.

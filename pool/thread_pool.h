@@ -68,9 +68,10 @@ class ThreadPool {
   template <typename F, typename T>
   absl::StatusOr<std::vector<ResultOf<F, T>>> Map(F&& task, const std::vector<T>& inputs,
                                                   MapOptions options = {}) {
-    absl::StatusOr<MapResult<ResultOf<F, T>>> async = MapAsync(std::forward<F>(task), inputs, options);
-    if (!async.ok()) return async.status();
-    return async->Get();
+    auto job = SubmitEach<ResultOf<F, T>>(std::forward<F>(task), inputs, options);
+    if (!job.ok()) return job.status();
+    (*job)->Wait(absl::InfiniteDuration());
+    return (*job)->TakeAllResults();  // no one else holds the job: no copy
   }
 
   template <typename F, typename Tuple>
@@ -83,7 +84,8 @@ class ThreadPool {
         shared->size(), [shared, function](size_t i) { return std::apply(*function, (*shared)[i]); },
         options.chunksize);
     if (!job.ok()) return job.status();
-    return MapResult<R>(*job).Get();
+    (*job)->Wait(absl::InfiniteDuration());
+    return (*job)->TakeAllResults();
   }
 
   template <typename F, typename T>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -60,6 +61,25 @@ TEST(ThreadPoolTest, TasksRunOnSeveralThreadsAtOnce) {
   ASSERT_THAT(arrivals, IsOk());
   std::sort(arrivals->begin(), arrivals->end());
   EXPECT_THAT(*arrivals, ElementsAre(0, 1, 2, 3));
+}
+
+// Nothing leaves the process, so results need not be encodable; bools are not packed.
+TEST(ThreadPoolTest, ResultsOfAnyCopyableTypeIncludingBool) {
+  absl::StatusOr<ThreadPool> pool = ThreadPool::Create({.workers = 2});
+  ASSERT_THAT(pool, IsOk());
+  auto boxed = pool->Map([](int x) { return std::make_shared<int>(x); }, std::vector<int>{4, 5},
+                         {.chunksize = 1});
+  ASSERT_THAT(boxed, IsOk());
+  ASSERT_EQ(boxed->size(), 2u);
+  EXPECT_EQ(*(*boxed)[0], 4);
+  EXPECT_EQ(*(*boxed)[1], 5);
+  std::vector<int> numbers(101);
+  for (int i = 0; i < 101; ++i) numbers[i] = i;
+  absl::StatusOr<std::vector<bool>> even =
+      pool->Map([](int x) { return x % 2 == 0; }, numbers, {.chunksize = 7});
+  ASSERT_THAT(even, IsOk());
+  ASSERT_EQ(even->size(), numbers.size());
+  for (int i = 0; i < 101; ++i) EXPECT_EQ((*even)[i], i % 2 == 0) << i;
 }
 
 TEST(ThreadPoolTest, ATaskErrorOrExceptionIsThatTasksResultOnly) {

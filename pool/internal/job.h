@@ -136,12 +136,16 @@ class Job {
 // job is a plain array, read back with one copy.
 template <typename R>
 class TypedJob : public Job {
+  // bool results are kept as chars: std::vector<bool> packs bits, and writing one bit
+  // writes its neighbours too.
+  using Slot = std::conditional_t<std::is_same_v<R, bool>, char, R>;
+
  public:
   static_assert(std::is_default_constructible_v<R>,
                 "a pool's results must be default-constructible (a slot is made for each)");
 
   explicit TypedJob(size_t tasks, bool unordered_stream = false)
-      : Job(tasks, unordered_stream), values_(std::make_unique<R[]>(tasks)) {}
+      : Job(tasks, unordered_stream), values_(tasks) {}
 
   // Files results produced in this process (ThreadPool): results[i] is task first + i's.
   bool CompleteAll(size_t first, std::vector<absl::StatusOr<R>>& results) {
@@ -170,7 +174,7 @@ class TypedJob : public Job {
         ++error;
         return false;
       }
-      R unused;  // an outcome filed before is kept; this one only has its place skipped
+      Slot unused;  // an outcome filed before is kept; this one only has its place skipped
       if (!Decode(values, pending ? values_[index] : unused)) {
         if (pending) errors_.emplace(index, absl::DataLossError("the task's result arrived damaged"));
         return false;
@@ -194,13 +198,22 @@ class TypedJob : public Job {
   // by those calls already ordered its writing before this read.
   absl::StatusOr<R> Result(size_t index) const {
     if (auto error = errors_.find(index); error != errors_.end()) return error->second;
-    return values_[index];
+    return static_cast<R>(values_[index]);
   }
 
   // After Wait(): every result in order, or the error of the first task that failed.
   absl::StatusOr<std::vector<R>> AllResults() const {
     if (!errors_.empty()) return errors_.begin()->second;
-    return std::vector<R>(values_.get(), values_.get() + size());
+    return std::vector<R>(values_.begin(), values_.end());
+  }
+  // The same, moving the results out: for a caller that is the job's last reader.
+  absl::StatusOr<std::vector<R>> TakeAllResults() {
+    if (!errors_.empty()) return errors_.begin()->second;
+    if constexpr (std::is_same_v<Slot, R>) {
+      return std::move(values_);
+    } else {
+      return std::vector<R>(values_.begin(), values_.end());
+    }
   }
 
  private:
@@ -214,7 +227,7 @@ class TypedJob : public Job {
 
   // One value: decoded in place; false if damaged (or undecodable: only a ThreadPool's
   // results may be of such a type, and they never arrive encoded).
-  static bool Decode(std::string_view& values, R& value) {
+  static bool Decode(std::string_view& values, Slot& value) {
     if constexpr (std::is_same_v<R, NoResult>) {
       return true;
     } else if constexpr (!IsEncodable<R>()) {
@@ -224,7 +237,7 @@ class TypedJob : public Job {
     }
   }
 
-  std::unique_ptr<R[]> values_;  // not std::vector: vector<bool> packs bits
+  std::vector<Slot> values_;
   std::map<size_t, absl::Status> errors_;  // by task index
 };
 

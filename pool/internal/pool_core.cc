@@ -288,8 +288,24 @@ void PoolCore::StopWorkersLocked(bool kill) {
   }
 }
 
-absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> job,
-                              std::vector<EncodedChunk> chunks) {
+absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> job, size_t chunksize,
+                              absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks) {
+  // Encoded before taking the lock, which the manager needs for every result.
+  const uint64_t job_id = next_job_id_.fetch_add(1);
+  const size_t tasks = job->size();
+  chunksize = std::max<size_t>(chunksize, 1);
+  std::vector<Chunk> chunks;
+  chunks.reserve((tasks + chunksize - 1) / chunksize);
+  for (size_t first = 0; first < tasks; first += chunksize) {
+    Chunk chunk{.job = job, .job_id = job_id, .first_index = first,
+                .count = std::min(chunksize, tasks - first)};
+    const size_t args_start = BeginChunk(
+        {.job = job_id, .first_index = first, .count = chunk.count, .task_name = task_name},
+        chunk.message);
+    encode_tasks(first, chunk.count, chunk.message);
+    EndChunk(args_start, chunk.message);
+    chunks.push_back(std::move(chunk));
+  }
   Callbacks done;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -298,15 +314,7 @@ absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> j
       return absl::FailedPreconditionError(
           "the pool is closed or terminated: it takes no more work");
     }
-    const uint64_t job_id = next_job_id_++;
-    uint64_t first = 0;
-    for (EncodedChunk& each : chunks) {
-      const ChunkMessage message{.job = job_id, .first_index = first, .count = each.count,
-                                 .task_name = task_name, .args = each.args};
-      pending_.push_back({.job = job, .job_id = job_id, .first_index = first,
-                          .count = each.count, .message = EncodeChunk(message)});
-      first += each.count;
-    }
+    for (Chunk& chunk : chunks) pending_.push_back(std::move(chunk));
     Dispatch(done);
   }
   for (std::function<void()>& callback : done) callback();

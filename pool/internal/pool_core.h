@@ -16,6 +16,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -28,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -36,12 +38,6 @@
 #include "process/process.h"
 
 namespace mp::internal {
-
-// Some of a job's tasks, their encoded argument tuples one after another (wire.h).
-struct EncodedChunk {
-  uint64_t count = 0;
-  std::string args = {};
-};
 
 struct PoolCoreOptions {
   int workers = 1;
@@ -61,10 +57,12 @@ class PoolCore {
   static absl::StatusOr<std::unique_ptr<PoolCore>> Start(PoolCoreOptions options);
   ~PoolCore();  // Terminate()s
 
-  // Runs `task_name` on every task of `chunks`, filing the results in `job`, whose tasks
-  // are the chunks' in order. FailedPrecondition once the pool is closed or terminated.
-  absl::Status Submit(std::string_view task_name, std::shared_ptr<Job> job,
-                      std::vector<EncodedChunk> chunks);
+  // Runs `task_name` on each of the job's tasks, `chunksize` at a time, filing the results
+  // in `job`; encode_tasks(first, count, out) appends the encoded arguments of tasks
+  // first .. first + count - 1 to `out`. FailedPrecondition once the pool is closed or
+  // terminated.
+  absl::Status Submit(std::string_view task_name, std::shared_ptr<Job> job, size_t chunksize,
+                      absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
 
   void Close();
   // After Close(): waits until every job is done and every worker has exited.
@@ -115,7 +113,7 @@ class PoolCore {
   std::optional<absl::Status> broken_;  // why no work can be done any more
   std::vector<Worker> workers_;
   std::deque<Chunk> pending_;  // not yet sent to a worker
-  uint64_t next_job_id_ = 1;
+  std::atomic<uint64_t> next_job_id_ = 1;
   std::unique_ptr<ByteQueue> results_;
   std::thread manager_;
 };

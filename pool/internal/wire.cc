@@ -32,14 +32,25 @@ bool DecodeBlock(std::string_view& in, std::string_view& block) {
 
 }  // namespace
 
+size_t BeginChunk(const ChunkMessage& header, std::string& out) {
+  Encode(header.job, out);
+  Encode(header.first_index, out);
+  Encode(header.count, out);
+  EncodeBlock(header.task_name, out);
+  Encode(uint64_t{0}, out);  // the arguments' length, set by EndChunk()
+  return out.size();
+}
+
+void EndChunk(size_t args_start, std::string& out) {
+  const uint64_t length = out.size() - args_start;
+  std::memcpy(out.data() + args_start - sizeof length, &length, sizeof length);
+}
+
 std::string EncodeChunk(const ChunkMessage& chunk) {
   std::string out;
-  out.reserve(chunk.task_name.size() + chunk.args.size() + 5 * sizeof(uint64_t));
-  Encode(chunk.job, out);
-  Encode(chunk.first_index, out);
-  Encode(chunk.count, out);
-  EncodeBlock(chunk.task_name, out);
-  EncodeBlock(chunk.args, out);
+  const size_t args_start = BeginChunk(chunk, out);
+  out.append(chunk.args);
+  EndChunk(args_start, out);
   return out;
 }
 
@@ -53,16 +64,14 @@ absl::StatusOr<ChunkMessage> DecodeChunk(std::string_view bytes) {
   return chunk;
 }
 
-std::string EncodeResults(const ResultMessage& results) {
-  std::string out;
-  out.reserve(results.values.size() + 6 * sizeof(uint64_t));
+void EncodeResults(const ResultMessage& results, std::string& out) {
+  out.clear();
   Encode(results.job, out);
   Encode(results.first_index, out);
   Encode(results.count, out);
   Encode(results.worker_pid, out);
   EncodeBlock(results.values, out);
   Encode(results.errors, out);
-  return out;
 }
 
 absl::StatusOr<ResultMessage> DecodeResults(std::string_view bytes) {

@@ -51,8 +51,17 @@ struct ResultMessage {
 // Decoded messages' string_views point into the bytes they were decoded from.
 std::string EncodeChunk(const ChunkMessage& chunk);
 absl::StatusOr<ChunkMessage> DecodeChunk(std::string_view bytes);
-std::string EncodeResults(const ResultMessage& results);
+// Replaces `out` with the encoded results (reusing its memory: a worker sends many).
+void EncodeResults(const ResultMessage& results, std::string& out);
 absl::StatusOr<ResultMessage> DecodeResults(std::string_view bytes);
+
+// A chunk message built in place, its arguments encoded straight into it (no copy):
+//   std::string message;
+//   size_t args_start = BeginChunk(header, message);   // header.args is ignored
+//   ... append the arguments to message ...
+//   EndChunk(args_start, message);
+size_t BeginChunk(const ChunkMessage& header, std::string& out);
+void EndChunk(size_t args_start, std::string& out);
 
 template <>
 struct CodecFor<TaskError> {

@@ -51,15 +51,17 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
   absl::StatusOr<ByteQueue> inbox = ByteQueue::Attach(inbox_name);
   absl::StatusOr<ByteQueue> results = ByteQueue::Attach(results_name);
   if (!inbox.ok() || !results.ok()) return kWorkerCannotAttach;
+  // These four keep their memory from chunk to chunk.
+  std::string message;
   std::string values;
   std::vector<TaskError> errors;
+  std::string encoded_reply;
   if (!initializer.empty()) {
     RunTasks(initializer, initializer_args, 1, values, errors);
     if (!errors.empty()) return kWorkerInitializerFailed;
   }
   const int32_t pid = getpid();
   int64_t tasks_run = 0;
-  std::string message;
   while (true) {
     if (!inbox->GetInto(message).ok()) return kWorkerLostItsQueues;
     absl::StatusOr<ChunkMessage> chunk = DecodeChunk(message);
@@ -75,13 +77,16 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
                         .worker_pid = pid,
                         .values = values,
                         .errors = std::move(errors)};
-    absl::Status sent = results->Put(EncodeResults(reply));
+    EncodeResults(reply, encoded_reply);
+    absl::Status sent = results->Put(encoded_reply);
     if (sent.code() == absl::StatusCode::kInvalidArgument) {
       // Larger than the results queue can ever hold: each task gets that error instead.
-      sent = results->Put(EncodeResults(AllFailed(
-          reply, absl::StrCat("the results of this chunk are too large for the pool's queue (",
-                              sent.message(), "); raise PoolOptions::queue_bytes or use a "
-                              "smaller chunksize"))));
+      EncodeResults(AllFailed(reply, absl::StrCat("the results of this chunk are too large for "
+                                                  "the pool's queue (", sent.message(), "); raise "
+                                                  "PoolOptions::queue_bytes or use a smaller "
+                                                  "chunksize")),
+                    encoded_reply);
+      sent = results->Put(encoded_reply);
     }
     if (!sent.ok()) return kWorkerLostItsQueues;
     errors = std::move(reply.errors);  // its capacity, for the next chunk
