@@ -83,6 +83,7 @@ absl::Status PoolCore::StartWorker(size_t slot) {
       options_.initializer, options_.initializer_args);
   worker.in_flight.clear();
   worker.tasks_sent = 0;
+  worker.fast = false;
   return worker.process->Start();
 }
 
@@ -149,6 +150,11 @@ void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
         worker.in_flight.front().first_index != results->first_index) {
       continue;
     }
+    // With another chunk queued behind it, this one started when the previous answer
+    // was sent: the time between answers is how long it took.
+    const absl::Time now = absl::Now();
+    if (worker.in_flight.size() > 1) worker.fast = now - worker.last_answer < kFastChunk;
+    worker.last_answer = now;
     Chunk chunk = std::move(worker.in_flight.front());
     worker.in_flight.pop_front();
     if (results->count != chunk.count) {
@@ -240,7 +246,7 @@ void PoolCore::Dispatch(Callbacks& done) {
     const auto size = static_cast<int64_t>(next.count);
     Worker* best = nullptr;
     for (Worker& worker : workers_) {
-      if (worker.process == nullptr || worker.in_flight.size() >= kChunksInFlight) continue;
+      if (worker.process == nullptr || worker.in_flight.size() >= worker.chunk_limit()) continue;
       if (quota > 0 && worker.tasks_sent > 0 && worker.tasks_sent + size > quota) continue;
       if (best == nullptr || worker.in_flight.size() < best->in_flight.size()) best = &worker;
     }

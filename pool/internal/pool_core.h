@@ -2,8 +2,10 @@
 // inboxes and the results queue, and one manager thread that starts and replaces
 // workers, hands out chunks, files results and notices dead workers.
 //
-// Dispatch: each worker has its own inbox and at most kChunksInFlight chunks sent to it
-// and not yet answered, kept in order. A worker runs its chunks in that order, so when it
+// Dispatch: each worker has its own inbox and a few chunks sent to it and not yet
+// answered, kept in order: kChunksInFlight, or kChunksInFlightWhenFast while its chunks
+// take under kFastChunk each (then the manager, not the worker, would be what limits
+// throughput, and more queued work costs the other workers at most a few milliseconds). A worker runs its chunks in that order, so when it
 // dies, the first of them is the one it was running (that chunk fails, or is retried) and
 // the rest are handed to other workers untouched. No task is lost or run twice by a
 // living worker.
@@ -52,6 +54,8 @@ struct PoolCoreOptions {
 class PoolCore {
  public:
   static constexpr size_t kChunksInFlight = 4;
+  static constexpr size_t kChunksInFlightWhenFast = 16;
+  static constexpr absl::Duration kFastChunk = absl::Microseconds(100);
 
   // Starts the manager thread and the workers; an error if a worker cannot start.
   static absl::StatusOr<std::unique_ptr<PoolCore>> Start(PoolCoreOptions options);
@@ -87,6 +91,9 @@ class PoolCore {
     std::unique_ptr<ByteQueue> inbox;
     std::deque<Chunk> in_flight;  // sent and not yet answered, in the order sent
     int64_t tasks_sent = 0;
+    absl::Time last_answer = absl::InfinitePast();
+    bool fast = false;  // its last chunk took under kFastChunk
+    size_t chunk_limit() const { return fast ? kChunksInFlightWhenFast : kChunksInFlight; }
   };
   enum class Phase { kRunning, kClosing, kTerminating, kFinished };
 
