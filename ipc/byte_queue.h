@@ -75,7 +75,7 @@ class ByteQueue {
   absl::Status Put(std::string_view message, absl::Duration timeout = absl::InfiniteDuration());
 
   // Removes the oldest message, waiting up to `timeout` for one: DeadlineExceeded
-  // (Python's queue.Empty) if none comes.
+  // (Python's queue.Empty) if none comes. A zero timeout polls: it never sleeps.
   absl::StatusOr<std::string> Get(absl::Duration timeout = absl::InfiniteDuration());
   // The same, into `message`, whose memory is reused: no allocation in a steady loop.
   absl::Status GetInto(std::string& message, absl::Duration timeout = absl::InfiniteDuration());
