@@ -96,12 +96,6 @@ absl::Status ByteQueue::LockWhen(internal::FutexCondition& condition, absl::Time
                                  Ready ready, const char* on_timeout) const {
   MP_RETURN_IF_ERROR(LockQueue(deadline));
   while (!ready()) {
-    if (absl::Now() >= deadline) {
-      // Not even one futex call: a wait whose deadline has passed can still sleep for the
-      // kernel's timer slack (50 us), which a poll with a zero timeout must not pay.
-      UnlockQueue();
-      return absl::DeadlineExceededError(on_timeout);
-    }
     absl::StatusOr<internal::LockOutcome> waited = condition.Wait(state_->mutex, deadline);
     if (waited.ok()) {
       if (waited->previous_owner_died) RecountItems();

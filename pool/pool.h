@@ -106,23 +106,18 @@ class Pool {
   template <typename F, typename T>
   absl::StatusOr<std::vector<ResultOf<F>>> Map(F* task, const std::vector<T>& inputs,
                                                MapOptions options = {}) {
-    auto job = SubmitEach(task, inputs, options, /*unordered=*/false);
-    if (!job.ok()) return job.status();
-    (*job)->Wait(absl::InfiniteDuration());
-    return (*job)->TakeAllResults();  // no one else holds the job: no copy
+    return internal::WaitAndTakeAll(SubmitEach(task, inputs, options, /*unordered=*/false));
   }
 
   // Like Map, each input a tuple of the task's arguments.
   template <typename F, typename Tuple>
   absl::StatusOr<std::vector<ResultOf<F>>> Starmap(F* task, const std::vector<Tuple>& inputs,
                                                    MapOptions options = {}) {
-    auto job = Submit(task, inputs.size(), options, /*unordered=*/false,
-                      [&](size_t first, size_t count, std::string& out) {
-                        for (size_t i = first; i < first + count; ++i) EncodeArgs(task, inputs[i], out);
-                      });
-    if (!job.ok()) return job.status();
-    (*job)->Wait(absl::InfiniteDuration());
-    return (*job)->TakeAllResults();
+    return internal::WaitAndTakeAll(
+        Submit(task, inputs.size(), options, /*unordered=*/false,
+               [&](size_t first, size_t count, std::string& out) {
+                 for (size_t i = first; i < first + count; ++i) EncodeArgs(task, inputs[i], out);
+               }));
   }
 
   template <typename F, typename T>

@@ -133,10 +133,8 @@ void RunPoolTasks(std::string_view args, uint64_t count, std::string& values,
     typename Traits::Args task_args;
     if (!DecodeTuple(args, task_args)) {
       // Where the next task's arguments start is unknown now: the rest fail too.
-      for (; i < count; ++i) {
-        errors.push_back({i, static_cast<int32_t>(absl::StatusCode::kInvalidArgument),
-                          "the task's arguments arrived damaged"});
-      }
+      FailTasks(i, count, absl::StatusCode::kInvalidArgument,
+                "the task's arguments arrived damaged", errors);
       return;
     }
     absl::Status status = RunPoolTask<kFunction>(task_args, values);

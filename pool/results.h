@@ -34,6 +34,15 @@ struct Callbacks {
 
 namespace internal {
 
+// The end of Map and Starmap: waits for every result and moves them out of the job,
+// whose only reader the caller is; the submission's error instead, if it failed.
+template <typename R>
+absl::StatusOr<std::vector<R>> WaitAndTakeAll(absl::StatusOr<std::shared_ptr<TypedJob<R>>> job) {
+  if (!job.ok()) return job.status();
+  (*job)->Wait(absl::InfiniteDuration());
+  return (*job)->TakeAllResults();
+}
+
 template <typename R>
 class JobHandle {
  public:

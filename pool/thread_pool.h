@@ -68,10 +68,7 @@ class ThreadPool {
   template <typename F, typename T>
   absl::StatusOr<std::vector<ResultOf<F, T>>> Map(F&& task, const std::vector<T>& inputs,
                                                   MapOptions options = {}) {
-    auto job = SubmitEach<ResultOf<F, T>>(std::forward<F>(task), inputs, options);
-    if (!job.ok()) return job.status();
-    (*job)->Wait(absl::InfiniteDuration());
-    return (*job)->TakeAllResults();  // no one else holds the job: no copy
+    return internal::WaitAndTakeAll(SubmitEach<ResultOf<F, T>>(std::forward<F>(task), inputs, options));
   }
 
   template <typename F, typename Tuple>
@@ -80,12 +77,9 @@ class ThreadPool {
     using R = typename StarResult<F, Tuple>::type;
     auto shared = std::make_shared<std::vector<Tuple>>(inputs);
     auto function = std::make_shared<std::decay_t<F>>(std::forward<F>(task));
-    auto job = Submit<R>(
+    return internal::WaitAndTakeAll(Submit<R>(
         shared->size(), [shared, function](size_t i) { return std::apply(*function, (*shared)[i]); },
-        options.chunksize);
-    if (!job.ok()) return job.status();
-    (*job)->Wait(absl::InfiniteDuration());
-    return (*job)->TakeAllResults();
+        options.chunksize));
   }
 
   template <typename F, typename T>

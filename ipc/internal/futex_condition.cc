@@ -28,6 +28,10 @@ bool FutexWait(std::atomic<uint32_t>& word, uint32_t expected, absl::Time deadli
     Futex(&word, FUTEX_WAIT_BITSET, expected, nullptr);
     return true;
   }
+  // A deadline already past: no futex call at all. The kernel would still arm a timer
+  // for it and could sleep for its slack (50 us), which a poll with a zero timeout (a
+  // queue's Get(ZeroDuration()), say) must not pay.
+  if (deadline <= absl::Now()) return false;
   // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline (plain FUTEX_WAIT
   // would take a relative one).
   timespec until = MonotonicTimespec(deadline);

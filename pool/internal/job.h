@@ -151,8 +151,9 @@ class TypedJob : public Job {
   bool CompleteAll(size_t first, std::vector<absl::StatusOr<R>>& results) {
     return FileEach(first, results.size(), [&](size_t index, bool pending) {
       absl::StatusOr<R>& result = results[index - first];
+      const bool succeeded = result.ok();  // read before Store() moves it away
       if (pending) Store(index, std::move(result));
-      return result.ok();
+      return succeeded;
     });
   }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -31,6 +32,13 @@ bool DecodeBlock(std::string_view& in, std::string_view& block) {
 }
 
 }  // namespace
+
+void FailTasks(uint64_t first, uint64_t count, absl::StatusCode code, const std::string& message,
+               std::vector<TaskError>& errors) {
+  for (uint64_t index = first; index < count; ++index) {
+    errors.push_back({index, static_cast<int32_t>(code), message});
+  }
+}
 
 size_t BeginChunk(const ChunkMessage& header, std::string& out) {
   Encode(header.job, out);

@@ -39,6 +39,10 @@ struct TaskError {
   std::string message = {};
 };
 
+// Appends the same error for each of a chunk's tasks from `first` up to `count`.
+void FailTasks(uint64_t first, uint64_t count, absl::StatusCode code, const std::string& message,
+               std::vector<TaskError>& errors);
+
 struct ResultMessage {
   uint64_t job = 0;
   uint64_t first_index = 0;

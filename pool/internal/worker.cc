@@ -23,11 +23,10 @@ void RunTasks(std::string_view task_name, std::string_view args, uint64_t count,
               std::string& values, std::vector<TaskError>& errors) {
   const PoolTask* task = FindPoolTaskByName(task_name);
   if (task == nullptr) {
-    const std::string missing = absl::StrCat("no pool task is registered as '", std::string(task_name),
-                                             "' in the worker's program");
-    for (uint64_t i = 0; i < count; ++i) {
-      errors.push_back({i, static_cast<int32_t>(absl::StatusCode::kNotFound), missing});
-    }
+    FailTasks(0, count, absl::StatusCode::kNotFound,
+              absl::StrCat("no pool task is registered as '", std::string(task_name),
+                           "' in the worker's program"),
+              errors);
     return;
   }
   task->run(args, count, values, errors);
@@ -38,9 +37,7 @@ ResultMessage AllFailed(const ResultMessage& reply, const std::string& why) {
   ResultMessage failed = reply;
   failed.values = {};
   failed.errors.clear();
-  for (uint64_t i = 0; i < reply.count; ++i) {
-    failed.errors.push_back({i, static_cast<int32_t>(absl::StatusCode::kResourceExhausted), why});
-  }
+  FailTasks(0, reply.count, absl::StatusCode::kResourceExhausted, why, failed.errors);
   return failed;
 }
 
