@@ -83,7 +83,7 @@ absl::Status PoolCore::StartWorker(size_t slot) {
       options_.initializer, options_.initializer_args);
   worker.in_flight.clear();
   worker.tasks_sent = 0;
-  worker.fast = false;
+  worker.chunk_time = absl::ZeroDuration();
   return worker.process->Start();
 }
 
@@ -153,7 +153,7 @@ void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
     // With another chunk queued behind it, this one started when the previous answer
     // was sent: the time between answers is how long it took.
     const absl::Time now = absl::Now();
-    if (worker.in_flight.size() > 1) worker.fast = now - worker.last_answer < kFastChunk;
+    if (worker.in_flight.size() > 1) worker.chunk_time = now - worker.last_answer;
     worker.last_answer = now;
     Chunk chunk = std::move(worker.in_flight.front());
     worker.in_flight.pop_front();

@@ -3,9 +3,15 @@
 // workers, hands out chunks, files results and notices dead workers.
 //
 // Dispatch: each worker has its own inbox and a few chunks sent to it and not yet
-// answered, kept in order: kChunksInFlight, or kChunksInFlightWhenFast while its chunks
-// take under kFastChunk each (then the manager, not the worker, would be what limits
-// throughput, and more queued work costs the other workers at most a few milliseconds). A worker runs its chunks in that order, so when it
+// answered, kept in order. How many depends on how long its chunks take:
+// - under kFastChunk: kChunksInFlightWhenFast. The manager, not the worker, would limit
+//   throughput, and the queued work costs the other workers at most a few milliseconds.
+// - over kSlowChunk: kChunksInFlightWhenSlow, one running and one waiting, so the worker
+//   never waits for the manager. More would unbalance the end of a job: a worker could
+//   still hold three queued chunks while the others sit idle (measured on 16 cores: 0.70
+//   parallel efficiency with four in flight, against 0.85 for ThreadPool).
+// - otherwise, and before the first is timed: kChunksInFlight.
+// A worker runs its chunks in that order, so when it
 // dies, the first of them is the one it was running (that chunk fails, or is retried) and
 // the rest are handed to other workers untouched. No task is lost or run twice by a
 // living worker.
@@ -55,7 +61,9 @@ class PoolCore {
  public:
   static constexpr size_t kChunksInFlight = 4;
   static constexpr size_t kChunksInFlightWhenFast = 16;
+  static constexpr size_t kChunksInFlightWhenSlow = 2;
   static constexpr absl::Duration kFastChunk = absl::Microseconds(100);
+  static constexpr absl::Duration kSlowChunk = absl::Milliseconds(1);
 
   // Starts the manager thread and the workers; an error if a worker cannot start.
   static absl::StatusOr<std::unique_ptr<PoolCore>> Start(PoolCoreOptions options);
@@ -92,8 +100,14 @@ class PoolCore {
     std::deque<Chunk> in_flight;  // sent and not yet answered, in the order sent
     int64_t tasks_sent = 0;
     absl::Time last_answer = absl::InfinitePast();
-    bool fast = false;  // its last chunk took under kFastChunk
-    size_t chunk_limit() const { return fast ? kChunksInFlightWhenFast : kChunksInFlight; }
+    // How long its last timed chunk took; zero until one is timed.
+    absl::Duration chunk_time = absl::ZeroDuration();
+    size_t chunk_limit() const {
+      if (chunk_time == absl::ZeroDuration()) return kChunksInFlight;
+      if (chunk_time < kFastChunk) return kChunksInFlightWhenFast;
+      if (chunk_time > kSlowChunk) return kChunksInFlightWhenSlow;
+      return kChunksInFlight;
+    }
   };
   enum class Phase { kRunning, kClosing, kTerminating, kFinished };
 
