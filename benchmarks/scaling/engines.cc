@@ -67,14 +67,15 @@ absl::string_view EngineTitle(Engine engine) {
 
 absl::StatusOr<std::unique_ptr<EngineRunner>> EngineRunner::Create(Engine engine, int workers) {
   if (workers < 1) return absl::InvalidArgumentError("an engine needs at least one worker");
+  auto runner = std::unique_ptr<EngineRunner>(new EngineRunner(engine, workers));
   if (engine == Engine::kProcesses) {
     MP_ASSIGN_OR_RETURN(Pool pool, Pool::Create({.workers = workers}));
-    return std::unique_ptr<EngineRunner>(
-        new EngineRunner(engine, workers, std::move(pool), std::nullopt));
+    runner->processes_.emplace(std::move(pool));
+  } else {
+    MP_ASSIGN_OR_RETURN(ThreadPool pool, ThreadPool::Create({.workers = workers}));
+    runner->threads_.emplace(std::move(pool));
   }
-  MP_ASSIGN_OR_RETURN(ThreadPool pool, ThreadPool::Create({.workers = workers}));
-  return std::unique_ptr<EngineRunner>(
-      new EngineRunner(engine, workers, std::nullopt, std::move(pool)));
+  return runner;
 }
 
 // One task per chunk: tasks are big enough that the per-chunk cost does not matter, and a

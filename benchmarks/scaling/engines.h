@@ -61,20 +61,15 @@ class EngineRunner {
   int workers() const { return workers_; }
 
  private:
-  EngineRunner(Engine engine, int workers, std::optional<Pool> processes,
-               std::optional<ThreadPool> threads)
-      : engine_(engine),
-        workers_(workers),
-        processes_(std::move(processes)),
-        threads_(std::move(threads)) {}
+  EngineRunner(Engine engine, int workers) : engine_(engine), workers_(workers) {}
 
   template <typename Task, typename Input>
   absl::StatusOr<std::vector<TaskCost>> MapTasks(Task* task, const std::vector<Input>& inputs);
 
   Engine engine_;
   int workers_;
-  std::optional<Pool> processes_;
-  std::optional<ThreadPool> threads_;
+  std::optional<Pool> processes_;       // for kProcesses
+  std::optional<ThreadPool> threads_;   // for the other engines
 };
 
 }  // namespace mp::scaling
