@@ -7,15 +7,22 @@
 
 namespace {
 
-// Passes when each value matches what Python's Pool.map computes for the same sizes:
-// chunksize, extra = divmod(len(iterable), len(pool) * 4); if extra: chunksize += 1
-TEST(DefaultChunksizeTest, MatchesPythonsRule) {
+// Passes when each value matches what Python's Pool.map computes for the same sizes,
+// below the cap: chunksize, extra = divmod(len(iterable), len(pool) * 4); if extra: += 1
+TEST(DefaultChunksizeTest, MatchesPythonsRuleBelowTheCap) {
   EXPECT_EQ(mp::DefaultChunksize(100, 4), 7);
   EXPECT_EQ(mp::DefaultChunksize(16, 4), 1);
   EXPECT_EQ(mp::DefaultChunksize(17, 4), 2);
   EXPECT_EQ(mp::DefaultChunksize(5, 4), 1);
-  EXPECT_EQ(mp::DefaultChunksize(100000, 2), 12500);
-  EXPECT_EQ(mp::DefaultChunksize(100001, 2), 12501);
+  EXPECT_EQ(mp::DefaultChunksize(32768, 2), 4096);
+  EXPECT_EQ(mp::DefaultChunksize(32767, 2), 4096);
+  EXPECT_EQ(mp::DefaultChunksize(32759, 2), 4095);
+}
+
+// Passes when large maps get chunks of kMaxDefaultChunksize tasks, not Python's huge ones.
+TEST(DefaultChunksizeTest, LargeMapsAreCapped) {
+  EXPECT_EQ(mp::DefaultChunksize(100000, 2), mp::kMaxDefaultChunksize);  // Python: 12500
+  EXPECT_EQ(mp::DefaultChunksize(1000000, 2), mp::kMaxDefaultChunksize);
 }
 
 // Passes when no input, however odd, gives a chunk smaller than one task.
@@ -26,12 +33,11 @@ TEST(DefaultChunksizeTest, IsAlwaysAtLeastOne) {
   EXPECT_EQ(mp::DefaultChunksize(10, -3), 3);  // as with one worker
 }
 
-// Passes when the largest task counts neither overflow nor lose the rounding up.
+// Passes when the largest task counts do not overflow.
 TEST(DefaultChunksizeTest, HandlesHugeTaskCounts) {
   const int64_t huge = std::numeric_limits<int64_t>::max();
-  EXPECT_EQ(mp::DefaultChunksize(huge, 1), huge / 4 + 1);
-  EXPECT_EQ(mp::DefaultChunksize(huge, std::numeric_limits<int>::max()),
-            huge / (4 * static_cast<int64_t>(std::numeric_limits<int>::max())) + 1);
+  EXPECT_EQ(mp::DefaultChunksize(huge, 1), mp::kMaxDefaultChunksize);
+  EXPECT_EQ(mp::DefaultChunksize(huge, std::numeric_limits<int>::max()), mp::kMaxDefaultChunksize);
 }
 
 }  // namespace
