@@ -16,7 +16,8 @@ defines
     :starter_test   the untouched starter must fail it    (in //...)
 
 A grader is a gtest binary run as `grader <program> <pass|fail>`: it grades <program>
-and passes when the grade is the one expected.
+and passes when the grade is the one expected. It gets main() and the grade report from
+//exercises/grading (see grading.h).
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
@@ -50,5 +51,5 @@ def exercise(name, starter, solution, grader, grader_deps, deps = []):
             ],
             data = [program],
             tags = tags,
-            deps = grader_deps,
+            deps = grader_deps + ["//exercises/grading"],
         )

@@ -1,0 +1,52 @@
+#include "exercises/grading/grading.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+
+namespace mp::grading {
+namespace {
+
+std::string& ProgramPath() {
+  static auto* path = new std::string();
+  return *path;
+}
+bool expect_pass = true;
+
+}  // namespace
+
+
+const std::string& Program() { return ProgramPath(); }
+bool ExpectPass() { return expect_pass; }
+
+void SetProgram(std::string program, bool pass) {
+  ProgramPath() = std::move(program);
+  expect_pass = pass;
+}
+
+static int problems_reported = 0;  // by every test of this grader
+
+void Report(const std::vector<std::string>& problems) {
+  problems_reported += static_cast<int>(problems.size());
+  if (!expect_pass) return;  // the verdict is main()'s (grading_main.cc)
+  for (const std::string& problem : problems) ADD_FAILURE() << "\n" << problem << "\n";
+}
+
+int ProblemsReported() { return problems_reported; }
+
+std::string ExpectedButSaw(absl::string_view expected, absl::string_view seen) {
+  std::vector<std::string> quoted;
+  for (absl::string_view line : absl::StrSplit(seen, '\n')) {
+    quoted.push_back(absl::StrCat("    | ", line));
+  }
+  if (!seen.empty() && seen.back() == '\n') quoted.pop_back();
+  return absl::StrCat("Expected ", expected, ", but the program printed",
+                      seen.empty() ? " nothing." : ":\n" + absl::StrJoin(quoted, "\n"));
+}
+
+}  // namespace mp::grading

@@ -1,0 +1,46 @@
+// What every exercise grader shares (see exercises/exercise.bzl).
+//
+// A grader is a gtest binary run as `grader <program> <pass|fail>`. It grades <program>
+// (the learner's version, the reference, or the untouched starter) by running it and
+// collecting every way its behaviour differs from the goal, as sentences that teach:
+// what was expected, what was seen, and which hint to read. Then
+//
+//   mp::grading::Report(problems);
+//
+// fails the test with those sentences when a pass is expected. When a fail is expected
+// (the untouched starter), the grader passes if any test found a problem: a starter that
+// already passes would teach nothing.
+//
+// grading_main.cc provides main(): it reads the two arguments and runs the tests.
+
+#ifndef MP_EXERCISES_GRADING_GRADING_H_
+#define MP_EXERCISES_GRADING_GRADING_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace mp::grading {
+
+// The path of the program being graded.
+const std::string& Program();
+
+// Whether the program is expected to pass (the learner's version and the reference) or
+// to fail (the untouched starter).
+bool ExpectPass();
+
+// Reports a grade; see the file comment.
+void Report(const std::vector<std::string>& problems);
+
+// "Expected <expected>, but the program printed:\n<seen>" with the output quoted so that
+// empty output and trailing spaces show.
+std::string ExpectedButSaw(absl::string_view expected, absl::string_view seen);
+
+// Called by grading_main.cc.
+void SetProgram(std::string program, bool expect_pass);
+int ProblemsReported();
+
+}  // namespace mp::grading
+
+#endif  // MP_EXERCISES_GRADING_GRADING_H_

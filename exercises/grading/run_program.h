@@ -1,0 +1,53 @@
+// Running the program being graded, two ways:
+//
+// - RunWithPipes(): stdout and stderr are pipes, as when a learner pipes the output into
+//   another program (stdio then buffers fully, which is what exposes fork's buffer bug).
+// - RunAttributingOutput(): stdout is a Unix socket whose reader asks the kernel for the
+//   sender of every piece of data (SO_PASSCRED). Linux never merges data from two
+//   senders in one read, so each Write says which process wrote it: the grader can tell
+//   a line printed by a child from one printed by the parent.
+//
+// Both wait for the program within `timeout` (then kill it), and reap it.
+
+#ifndef MP_EXERCISES_GRADING_RUN_PROGRAM_H_
+#define MP_EXERCISES_GRADING_RUN_PROGRAM_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace mp::grading {
+
+struct ProgramRun {
+  int exit_code = 0;  // minus the signal number if a signal ended it
+  std::string stdout_text;
+  std::string stderr_text;  // RunWithPipes only
+};
+
+absl::StatusOr<ProgramRun> RunWithPipes(const std::string& program,
+                                        const std::vector<std::string>& args,
+                                        absl::Duration timeout);
+
+// One piece of stdout as it arrived, with the process that wrote it.
+struct Write {
+  pid_t writer = 0;
+  std::string text;
+};
+
+struct AttributedRun {
+  pid_t pid = 0;  // the program's own process
+  int exit_code = 0;
+  std::vector<Write> writes;  // in the order they arrived
+};
+
+absl::StatusOr<AttributedRun> RunAttributingOutput(const std::string& program,
+                                                   const std::vector<std::string>& args,
+                                                   absl::Duration timeout);
+
+}  // namespace mp::grading
+
+#endif  // MP_EXERCISES_GRADING_RUN_PROGRAM_H_

@@ -1,0 +1,191 @@
+// The grader for exercise Q6 (run as `print_numbers_test <program> <pass|fail>`; see
+// exercises/grading/grading.h).
+//
+// Any order of the children's lines is right: the scheduler decides it. So the grader
+// checks properties, never one order: each number exactly once, whole lines, the final
+// line last; and, through a socket that names the writer of every byte, that each
+// number came from its own child process and the final line from the parent, after
+// them all.
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "exercises/grading/grading.h"
+#include "exercises/grading/run_program.h"
+#include "gtest/gtest.h"
+
+namespace {
+
+constexpr char kFinalLine[] = "All processes have completed.";
+constexpr absl::Duration kTimeout = absl::Seconds(30);
+
+// The number in "Process i: Printing i", or -1 if the line is anything else.
+int NumberIn(absl::string_view line) {
+  if (!absl::ConsumePrefix(&line, "Process ")) return -1;
+  const std::vector<absl::string_view> parts = absl::StrSplit(line, ": Printing ");
+  int first = 0;
+  int second = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &first) ||
+      !absl::SimpleAtoi(parts[1], &second) || first != second) {
+    return -1;
+  }
+  return first;
+}
+
+// Problems with the text a run printed for `processes` children.
+std::vector<std::string> CheckLines(const std::string& output, int processes) {
+  std::vector<std::string> problems;
+  const std::string where = absl::StrCat(" (with --processes=", processes, ")");
+  if (output.empty() || output.back() != '\n') {
+    problems.push_back(absl::StrCat("The output should end with a whole line", where, ". ",
+                                    mp::grading::ExpectedButSaw("lines ending in \\n", output)));
+  }
+  std::vector<absl::string_view> lines = absl::StrSplit(output, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  std::map<int, int> seen;  // number -> times printed
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i] == kFinalLine) {
+      if (i + 1 != lines.size()) {
+        problems.push_back(absl::StrCat("\"", kFinalLine, "\" must be the last line", where,
+                                        ", after every child has ended: wait for all of them "
+                                        "first (HINTS.md, hint 3)."));
+      }
+      continue;
+    }
+    const int number = NumberIn(lines[i]);
+    if (number < 1 || number > processes) {
+      problems.push_back(absl::StrCat(
+          "Line ", i + 1, " is \"", std::string(lines[i]), "\"", where,
+          "; each line should be \"Process i: Printing i\" for i from 1 to ", processes,
+          ", or the final line. A torn or mixed-up line means two processes wrote into one "
+          "line (HINTS.md, hint 2)."));
+      continue;
+    }
+    ++seen[number];
+  }
+  if (lines.empty() || lines.back() != kFinalLine) {
+    problems.push_back(absl::StrCat("The last line should be \"", kFinalLine, "\"", where, ". ",
+                                    mp::grading::ExpectedButSaw("it", output)));
+  }
+  for (int number = 1; number <= processes; ++number) {
+    if (seen[number] == 1) continue;
+    problems.push_back(absl::StrCat(
+        "\"Process ", number, ": Printing ", number, "\" was printed ", seen[number],
+        " times", where, "; it should be printed exactly once.",
+        seen[number] > 1 ? " Printed twice usually means fork() copied an unflushed stdio "
+                           "buffer into a child (HINTS.md, hint 2)."
+                         : ""));
+  }
+  return problems;
+}
+
+// Pass criterion: with stdout a pipe and N in {1, 4, 16}, each number is printed once on
+// a whole line, the final line comes last, and the program exits 0.
+TEST(PrintNumbersGrade, EachNumberOnceOnWholeLinesThenTheFinalLine) {
+  std::vector<std::string> problems;
+  for (int processes : {1, 4, 16}) {
+    absl::StatusOr<mp::grading::ProgramRun> run = mp::grading::RunWithPipes(
+        mp::grading::Program(), {absl::StrCat("--processes=", processes)}, kTimeout);
+    if (!run.ok()) {
+      problems.push_back(absl::StrCat("The program did not finish: ", run.status().ToString()));
+      continue;
+    }
+    if (run->exit_code != 0) {
+      problems.push_back(absl::StrCat("With --processes=", processes,
+                                      " the program should exit with 0, not ", run->exit_code,
+                                      ". Its stderr: ", run->stderr_text));
+    }
+    for (std::string& problem : CheckLines(run->stdout_text, processes)) {
+      problems.push_back(std::move(problem));
+    }
+  }
+  mp::grading::Report(problems);
+}
+
+// Pass criterion: each number is written by a different child process (not the parent),
+// and the final line by the parent once every child has written its line.
+TEST(PrintNumbersGrade, EachNumberComesFromItsOwnChildBeforeTheFinalLine) {
+  std::vector<std::string> problems;
+  for (int processes : {4, 16}) {
+    absl::StatusOr<mp::grading::AttributedRun> run = mp::grading::RunAttributingOutput(
+        mp::grading::Program(), {absl::StrCat("--processes=", processes)}, kTimeout);
+    if (!run.ok()) {
+      problems.push_back(absl::StrCat("The program did not finish: ", run.status().ToString()));
+      continue;
+    }
+    std::set<pid_t> writers;
+    bool final_line_seen = false;
+    bool parent_printed_a_number = false;
+    for (const mp::grading::Write& write : run->writes) {
+      for (absl::string_view line : absl::StrSplit(write.text, '\n', absl::SkipEmpty())) {
+        if (line == kFinalLine) {
+          final_line_seen = true;
+          if (write.writer != run->pid) {
+            problems.push_back(absl::StrCat("The final line was printed by process ",
+                                            write.writer, ", not by the parent (", run->pid,
+                                            ")."));
+          }
+          continue;
+        }
+        if (final_line_seen) {
+          problems.push_back(absl::StrCat(
+              "Process ", write.writer, " printed \"", std::string(line), "\" after the final "
+              "line: the parent must wait for every child before printing it (HINTS.md, "
+              "hint 3)."));
+        }
+        if (write.writer == run->pid && !parent_printed_a_number) {
+          parent_printed_a_number = true;
+          problems.push_back(absl::StrCat(
+              "The parent printed \"", std::string(line), "\" itself; each number must be "
+              "printed by a child process started with fork() (HINTS.md, hint 1)."));
+        }
+        writers.insert(write.writer);
+      }
+    }
+    writers.erase(run->pid);
+    if (static_cast<int>(writers.size()) != processes) {
+      problems.push_back(absl::StrCat("With --processes=", processes, ", ", writers.size(),
+                                      " child processes printed; expected ", processes,
+                                      ", one per number (HINTS.md, hint 1)."));
+    }
+  }
+  mp::grading::Report(problems);
+}
+
+// Pass criterion: --processes values that make no sense exit 2 with a message on stderr.
+TEST(PrintNumbersGrade, BadProcessCountsExitTwoWithAMessage) {
+  std::vector<std::string> problems;
+  for (const char* bad : {"0", "-1", "abc", "100000"}) {
+    absl::StatusOr<mp::grading::ProgramRun> run = mp::grading::RunWithPipes(
+        mp::grading::Program(), {absl::StrCat("--processes=", bad)}, kTimeout);
+    if (!run.ok()) {
+      problems.push_back(absl::StrCat("With --processes=", bad,
+                                      " the program did not finish: ", run.status().ToString()));
+      continue;
+    }
+    if (run->exit_code != 2 || run->stderr_text.empty()) {
+      problems.push_back(absl::StrCat(
+          "With --processes=", bad, " the program should print why on stderr and exit with 2; "
+          "it exited with ", run->exit_code, " and printed ",
+          run->stdout_text.size() + run->stderr_text.size(), " bytes (HINTS.md, hint 4)."));
+    }
+  }
+  mp::grading::Report(problems);
+}
+
+TEST(PrintNumbersGrade, NoChildIsLeftBehind) {
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1) << "a child process was left behind";
+}
+
+}  // namespace
