@@ -1,0 +1,64 @@
+#include "exercises/progress_report.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mp::exercises {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ProgressReportTest, GraderWordsAreTheTestOutputOrTheCompilerErrors) {
+  EXPECT_EQ(GraderWords("INFO: x\n==================== Test output for //e:grade:\nExpected 1\n"
+                        "saw 2\n=========\nINFO: y\n"),
+            "Expected 1\nsaw 2");
+  EXPECT_EQ(GraderWords("INFO: x\ne.cc:3: error: 'y' was not declared\nINFO: z\n"),
+            "e.cc:3: error: 'y' was not declared");
+  EXPECT_EQ(GraderWords("something else"), "something else");
+}
+
+TEST(ProgressReportTest, TitleIsTheFirstHeading) {
+  EXPECT_EQ(TitleFrom("intro\n# Exercise Q1: double a list \n## Steps\n"), "Exercise Q1: double a list");
+  EXPECT_EQ(TitleFrom("no heading"), "");
+}
+
+TEST(ProgressReportTest, FirstHintIsItemOneJoinedOnOneLine) {
+  EXPECT_EQ(FirstHintFrom("# Hints\n\n1. Call `fork()`\n   once per number.\n2. Flush.\n"),
+            "Call `fork()` once per number.");
+  EXPECT_EQ(FirstHintFrom("no hints"), "");
+}
+
+std::vector<ExerciseResult> TwoOfThreeDone() {
+  return {{.name = "q1", .title = "One", .first_hint = "h1", .grade = Grade::kPassed},
+          {.name = "q3", .title = "Three", .first_hint = "h3", .grade = Grade::kDoesNotBuild,
+           .output = "error: \"x\" undeclared"},
+          {.name = "q5", .title = "Five", .first_hint = "h5", .grade = Grade::kPassed}};
+}
+
+TEST(ProgressReportTest, TableShowsEachStatusAndTheFirstUndoneAsNext) {
+  const std::string table = ProgressTable(TwoOfThreeDone());
+  EXPECT_THAT(table, HasSubstr("| q1 | One | done |"));
+  EXPECT_THAT(table, HasSubstr("| q3 | Three | not yet (does not build) |"));
+  EXPECT_THAT(table, HasSubstr("2 of 3 done."));
+  EXPECT_THAT(table, HasSubstr("Next: q3 (Three)"));
+  EXPECT_THAT(table, HasSubstr("hint   h3"));
+}
+
+TEST(ProgressReportTest, AllDoneIsCongratulated) {
+  std::vector<ExerciseResult> results = TwoOfThreeDone();
+  results[1].grade = Grade::kPassed;
+  EXPECT_THAT(ProgressTable(results), HasSubstr("Every exercise passes its grader."));
+}
+
+TEST(ProgressReportTest, GradescopeScoresOnePointPerExerciseAndEscapesOutput) {
+  const std::string json = GradescopeJson(TwoOfThreeDone());
+  EXPECT_THAT(json, HasSubstr("\"score\": 2,\n  \"max_score\": 3,"));
+  EXPECT_THAT(json, HasSubstr("\"name\": \"q3: Three\", \"score\": 0, \"max_score\": 1, "
+                              "\"status\": \"failed\", \"output\": \"error: \\\"x\\\" undeclared\""));
+}
+
+}  // namespace
+}  // namespace mp::exercises
