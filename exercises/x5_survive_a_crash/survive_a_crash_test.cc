@@ -1,0 +1,71 @@
+// The grader for exercise X5 (run as `survive_a_crash_test <program> <pass|fail>`; see
+// exercises/grading/grading.h).
+
+#include <sys/wait.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "exercises/grading/grading.h"
+#include "exercises/grading/run_program.h"
+#include "gtest/gtest.h"
+
+namespace {
+
+std::vector<std::string> Grade(int tasks, int crash_task) {
+  const std::string where = absl::StrCat(" (--tasks=", tasks, " --crash_task=", crash_task, ")");
+  absl::StatusOr<mp::grading::ProgramRun> run = mp::grading::RunWithPipes(
+      mp::grading::Program(),
+      {absl::StrCat("--tasks=", tasks), absl::StrCat("--crash_task=", crash_task)},
+      absl::Seconds(60));
+  if (!run.ok()) return {absl::StrCat("The program did not finish", where, ": ", run.status().ToString())};
+  std::vector<std::string> problems;
+  if (run->exit_code != 0) {
+    problems.push_back(absl::StrCat(
+        "The program should survive the crash and exit 0", where, "; it exited with ",
+        run->exit_code, ". Its stderr: ", run->stderr_text,
+        "\nMap returns only the first error: use MapAsync and GetEach (HINTS.md, hints 1-2)."));
+  }
+  std::vector<std::string> lines = absl::StrSplit(run->stdout_text, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  if (static_cast<int>(lines.size()) != tasks + 1 || lines.back() != "survived") {
+    problems.push_back(absl::StrCat(
+        mp::grading::ExpectedButSaw(absl::StrCat("one line per task, then \"survived\"", where),
+                                    run->stdout_text)));
+    return problems;
+  }
+  for (int i = 1; i <= tasks; ++i) {
+    const std::string& line = lines[static_cast<size_t>(i - 1)];
+    if (i == crash_task) {
+      const std::string prefix = absl::StrCat("task ", i, ": failed: ");
+      if (!absl::StartsWith(line, prefix) || line.size() == prefix.size()) {
+        problems.push_back(absl::StrCat("Line ", i, where, " should be \"", prefix,
+                                        "<why>\", with the task's error message, not \"", line,
+                                        "\" (HINTS.md, hint 3)."));
+      }
+    } else if (line != absl::StrCat("task ", i, ": ", 10 * i)) {
+      problems.push_back(absl::StrCat("Line ", i, where, " should be \"task ", i, ": ", 10 * i,
+                                      "\", not \"", line, "\". Only the crashed task may fail: "
+                                      "one task per chunk (HINTS.md, hint 4)."));
+    }
+  }
+  return problems;
+}
+
+// Pass criterion: whichever task kills its worker, that task alone is reported failed,
+// every other result is printed, then "survived"; exit 0.
+TEST(SurviveACrashGrade, OnlyTheCrashedTaskFailsAndTheMapCompletes) {
+  std::vector<std::string> problems = Grade(10, 4);
+  for (std::string& problem : Grade(20, 1)) problems.push_back(std::move(problem));
+  mp::grading::Report(problems);
+}
+
+TEST(SurviveACrashGrade, NoChildIsLeftBehind) {
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1) << "a child process was left behind";
+}
+
+}  // namespace
