@@ -22,7 +22,9 @@ and passes when the grade is the one expected. It gets main() and the grade repo
 
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
 
-def exercise(name, starter, solution, grader, grader_deps, deps = []):
+def exercise(name, starter, solution, grader, grader_deps, deps = [], test_tags = []):
+    """test_tags: added to the three grading tests, e.g. ["exclusive"] for a grader that
+    measures speed."""
     cc_binary(
         name = name,
         srcs = [starter],
@@ -50,6 +52,6 @@ def exercise(name, starter, solution, grader, grader_deps, deps = []):
                 expected,
             ],
             data = [program],
-            tags = tags,
+            tags = tags + test_tags,
             deps = grader_deps + ["//exercises/grading"],
         )
