@@ -17,12 +17,13 @@ int main(int argc, char** argv) {
   mp::grading::SetProgram(mp::test::Runfile(argv[1]), expect_pass);
   const int tests_failed = RUN_ALL_TESTS();
   if (expect_pass) return tests_failed;
-  // The untouched starter: it must fail somewhere, or the exercise teaches nothing.
+  // The untouched starter (or a known wrong answer): it must fail somewhere, or the
+  // grader is vacuous and the exercise teaches nothing.
   if (mp::grading::ProblemsReported() == 0) {
-    std::fprintf(stderr, "FAIL: the untouched starter passes the grader: leave work to do\n");
+    std::fprintf(stderr, "FAIL: %s passes the grader, but it must fail it\n", argv[1]);
     return 1;
   }
-  std::fprintf(stderr, "PASS: the untouched starter fails grading (%d problems), as it should\n",
+  std::fprintf(stderr, "PASS: %s fails grading (%d problems), as it should\n", argv[1],
                mp::grading::ProblemsReported());
   return 0;
 }

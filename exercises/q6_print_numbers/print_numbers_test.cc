@@ -85,7 +85,8 @@ std::vector<std::string> CheckLines(const std::string& output, int processes) {
         " times", where, "; it should be printed exactly once.",
         seen[number] > 1 ? " Printed twice usually means fork() copied an unflushed stdio "
                            "buffer into a child (HINTS.md, hint 2)."
-                         : ""));
+                         : " A line lost through a pipe but seen on a terminal was never "
+                           "flushed before _exit() (HINTS.md, hint 2)."));
   }
   return problems;
 }
