@@ -91,6 +91,15 @@ absl::StatusOr<UniqueFd> PlanStream(const Redirect& redirect, int target_fd,
       parent_end = std::move(child_reads ? pipe.write_end : pipe.read_end);
       break;
     }
+    case Redirect::Kind::kDescriptor: {
+      // Our own copy, so that the caller's descriptor is never moved or closed by us.
+      child_end.Reset(::fcntl(redirect.fd(), F_DUPFD_CLOEXEC, 3));
+      if (!child_end.valid()) {
+        return absl::ErrnoToStatus(
+            errno, absl::StrCat("descriptor ", redirect.fd(), " for ", StreamName(target_fd)));
+      }
+      break;
+    }
     case Redirect::Kind::kFile:
     case Redirect::Kind::kNull: {
       const bool is_null = redirect.kind() == Redirect::Kind::kNull;

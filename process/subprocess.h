@@ -9,7 +9,8 @@
 //   // done->exit_code == 0, done->stdout_text == "b\na\n"
 //
 // Each of stdin, stdout and stderr is inherited from us (the default), piped to us,
-// read from or written to a file, or /dev/null; stderr may also join stdout (2>&1).
+// read from or written to a file, /dev/null, or a descriptor we opened; stderr may also
+// join stdout (2>&1).
 // The program receives exactly those three descriptors: everything else is closed
 // before it runs, as with Python's close_fds=True.
 //
@@ -42,7 +43,7 @@ namespace mp {
 // Where one standard stream of a program goes.
 class Redirect {
  public:
-  enum class Kind { kInherit, kPipe, kFile, kNull, kToStdout };
+  enum class Kind { kInherit, kPipe, kFile, kNull, kToStdout, kDescriptor };
 
   // Shares this process's stream (the default).
   static Redirect Inherit() { return Redirect(Kind::kInherit, ""); }
@@ -55,14 +56,20 @@ class Redirect {
   static Redirect Null() { return Redirect(Kind::kNull, ""); }
   // stderr only: wherever stdout goes (the shell's 2>&1).
   static Redirect ToStdout() { return Redirect(Kind::kToStdout, ""); }
+  // A descriptor of ours that stays open until Start() returns, e.g. one end of a
+  // socketpair(): the program gets a copy of it; we keep ours (close it when done).
+  static Redirect Descriptor(int fd) { return Redirect(Kind::kDescriptor, "", fd); }
 
   Kind kind() const { return kind_; }
   const std::string& path() const { return path_; }
+  int fd() const { return fd_; }
 
  private:
-  Redirect(Kind kind, std::string path) : kind_(kind), path_(std::move(path)) {}
+  Redirect(Kind kind, std::string path, int fd = -1)
+      : kind_(kind), path_(std::move(path)), fd_(fd) {}
   Kind kind_;
   std::string path_;
+  int fd_;
 };
 
 struct Command {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,6 +109,31 @@ TEST_F(SubprocessTest, StreamsRedirectToAndFromFiles) {
   ASSERT_THAT(done, IsOk());
   EXPECT_EQ(done->exit_code, 0);
   EXPECT_EQ(ReadFile(output), "a\nb\n");
+}
+
+TEST_F(SubprocessTest, AStreamCanBeADescriptorOfOursWhichWeKeep) {
+  int sockets[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets), 0);
+  internal::UniqueFd ours(sockets[0]);
+  internal::UniqueFd theirs(sockets[1]);
+  Command command = Shell("echo through the socket");
+  command.standard_output = Redirect::Descriptor(theirs.get());
+  absl::StatusOr<CompletedProgram> done = RunProgram(command, kGenerous);
+  ASSERT_THAT(done, IsOk());
+  EXPECT_EQ(done->exit_code, 0);
+  EXPECT_GE(::fcntl(theirs.get(), F_GETFD), 0) << "the caller's descriptor was closed";
+  theirs.Reset();  // now only the program's copy could hold the socket open, and it ended
+  char text[64] = {};
+  EXPECT_EQ(::read(ours.get(), text, sizeof text - 1), 19);
+  EXPECT_STREQ(text, "through the socket\n");
+}
+
+TEST_F(SubprocessTest, AClosedDescriptorIsReportedByNumber) {
+  Command command;
+  command.argv = {"true"};
+  command.standard_output = Redirect::Descriptor(1000);
+  EXPECT_THAT(Subprocess::Start(command),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("descriptor 1000")));
 }
 
 TEST_F(SubprocessTest, EnvironmentAndWorkingDirectoryAreThoseGiven) {

@@ -7,7 +7,8 @@
 //   senders in one read, so each Write says which process wrote it: the grader can tell
 //   a line printed by a child from one printed by the parent.
 //
-// Both wait for the program within `timeout` (then kill it), and reap it.
+// Both wait for the program within `timeout` (then kill it), and reap it: they run it
+// with mp::Subprocess.
 
 #ifndef MP_EXERCISES_GRADING_RUN_PROGRAM_H_
 #define MP_EXERCISES_GRADING_RUN_PROGRAM_H_
