@@ -149,13 +149,6 @@ std::string Machine() {
                       " online");
 }
 
-std::string PathForUser(const std::string& path) {
-  // `bazel run` starts us in the runfiles; the user meant the directory they typed in.
-  const char* typed_in = std::getenv("BUILD_WORKING_DIRECTORY");
-  if (path.empty() || path[0] == '/' || typed_in == nullptr) return path;
-  return absl::StrCat(typed_in, "/", path);
-}
-
 Point ToPoint(int workers, const std::vector<JobRun>& runs) {
   std::vector<double> walls;
   for (const JobRun& run : runs) walls.push_back(run.wall_seconds);
@@ -198,11 +191,17 @@ absl::Status MeasureEngines(const Plan& plan, int& step, int steps,
   return absl::OkStatus();
 }
 
+// Python's `engine` ("pool" or "threads") on `workload`; if `script` is empty, a series
+// with no points that says why (`not_run`).
 Series MeasurePython(const Plan& plan, const std::string& engine, Workload workload,
-                     const std::string& script) {
+                     const std::string& script, const std::string& not_run) {
   Series series{.engine = "python_" + engine,
                 .title = engine == "pool" ? "Python multiprocessing.Pool" : "Python threads",
                 .workload = std::string(WorkloadName(workload))};
+  if (script.empty()) {
+    series.skipped = not_run;
+    return series;
+  }
   absl::StatusOr<std::vector<PythonRun>> runs =
       RunPython({.python = absl::GetFlag(FLAGS_python), .script = script, .engine = engine,
                  .workload = workload, .workers = plan.worker_counts,
@@ -238,6 +237,17 @@ std::vector<std::string> ChecksumProblems(const Report& report) {
     }
   }
   return problems;
+}
+
+// Writes `format(report)` to the file a --json or --svg flag names, if it names one.
+bool WriteIfAsked(const std::string& flag, std::string (*format)(const Report&),
+                  const Report& report) {
+  if (flag.empty()) return true;
+  const std::string path = cli::UserPath(flag);
+  std::ofstream file(path);
+  file << format(report);
+  if (!file.good()) std::fprintf(stderr, "scaling_report: cannot write %s\n", path.c_str());
+  return file.good();
 }
 
 int Main(const std::string& argv0) {
@@ -288,12 +298,7 @@ int Main(const std::string& argv0) {
       Progress(absl::StrFormat("[%d/%d] %s: Python %s, %s workers", ++step, steps,
                                WorkloadName(workload), engine,
                                absl::StrJoin(plan.worker_counts, ",")));
-      Series series = script.empty() ? Series{.engine = "python_" + engine,
-                                              .title = "Python " + engine,
-                                              .workload = std::string(WorkloadName(workload)),
-                                              .skipped = python_note}
-                                     : MeasurePython(plan, engine, workload, script);
-      report.series.push_back(std::move(series));
+      report.series.push_back(MeasurePython(plan, engine, workload, script, python_note));
     }
   }
   Progress("");
@@ -312,15 +317,9 @@ int Main(const std::string& argv0) {
 
   Derive(report);
   std::printf("%s", MarkdownReport(report).c_str());
-  for (const auto& [flag, text] : {std::pair{absl::GetFlag(FLAGS_json), JsonReport(report)},
-                                   std::pair{absl::GetFlag(FLAGS_svg), SvgChart(report)}}) {
-    if (flag.empty()) continue;
-    std::ofstream file(PathForUser(flag));
-    file << text;
-    if (!file.good()) {
-      std::fprintf(stderr, "scaling_report: cannot write %s\n", PathForUser(flag).c_str());
-      return 1;
-    }
+  if (!WriteIfAsked(absl::GetFlag(FLAGS_json), JsonReport, report) ||
+      !WriteIfAsked(absl::GetFlag(FLAGS_svg), SvgChart, report)) {
+    return 1;
   }
   return problems.empty() ? 0 : 1;
 }

@@ -86,12 +86,6 @@ ExerciseResult Grade(const std::filesystem::path& workspace, const std::string& 
   return result;
 }
 
-std::string UserPath(const std::string& path) {
-  const char* typed_in = std::getenv("BUILD_WORKING_DIRECTORY");
-  if (path.empty() || path[0] == '/' || typed_in == nullptr) return path;
-  return absl::StrCat(typed_in, "/", path);
-}
-
 int Main() {
   const std::string format = absl::GetFlag(FLAGS_format);
   if (format != "table" && format != "gradescope") {
@@ -112,7 +106,7 @@ int Main() {
   for (const std::string& name : names) results.push_back(Grade(workspace, bazel, name));
 
   if (format == "gradescope") {
-    const std::string path = UserPath(absl::GetFlag(FLAGS_output));
+    const std::string path = cli::UserPath(absl::GetFlag(FLAGS_output));
     std::ofstream file(path);
     file << GradescopeJson(results);
     if (!file.good()) {

@@ -23,8 +23,8 @@ namespace {
 // The model GIL: one lock for the whole process, held while a task computes.
 std::mutex global_interpreter_lock;
 
-template <typename Task, typename Input>
-auto UnderGlobalLock(Task* task) {
+template <typename Input>
+auto UnderGlobalLock(TaskCost (*task)(Input)) {
   return [task](const Input& input) {
     std::lock_guard<std::mutex> hold(global_interpreter_lock);
     return task(input);
@@ -80,18 +80,16 @@ absl::StatusOr<std::unique_ptr<EngineRunner>> EngineRunner::Create(Engine engine
 
 // One task per chunk: tasks are big enough that the per-chunk cost does not matter, and a
 // worker that finishes early takes the next task (even load for any worker count).
-template <typename Task, typename Input>
-absl::StatusOr<std::vector<TaskCost>> EngineRunner::MapTasks(Task* task,
-                                                             const std::vector<Input>& inputs) {
+// `locked_task` is what the global-lock engine runs instead of `task`.
+template <typename Input, typename LockedTask>
+absl::StatusOr<std::vector<TaskCost>> EngineRunner::MapTasks(TaskCost (*task)(Input),
+                                                             const std::vector<Input>& inputs,
+                                                             LockedTask locked_task) {
   const MapOptions one_per_chunk = {.chunksize = 1};
   switch (engine_) {
     case Engine::kProcesses: return processes_->Map(task, inputs, one_per_chunk);
     case Engine::kThreads: return threads_->Map(task, inputs, one_per_chunk);
-    case Engine::kGlobalLock:
-      if constexpr (std::is_same_v<Input, int64_t>) {
-        if (task == &WaitMicros) return threads_->Map(WaitWithoutGlobalLock, inputs, one_per_chunk);
-      }
-      return threads_->Map(UnderGlobalLock<Task, Input>(task), inputs, one_per_chunk);
+    case Engine::kGlobalLock: return threads_->Map(locked_task, inputs, one_per_chunk);
   }
   return absl::InternalError("unknown engine");
 }
@@ -127,9 +125,11 @@ absl::StatusOr<JobRun> EngineRunner::Run(Workload workload, const WorkSize& size
     for (int64_t value : *same) run.checksum += value;
   } else {
     absl::StatusOr<std::vector<TaskCost>> parallel =
-        workload == Workload::kMemory ? MapTasks(SumSlices, slices)
-        : workload == Workload::kBlocking ? MapTasks(WaitMicros, numbers)
-                                          : MapTasks(CountPrimes, prime_ranges);
+        workload == Workload::kMemory
+            ? MapTasks(SumSlices, slices, UnderGlobalLock(SumSlices))
+        : workload == Workload::kBlocking
+            ? MapTasks(WaitMicros, numbers, WaitWithoutGlobalLock)
+            : MapTasks(CountPrimes, prime_ranges, UnderGlobalLock(CountPrimes));
     if (!parallel.ok()) return parallel.status();
     costs.insert(costs.end(), parallel->begin(), parallel->end());
   }

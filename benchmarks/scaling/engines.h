@@ -63,8 +63,10 @@ class EngineRunner {
  private:
   EngineRunner(Engine engine, int workers) : engine_(engine), workers_(workers) {}
 
-  template <typename Task, typename Input>
-  absl::StatusOr<std::vector<TaskCost>> MapTasks(Task* task, const std::vector<Input>& inputs);
+  template <typename Input, typename LockedTask>
+  absl::StatusOr<std::vector<TaskCost>> MapTasks(TaskCost (*task)(Input),
+                                                 const std::vector<Input>& inputs,
+                                                 LockedTask locked_task);
 
   Engine engine_;
   int workers_;

@@ -67,4 +67,10 @@ void ExitBadUsage(absl::string_view message) {
   std::exit(2);
 }
 
+std::string UserPath(const std::string& path) {
+  const char* typed_in = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (path.empty() || path[0] == '/' || typed_in == nullptr) return path;
+  return absl::StrCat(typed_in, "/", path);
+}
+
 }  // namespace mp::cli

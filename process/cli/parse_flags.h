@@ -13,6 +13,8 @@
 #ifndef MP_PROCESS_CLI_PARSE_FLAGS_H_
 #define MP_PROCESS_CLI_PARSE_FLAGS_H_
 
+#include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace mp::cli {
@@ -23,6 +25,12 @@ void ParseFlags(int argc, char** argv, absl::string_view usage);
 
 // Prints "<program>: <message>" and a pointer to --help on stderr, then exits 2.
 [[noreturn]] void ExitBadUsage(absl::string_view message);
+
+// A path given on the command line, as the user meant it. `bazel run` starts a program in
+// its runfiles, not where the user typed the command; a relative path is made relative
+// to that directory (BUILD_WORKING_DIRECTORY) instead. Absolute paths, and any path
+// outside `bazel run`, are returned as they are.
+std::string UserPath(const std::string& path);
 
 }  // namespace mp::cli
 

@@ -1,8 +1,11 @@
 #include <string>
 #include <vector>
 
+#include <cstdlib>
+
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "process/cli/parse_flags.h"
 #include "process/testing/spawned_program.h"
 
 namespace {
@@ -35,5 +38,14 @@ TEST(ParseFlagsTest, AValueThatDoesNotParseExitsTwo) {
 TEST(ParseFlagsTest, AStrayPositionalArgumentExitsTwo) { EXPECT_EQ(ExitCodeOf({"oops"}), 2); }
 
 TEST(ParseFlagsTest, AValueTheProgramRejectsExitsTwo) { EXPECT_EQ(ExitCodeOf({"--count=0"}), 2); }
+
+TEST(UserPathTest, RelativePathsAreRelativeToWhereBazelRunWasTyped) {
+  ::setenv("BUILD_WORKING_DIRECTORY", "/home/learner/course", 1);
+  EXPECT_EQ(mp::cli::UserPath("out/report.json"), "/home/learner/course/out/report.json");
+  EXPECT_EQ(mp::cli::UserPath("/tmp/report.json"), "/tmp/report.json");
+  EXPECT_EQ(mp::cli::UserPath(""), "");
+  ::unsetenv("BUILD_WORKING_DIRECTORY");
+  EXPECT_EQ(mp::cli::UserPath("out/report.json"), "out/report.json");
+}
 
 }  // namespace
