@@ -174,17 +174,14 @@ absl::Status MeasureEngines(const Plan& plan, int& step, int steps,
       for (Workload workload : plan.workloads) {
         Progress(absl::StrFormat("[%d/%d] %s: %s, %d workers", ++step, steps,
                                  WorkloadName(workload), EngineTitle(engine), workers));
-        std::vector<JobRun> runs;
-        for (int repetition = 0; repetition <= plan.repetitions; ++repetition) {
-          absl::StatusOr<JobRun> run = (*runner)->Run(workload, plan.size);
-          if (!run.ok()) return run.status();
-          if (repetition > 0) runs.push_back(*run);  // repetition 0 warms up
-        }
+        absl::StatusOr<std::vector<JobRun>> runs =
+            (*runner)->RunRepeatedly(workload, plan.size, plan.repetitions);
+        if (!runs.ok()) return runs.status();
         Series& series = out[{engine, workload}];
         series.engine = std::string(EngineName(engine));
         series.title = std::string(EngineTitle(engine));
         series.workload = std::string(WorkloadName(workload));
-        series.points.push_back(ToPoint(workers, runs));
+        series.points.push_back(ToPoint(workers, *runs));
       }
     }
   }

@@ -38,18 +38,18 @@ Measured Measure(Engine engine, int workers, const WorkSize& size) {
     ADD_FAILURE() << runner.status();
     return out;
   }
+  absl::StatusOr<std::vector<JobRun>> runs =
+      (*runner)->RunRepeatedly(Workload::kCpu, size, kRepetitions);
+  if (!runs.ok()) {
+    ADD_FAILURE() << runs.status();
+    return out;
+  }
   std::vector<double> walls;
-  for (int repetition = 0; repetition <= kRepetitions; ++repetition) {
-    absl::StatusOr<JobRun> run = (*runner)->Run(Workload::kCpu, size);
-    if (!run.ok()) {
-      ADD_FAILURE() << run.status();
-      return out;
-    }
-    if (repetition == 0) continue;  // warm-up
-    walls.push_back(run->wall_seconds);
+  for (const JobRun& run : *runs) {
+    walls.push_back(run.wall_seconds);
     absl::StrAppendFormat(&out.details, "    %s, %d workers: wall %.3f s, CPU per worker:",
-                          EngineName(engine), workers, run->wall_seconds);
-    for (const auto& [worker, seconds] : run->cpu_seconds_by_worker) {
+                          EngineName(engine), workers, run.wall_seconds);
+    for (const auto& [worker, seconds] : run.cpu_seconds_by_worker) {
       absl::StrAppendFormat(&out.details, " %d=%.3f s", worker, seconds);
     }
     out.details += "\n";

@@ -4,12 +4,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "benchmarks/scaling/workloads.h"
@@ -140,6 +140,18 @@ absl::StatusOr<JobRun> EngineRunner::Run(Workload workload, const WorkSize& size
     run.cpu_seconds_by_worker[cost.worker] += static_cast<double>(cost.cpu_nanos) * 1e-9;
   }
   return run;
+}
+
+absl::StatusOr<std::vector<JobRun>> EngineRunner::RunRepeatedly(Workload workload,
+                                                               const WorkSize& size,
+                                                               int repetitions) {
+  std::vector<JobRun> runs;
+  for (int repetition = 0; repetition <= repetitions; ++repetition) {
+    absl::StatusOr<JobRun> run = Run(workload, size);
+    if (!run.ok()) return run.status();
+    if (repetition > 0) runs.push_back(*std::move(run));  // repetition 0 warms up
+  }
+  return runs;
 }
 
 }  // namespace mp::scaling

@@ -20,9 +20,10 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include "absl/strings/string_view.h"
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "benchmarks/scaling/workloads.h"
 #include "pool/pool.h"
 #include "pool/thread_pool.h"
@@ -57,6 +58,11 @@ class EngineRunner {
   // Runs one job of `workload` and times it (wall clock, from submitting the first task
   // to holding every result).
   absl::StatusOr<JobRun> Run(Workload workload, const WorkSize& size);
+
+  // One untimed warm-up job (first page faults, worker start-up), then `repetitions`
+  // timed ones; their runs, in order.
+  absl::StatusOr<std::vector<JobRun>> RunRepeatedly(Workload workload, const WorkSize& size,
+                                                    int repetitions);
 
   int workers() const { return workers_; }
 

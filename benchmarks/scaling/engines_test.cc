@@ -69,6 +69,16 @@ TEST_F(EnginesTest, ProcessWorkersReportTheirOwnPidsAndCpuTime) {
   }
 }
 
+TEST_F(EnginesTest, RunRepeatedlyGivesOneRunPerRepetitionAfterTheWarmUp) {
+  absl::StatusOr<std::unique_ptr<EngineRunner>> runner = EngineRunner::Create(Engine::kThreads, 2);
+  ASSERT_THAT(runner.status(), IsOk());
+  const WorkSize size = WorkSize::Scaled(0.01, 0.25);
+  absl::StatusOr<std::vector<JobRun>> runs = (*runner)->RunRepeatedly(Workload::kCpu, size, 3);
+  ASSERT_THAT(runs.status(), IsOk());
+  ASSERT_EQ(runs->size(), 3u);
+  for (const JobRun& run : *runs) EXPECT_EQ(run.checksum, ExpectedChecksum(Workload::kCpu, size));
+}
+
 TEST_F(EnginesTest, ZeroWorkersIsRefused) {
   EXPECT_THAT(EngineRunner::Create(Engine::kThreads, 0).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
