@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,12 +16,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "process/subprocess.h"
+#include "tools/cpp/runfiles/runfiles.h"
 
 namespace mp::scaling {
 namespace {
 
-constexpr absl::string_view kScriptPath = "benchmarks/scaling/workloads.py";
-constexpr absl::string_view kWorkspace = "mp_course";
+using ::bazel::tools::cpp::runfiles::Runfiles;
+
+constexpr absl::string_view kScriptRunfile = "mp_course/benchmarks/scaling/workloads.py";
 
 bool IsReadable(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
 
@@ -51,18 +54,18 @@ absl::StatusOr<std::string> FindPythonScript(absl::string_view flag_value, absl:
     if (IsReadable(path)) return path;
     return absl::NotFoundError(absl::StrCat("--python_script ", path, " cannot be read"));
   }
-  std::vector<std::string> candidates;
-  if (const char* runfiles = std::getenv("RUNFILES_DIR")) {
-    candidates.push_back(absl::StrCat(runfiles, "/", kWorkspace, "/", kScriptPath));
+  // Bazel's runfiles library knows every place `bazel run`, `bazel test` and bazel-bin/
+  // put a program's data files.
+  std::string error;
+  std::unique_ptr<Runfiles> runfiles(Runfiles::Create(std::string(argv0), &error));
+  if (runfiles == nullptr) {
+    return absl::NotFoundError(absl::StrCat("cannot find this program's Bazel runfiles (", error,
+                                            "); pass --python_script=PATH"));
   }
-  candidates.push_back(std::string(kScriptPath));  // bazel run / bazel test: runfiles root
-  candidates.push_back(absl::StrCat(argv0, ".runfiles/", kWorkspace, "/", kScriptPath));
-  for (const std::string& candidate : candidates) {
-    if (IsReadable(candidate)) return candidate;
-  }
-  return absl::NotFoundError(absl::StrCat("workloads.py is not in any of: ",
-                                          absl::StrJoin(candidates, ", "),
-                                          "; pass --python_script=PATH"));
+  const std::string path = runfiles->Rlocation(std::string(kScriptRunfile));
+  if (IsReadable(path)) return path;
+  return absl::NotFoundError(
+      absl::StrCat("workloads.py is not at ", path, "; pass --python_script=PATH"));
 }
 
 bool PythonAvailable(const std::string& python) {

@@ -45,8 +45,8 @@ struct PythonRun {
 };
 
 // The path of workloads.py: `flag_value` if not empty, otherwise where Bazel puts it
-// beside this program (bazel run, bazel test, or bazel-bin/...). NotFound names the
-// places it looked.
+// among this program's runfiles (bazel run, bazel test, or bazel-bin/...). NotFound says
+// where it looked and suggests --python_script.
 absl::StatusOr<std::string> FindPythonScript(absl::string_view flag_value, absl::string_view argv0);
 
 // Whether `python` is a program in PATH (or a path that exists).
