@@ -18,6 +18,7 @@ std::string& ProgramPath() {
   return *path;
 }
 bool expect_pass = true;
+int problems_reported = 0;  // by every test of this grader
 
 }  // namespace
 
@@ -29,8 +30,6 @@ void SetProgram(std::string program, bool pass) {
   ProgramPath() = std::move(program);
   expect_pass = pass;
 }
-
-static int problems_reported = 0;  // by every test of this grader
 
 void Report(const std::vector<std::string>& problems) {
   problems_reported += static_cast<int>(problems.size());

@@ -11,7 +11,8 @@
 // (the untouched starter), the grader passes if any test found a problem: a starter that
 // already passes would teach nothing.
 //
-// grading_main.cc provides main(): it reads the two arguments and runs the tests.
+// grading_main.cc provides main(): it reads the two arguments, runs the tests, and fails
+// the grade if any child process is left behind at the end.
 
 #ifndef MP_EXERCISES_GRADING_GRADING_H_
 #define MP_EXERCISES_GRADING_GRADING_H_

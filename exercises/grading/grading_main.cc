@@ -1,5 +1,7 @@
 // main() for exercise graders: `grader <program> <pass|fail>` (see grading.h).
 
+#include <sys/wait.h>
+
 #include <cstdio>
 #include <string>
 
@@ -7,8 +9,22 @@
 #include "gtest/gtest.h"
 #include "process/testing/spawned_program.h"
 
+namespace {
+
+// Whatever a grader ran, and whatever children that program left to us, must be gone by
+// the end: a test of process code that leaves a child or a zombie fails.
+class NoChildLeftBehind : public testing::Environment {
+ public:
+  void TearDown() override {
+    EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1) << "a child process was left behind";
+  }
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
+  testing::AddGlobalTestEnvironment(new NoChildLeftBehind);  // gtest owns it
   if (argc != 3 || (std::string(argv[2]) != "pass" && std::string(argv[2]) != "fail")) {
     std::fprintf(stderr, "usage: %s <program> <pass|fail>\n", argv[0]);
     return 2;
