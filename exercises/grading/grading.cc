@@ -43,12 +43,15 @@ void Report(const std::vector<std::string>& problems) {
 
 int ProblemsReported() { return problems_reported; }
 
+std::vector<std::string> Lines(absl::string_view text) {
+  std::vector<std::string> lines = absl::StrSplit(text, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  return lines;
+}
+
 std::string ExpectedButSaw(absl::string_view expected, absl::string_view seen) {
   std::vector<std::string> quoted;
-  for (absl::string_view line : absl::StrSplit(seen, '\n')) {
-    quoted.push_back(absl::StrCat("    | ", line));
-  }
-  if (!seen.empty() && seen.back() == '\n') quoted.pop_back();
+  for (const std::string& line : Lines(seen)) quoted.push_back(absl::StrCat("    | ", line));
   return absl::StrCat("Expected ", expected, ", but the program printed",
                       seen.empty() ? " nothing." : ":\n" + absl::StrJoin(quoted, "\n"));
 }

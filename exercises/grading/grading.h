@@ -34,6 +34,10 @@ bool ExpectPass();
 // Reports a grade; see the file comment.
 void Report(const std::vector<std::string>& problems);
 
+// The lines of `text` without their '\n'. A final '\n' ends the last line; it does not
+// start an empty one ("a\nb\n" is {"a", "b"}).
+std::vector<std::string> Lines(absl::string_view text);
+
 // "Expected <expected>, but the program printed:\n<seen>" with the output quoted so that
 // empty output and trailing spaces show.
 std::string ExpectedButSaw(absl::string_view expected, absl::string_view seen);

@@ -11,7 +11,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "exercises/grading/grading.h"
 #include "exercises/grading/run_program.h"
@@ -21,12 +20,6 @@ namespace {
 
 constexpr absl::Duration kTimeout = absl::Seconds(60);
 constexpr char kJoinedLine[] = "pool closed and joined";
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines = absl::StrSplit(text, '\n');
-  if (!lines.empty() && lines.back().empty()) lines.pop_back();
-  return lines;
-}
 
 // Problems with a successful run of `tasks` tasks on `workers` workers.
 std::vector<std::string> CheckHappyRun(int workers, int tasks) {
@@ -41,7 +34,7 @@ std::vector<std::string> CheckHappyRun(int workers, int tasks) {
   if (run->exit_code != 0) {
     problems.push_back(absl::StrCat("The program should exit with 0", where, ", not ", run->exit_code, "."));
   }
-  const std::vector<std::string> lines = Lines(output);
+  const std::vector<std::string> lines = mp::grading::Lines(output);
   std::set<long long> worker_pids;
   long long sum = 0;
   for (int number = 1; number <= tasks; ++number) {
@@ -98,7 +91,7 @@ TEST(WorkerPoolGrade, ATaskFailureStillClosesAndJoinsThePool) {
           "With --fail_task=3 the program should report the failure on stderr and exit 1; it "
           "exited with ", run->exit_code, "."));
     }
-    const std::vector<std::string> lines = Lines(run->stdout_text);
+    const std::vector<std::string> lines = mp::grading::Lines(run->stdout_text);
     if (lines.empty() || lines.back() != kJoinedLine) {
       problems.push_back(absl::StrCat(
           "With --fail_task=3 the last line should still be \"", kJoinedLine, "\": the error "

@@ -50,8 +50,7 @@ std::vector<std::string> CheckLines(const std::string& output, int processes) {
     problems.push_back(absl::StrCat("The output should end with a whole line", where, ". ",
                                     mp::grading::ExpectedButSaw("lines ending in \\n", output)));
   }
-  std::vector<absl::string_view> lines = absl::StrSplit(output, '\n');
-  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  const std::vector<std::string> lines = mp::grading::Lines(output);
   std::map<int, int> seen;  // number -> times printed
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i] == kFinalLine) {
@@ -65,7 +64,7 @@ std::vector<std::string> CheckLines(const std::string& output, int processes) {
     const int number = NumberIn(lines[i]);
     if (number < 1 || number > processes) {
       problems.push_back(absl::StrCat(
-          "Line ", i + 1, " is \"", std::string(lines[i]), "\"", where,
+          "Line ", i + 1, " is \"", lines[i], "\"", where,
           "; each line should be \"Process i: Printing i\" for i from 1 to ", processes,
           ", or the final line. A torn or mixed-up line means two processes wrote into one "
           "line (HINTS.md, hint 2)."));

@@ -10,7 +10,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "exercises/grading/grading.h"
@@ -39,7 +38,7 @@ TEST(SharedCounterGrade, NoUpdateIsLost) {
       problems.push_back(absl::StrCat("The program did not finish", where, ": ", run.status().ToString()));
       continue;
     }
-    const std::vector<std::string> lines = absl::StrSplit(run->stdout_text, '\n');
+    const std::vector<std::string> lines = mp::grading::Lines(run->stdout_text);
     long long count = -1;
     const long long expected = static_cast<long long>(size.processes) * size.increments;
     if (run->exit_code != 0 || lines.size() < 2 ||

@@ -6,7 +6,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "exercises/grading/grading.h"
 #include "exercises/grading/run_program.h"
@@ -28,8 +27,7 @@ std::vector<std::string> Grade(int tasks, int crash_task) {
         run->exit_code, ". Its stderr: ", run->stderr_text,
         "\nMap returns only the first error: use MapAsync and GetEach (HINTS.md, hints 1-2)."));
   }
-  std::vector<std::string> lines = absl::StrSplit(run->stdout_text, '\n');
-  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  const std::vector<std::string> lines = mp::grading::Lines(run->stdout_text);
   if (static_cast<int>(lines.size()) != tasks + 1 || lines.back() != "survived") {
     problems.push_back(absl::StrCat(
         mp::grading::ExpectedButSaw(absl::StrCat("one line per task, then \"survived\"", where),

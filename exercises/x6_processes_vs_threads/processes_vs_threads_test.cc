@@ -6,7 +6,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "exercises/grading/grading.h"
 #include "exercises/grading/run_program.h"
@@ -23,8 +22,7 @@ TEST(ProcessesVsThreadsGrade, BothPoolsCountTheSameAndOnlyThePoolUsesProcesses) 
   if (!run.ok()) {
     problems.push_back(absl::StrCat("The program did not finish: ", run.status().ToString()));
   } else {
-    std::vector<std::string> lines = absl::StrSplit(run->stdout_text, '\n');
-    if (!lines.empty() && lines.back().empty()) lines.pop_back();
+    const std::vector<std::string> lines = mp::grading::Lines(run->stdout_text);
     const std::string threads = "threads: 78498 primes by 1 process in ";
     const std::string processes = "processes: 78498 primes by 2 processes in ";
     if (run->exit_code != 0 || lines.size() != 2 || !absl::StartsWith(lines[0], threads)) {
