@@ -1,6 +1,8 @@
 #include "benchmarks/scaling/report.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "benchmarks/scaling/scaling_math.h"
 
@@ -18,6 +20,16 @@ void Derive(Report& report) {
       point.karp_flatt = KarpFlatt(point.speedup, point.workers);
     }
   }
+}
+
+std::vector<std::string> WorkloadsInOrder(const Report& report) {
+  std::vector<std::string> workloads;
+  for (const Series& series : report.series) {
+    if (std::find(workloads.begin(), workloads.end(), series.workload) == workloads.end()) {
+      workloads.push_back(series.workload);
+    }
+  }
+  return workloads;
 }
 
 const Series* FindSeries(const Report& report, const std::string& engine,

@@ -54,6 +54,9 @@ struct Report {
 // point is compared with its fewest-worker point, scaled as if that were perfect.
 void Derive(Report& report);
 
+// Every workload in the report, in the order its first series appears.
+std::vector<std::string> WorkloadsInOrder(const Report& report);
+
 // The series of `engine` on `workload`, or nullptr.
 const Series* FindSeries(const Report& report, const std::string& engine,
                          const std::string& workload);

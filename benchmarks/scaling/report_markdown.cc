@@ -12,16 +12,6 @@
 namespace mp::scaling {
 namespace {
 
-std::vector<std::string> WorkloadsInOrder(const Report& report) {
-  std::vector<std::string> workloads;
-  for (const Series& series : report.series) {
-    bool seen = false;
-    for (const std::string& workload : workloads) seen = seen || workload == series.workload;
-    if (!seen) workloads.push_back(series.workload);
-  }
-  return workloads;
-}
-
 std::string Row(const Series& series, const Point& point) {
   return absl::StrFormat("| %s | %d | %.4f | %.0f%% | %.2f | %.2f | %s |\n", series.title,
                          point.workers, point.wall_seconds.median,

@@ -130,13 +130,10 @@ std::string Legend() {
 }  // namespace
 
 std::string SvgChart(const Report& report) {
-  std::vector<std::string> workloads;
+  const std::vector<std::string> workloads = WorkloadsInOrder(report);
   int max_workers = 2;
   double max_speedup = 2;
   for (const Series& series : report.series) {
-    if (std::find(workloads.begin(), workloads.end(), series.workload) == workloads.end()) {
-      workloads.push_back(series.workload);
-    }
     for (const Point& point : series.points) {
       max_workers = std::max(max_workers, point.workers);
       max_speedup = std::max(max_speedup, point.speedup);
