@@ -1,0 +1,25 @@
+#include "concepts/lessons.h"
+
+#include <vector>
+
+namespace mp::concepts {
+
+const std::vector<Lesson>& Lessons() {
+  static const auto* const lessons = new std::vector<Lesson>{
+      {1, "01_why_multiprocessing", "What is multiprocessing, and why is it useful?", {}, {"--quick"}},
+      {2, "02_processes_vs_threads", "How do multiprocessing and multithreading differ?", {},
+       {"--quick"}},
+      {3, "03_create_a_process", "How do you create a process?", {}, {}},
+      {4, "04_what_is_a_pool", "What is a process pool, and why use one?", {}, {"--tasks=50"}},
+      {5, "05_create_a_pool", "How do you create a pool of worker processes?", {}, {}},
+      {6, "06_print_numbers", "How do N processes each print a different number?",
+       {"--processes=8"}, {"--processes=4"}},
+      {7, "07_start_methods", "How does a child process begin: fork, spawn or forkserver?", {},
+       {}},
+      {8, "08_ipc", "How do processes talk to each other?", {}, {"--quick"}},
+      {9, "09_fault_tolerance", "What happens when a worker process crashes?", {}, {}},
+  };
+  return *lessons;
+}
+
+}  // namespace mp::concepts

@@ -1,0 +1,84 @@
+#include "concepts/live_scaling_table.h"
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "benchmarks/scaling/engines.h"
+#include "benchmarks/scaling/scaling_math.h"
+#include "benchmarks/scaling/workloads.h"
+
+namespace mp::concepts {
+
+using scaling::Engine;
+
+std::vector<int> DoublingWorkerCounts(int max_workers) {
+  std::vector<int> counts;
+  for (int n = 1; n < max_workers; n *= 2) counts.push_back(n);
+  counts.push_back(max_workers < 1 ? 1 : max_workers);
+  return counts;
+}
+
+absl::StatusOr<std::string> MeasureScalingTable(const std::vector<int>& worker_counts,
+                                                double work_scale, int repetitions) {
+  if (worker_counts.empty() || repetitions < 1) {
+    return absl::InvalidArgumentError("give at least one worker count and one repetition");
+  }
+  for (int workers : worker_counts) {
+    if (workers < 1) return absl::InvalidArgumentError("worker counts start at 1");
+  }
+  const scaling::WorkSize size = scaling::WorkSize::Scaled(work_scale, /*serial_fraction=*/0);
+
+  // Median wall seconds of each engine at each worker count.
+  std::map<Engine, std::vector<double>> seconds;
+  int64_t expected_checksum = -1;
+  for (Engine engine : scaling::kAllEngines) {
+    for (int workers : worker_counts) {
+      std::fprintf(stderr, "\rmeasuring %-24s on %2d workers ",
+                   std::string(scaling::EngineTitle(engine)).c_str(), workers);
+      absl::StatusOr<std::unique_ptr<scaling::EngineRunner>> runner =
+          scaling::EngineRunner::Create(engine, workers);
+      if (!runner.ok()) return runner.status();
+      absl::StatusOr<std::vector<scaling::JobRun>> runs =
+          (*runner)->RunRepeatedly(scaling::Workload::kCpu, size, repetitions);
+      if (!runs.ok()) return runs.status();
+      std::vector<double> walls;
+      for (const scaling::JobRun& run : *runs) {
+        // Every engine must find the same primes, or the comparison means nothing.
+        if (expected_checksum < 0) expected_checksum = run.checksum;
+        if (run.checksum != expected_checksum) {
+          return absl::InternalError(absl::StrCat(scaling::EngineTitle(engine), " on ", workers,
+                                                  " workers counted ", run.checksum,
+                                                  " primes, not ", expected_checksum));
+        }
+        walls.push_back(run.wall_seconds);
+      }
+      seconds[engine].push_back(scaling::Summarize(walls).median);
+    }
+  }
+  std::fprintf(stderr, "\r%60s\r", "");
+
+  std::string table = "| engine (speedup over itself on 1 worker) |";
+  std::string rule = "|---|";
+  for (int workers : worker_counts) {
+    absl::StrAppend(&table, " ", workers, " |");
+    absl::StrAppend(&rule, "--:|");
+  }
+  absl::StrAppend(&table, " 1 worker takes |\n", rule, "--:|\n");
+  for (Engine engine : scaling::kAllEngines) {
+    const std::vector<double>& walls = seconds[engine];
+    absl::StrAppend(&table, "| ", scaling::EngineTitle(engine), " |");
+    for (double wall : walls) {
+      absl::StrAppend(&table, absl::StrFormat(" %.2f |", scaling::Speedup(walls[0], wall)));
+    }
+    absl::StrAppend(&table, absl::StrFormat(" %.3f s |\n", walls[0]));
+  }
+  return table;
+}
+
+}  // namespace mp::concepts

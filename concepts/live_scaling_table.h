@@ -1,0 +1,35 @@
+// A small scaling table measured live, for the course: the CPU-bound job of the scaling
+// report (//benchmarks:scaling_report, counting primes) on processes, threads, and threads
+// under one global lock, at a few worker counts. The tour ends with one, and lesson Q2's
+// demo prints one.
+//
+//   absl::StatusOr<std::string> table = mp::concepts::MeasureScalingTable({1, 2}, 0.25, 1);
+//   // | engine | 1 | 2 |   rows of speedup (each engine against itself on 1 worker)
+//
+// It is a demonstration, not a measurement to quote: each point is the median of a few
+// short jobs. The full report, with spreads and Python beside it, is the benchmark's.
+
+#ifndef MP_CONCEPTS_LIVE_SCALING_TABLE_H_
+#define MP_CONCEPTS_LIVE_SCALING_TABLE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace mp::concepts {
+
+// Worker counts 1, 2, 4, ... up to `max_workers`, always ending with `max_workers`.
+std::vector<int> DoublingWorkerCounts(int max_workers);
+
+// Runs the job at each of `worker_counts` (the first should be 1: speedups are against
+// it) on each engine, `repetitions` timed jobs after a warm-up, and returns a Markdown
+// table of speedups with the 1-worker wall time. `work_scale` 1.0 is about a second of one
+// core per job. A progress line goes to stderr. InvalidArgument for an empty list, counts
+// below 1, or repetitions below 1.
+absl::StatusOr<std::string> MeasureScalingTable(const std::vector<int>& worker_counts,
+                                                double work_scale, int repetitions);
+
+}  // namespace mp::concepts
+
+#endif  // MP_CONCEPTS_LIVE_SCALING_TABLE_H_

@@ -1,0 +1,133 @@
+// The course's guided tour: every lesson's question, its demo run live, and at the end a
+// small scaling table measured on this machine.
+//
+//   bazel run //concepts:tour                   # the whole course, in order
+//   bazel run //concepts:tour -- --lesson=3     # one lesson
+//   bazel run //concepts:tour -- --quick        # all of it in under 30 s on 2 cores
+//   bazel run //concepts:tour -- --list         # the lessons and where to read them
+//
+// Each demo is its own program (bazel run //concepts/<lesson>:demo); the tour starts it
+// with stdout shared, so what you see is exactly what the demo prints.
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "concepts/lessons.h"
+#include "concepts/live_scaling_table.h"
+#include "process/cli/parse_flags.h"
+#include "process/cpu_count.h"
+#include "process/subprocess.h"
+#include "tools/cpp/runfiles/runfiles.h"
+
+ABSL_FLAG(int, lesson, 0, "run only this lesson (1 to 9); 0 runs them all, then the table");
+ABSL_FLAG(bool, quick, false, "short demos and a short table: the whole tour in under 30 s");
+ABSL_FLAG(bool, list, false, "list the lessons and exit");
+ABSL_FLAG(int, max_workers, 0, "widest point of the scaling table; 0 means CpuCount()");
+
+namespace {
+
+using ::bazel::tools::cpp::runfiles::Runfiles;
+using mp::concepts::Lesson;
+
+void PrintHeading(const std::string& heading) {
+  std::printf("\n%s\n%s\n", heading.c_str(), std::string(heading.size(), '=').c_str());
+  std::fflush(stdout);  // before the demo writes to the same stdout
+}
+
+// Runs one lesson's demo with the terminal as its stdout and stderr. True if it succeeded.
+bool RunDemo(const Runfiles& runfiles, const Lesson& lesson, bool quick) {
+  PrintHeading(absl::StrCat("Q", lesson.number, ". ", lesson.question));
+  std::printf("Read: concepts/%s/README.md\n", lesson.package.c_str());
+  const std::vector<std::string>& args = quick ? lesson.quick_args : lesson.tour_args;
+  mp::Command command;
+  command.argv = {runfiles.Rlocation(absl::StrCat("mp_course/concepts/", lesson.package, "/demo"))};
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  std::printf("Running: bazel run //concepts/%s:demo%s%s\n\n", lesson.package.c_str(),
+              args.empty() ? "" : " -- ", absl::StrJoin(args, " ").c_str());
+  std::fflush(stdout);
+  absl::StatusOr<mp::Subprocess> demo = mp::Subprocess::Start(command);
+  if (!demo.ok()) {
+    std::fprintf(stderr, "tour: cannot start the demo: %s\n", demo.status().ToString().c_str());
+    return false;
+  }
+  absl::StatusOr<int> exit_code = demo->Wait();
+  if (!exit_code.ok() || *exit_code != 0) {
+    std::fprintf(stderr, "tour: the Q%d demo failed (%s)\n", lesson.number,
+                 exit_code.ok() ? absl::StrCat("exit code ", *exit_code).c_str()
+                                : exit_code.status().ToString().c_str());
+    return false;
+  }
+  return true;
+}
+
+bool PrintScalingTable(bool quick, int max_workers) {
+  PrintHeading("Finally: how does CPU-bound work scale on this machine?");
+  std::printf(
+      "Counting primes, the same job on N processes (Pool), N threads (ThreadPool), and N\n"
+      "threads that must hold one global lock while they compute (CPython's GIL).\n\n");
+  std::fflush(stdout);
+  absl::StatusOr<std::string> table = mp::concepts::MeasureScalingTable(
+      mp::concepts::DoublingWorkerCounts(max_workers), quick ? 0.1 : 0.5, /*repetitions=*/3);
+  if (!table.ok()) {
+    std::fprintf(stderr, "tour: the scaling table failed: %s\n", table.status().ToString().c_str());
+    return false;
+  }
+  std::printf("%s\n", table->c_str());
+  std::printf(
+      "Processes and threads both speed up with free cores; under the global lock the threads\n"
+      "take turns, so more of them do not help. Full report, Python beside it:\n"
+      "  bazel run -c opt //benchmarks:scaling_report\n");
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mp::cli::ParseFlags(argc, argv, "Walks the course: each lesson's question and demo, then a scaling table.");
+  const std::vector<Lesson>& lessons = mp::concepts::Lessons();
+  const int only = absl::GetFlag(FLAGS_lesson);
+  if (only < 0 || only > static_cast<int>(lessons.size())) {
+    mp::cli::ExitBadUsage(absl::StrCat("--lesson must be 1 to ", lessons.size(), ", or 0 for all"));
+  }
+  const int max_workers = absl::GetFlag(FLAGS_max_workers) == 0 ? mp::CpuCount()
+                                                                 : absl::GetFlag(FLAGS_max_workers);
+  if (max_workers < 1 || max_workers > 256) mp::cli::ExitBadUsage("--max_workers must be 0 to 256");
+
+  if (absl::GetFlag(FLAGS_list)) {
+    for (const Lesson& lesson : lessons) {
+      std::printf("%d. %-55s concepts/%s/README.md\n", lesson.number, lesson.question.c_str(),
+                  lesson.package.c_str());
+    }
+    return 0;
+  }
+
+  std::string error;
+  std::unique_ptr<Runfiles> runfiles(Runfiles::Create(argv[0], &error));
+  if (runfiles == nullptr) {
+    std::fprintf(stderr, "tour: cannot find the demos (%s); run it with bazel run //concepts:tour\n",
+                 error.c_str());
+    return 1;
+  }
+
+  const absl::Time start = absl::Now();
+  const bool quick = absl::GetFlag(FLAGS_quick);
+  int failed = 0;
+  for (const Lesson& lesson : lessons) {
+    if (only != 0 && lesson.number != only) continue;
+    if (!RunDemo(*runfiles, lesson, quick)) ++failed;
+  }
+  if (only == 0 && !PrintScalingTable(quick, max_workers)) ++failed;
+
+  std::printf("\nTour done in %.1f s", absl::ToDoubleSeconds(absl::Now() - start));
+  if (failed > 0) std::printf("; %d part(s) failed (see above)", failed);
+  std::printf(". The lessons: concepts/README.md. Exercises: bazel run //exercises:progress\n");
+  return failed == 0 ? 0 : 1;
+}
