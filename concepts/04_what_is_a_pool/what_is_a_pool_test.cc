@@ -1,0 +1,194 @@
+// Proves the claims of this lesson's README, one test per claim.
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <utility>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ipc/event.h"
+#include "ipc/shared_value.h"
+#include "ipc/testing/ipc_leak_check.h"
+#include "pool/pool.h"
+#include "process/process.h"
+#include "process/testing/status_matchers.h"
+
+namespace mp {
+namespace {
+
+using ::mp::test::IsOk;
+using ::mp::test::IsOkAndHolds;
+using ::mp::test::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsSubsetOf;
+
+constexpr absl::Duration kGenerous = absl::Seconds(30);
+
+pid_t WhoRanMe(int /*task*/) { return getpid(); }
+MP_POOL_TASK(WhoRanMe);
+
+// The shared state of the "task 0 finishes late" job, opened in each worker by the pool's
+// initializer: a count of finished tasks, and an event set when enough have finished.
+constexpr int kLateTasks = 500;
+constexpr int kFinishedBeforeTaskZero = 400;
+std::optional<SharedValue<int32_t>> finished;
+std::optional<Event> enough_finished;
+
+void OpenSharedState(std::string finished_name, std::string event_name) {
+  absl::StatusOr<SharedValue<int32_t>> counter = SharedValue<int32_t>::Attach(finished_name);
+  absl::StatusOr<Event> event = Event::Attach(event_name);
+  if (!counter.ok() || !event.ok()) throw std::runtime_error("cannot attach the shared state");
+  finished.emplace(*std::move(counter));
+  enough_finished.emplace(*std::move(event));
+}
+MP_POOL_TASK(OpenSharedState);
+
+// Returns {task, the order in which it finished}. Task 0 holds its worker until 400 other
+// tasks have finished, which only happens if the other worker keeps taking tasks.
+std::pair<int, int> FinishLateIfFirst(int task) {
+  if (task == 0 && !enough_finished->Wait(kGenerous).ok()) return {task, -1};
+  int32_t order = -1;
+  if (!finished->Update([&order](int32_t& n) { order = ++n; }).ok()) return {task, -1};
+  if (order == kFinishedBeforeTaskZero) enough_finished->Set();
+  return {task, order};
+}
+MP_POOL_TASK(FinishLateIfFirst);
+
+absl::StatusOr<int> FailOnSeven(int x) {
+  if (x == 7) return absl::InvalidArgumentError("seven is not allowed");
+  return x;
+}
+MP_POOL_TASK(FailOnSeven);
+
+class WhatIsAPoolTest : public test::IpcLeakCheckedTest {};
+
+std::vector<int> Range(int n) {
+  std::vector<int> values(n);
+  for (int i = 0; i < n; ++i) values[i] = i;
+  return values;
+}
+
+// Claim 1: a pool runs many tasks on a few processes, started once and reused; a process
+// per task means a new pid for every task.
+TEST_F(WhatIsAPoolTest, APoolRunsManyTasksOnAFewReusedWorkers) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
+  ASSERT_THAT(pool, IsOk());
+  const std::vector<pid_t> workers = pool->WorkerPids();
+  absl::StatusOr<std::vector<pid_t>> ran_by = pool->Map(WhoRanMe, Range(100), {.chunksize = 1});
+  ASSERT_THAT(ran_by, IsOk());
+  const std::set<pid_t> pool_pids(ran_by->begin(), ran_by->end());
+  EXPECT_THAT(pool_pids, IsSubsetOf(workers));
+  EXPECT_EQ(pool->WorkerPids(), workers) << "no worker was replaced";
+
+  std::set<pid_t> per_task_pids;
+  for (int task = 0; task < 20; ++task) {
+    Process process(WhoRanMe, task);
+    ASSERT_THAT(process.Start(), IsOk());
+    per_task_pids.insert(*process.pid());
+    ASSERT_THAT(process.Join(), IsOk());
+  }
+  EXPECT_EQ(per_task_pids.size(), 20u);
+}
+
+// A pool of 2 whose workers share a fresh finished-count and event.
+class LateTaskZeroTest : public WhatIsAPoolTest {
+ protected:
+  void SetUp() override {
+    WhatIsAPoolTest::SetUp();
+    counter_ = SharedValue<int32_t>::Create(0);
+    event_ = Event::Create();
+    ASSERT_THAT(counter_, IsOk());
+    ASSERT_THAT(event_, IsOk());
+    pool_ = Pool::Create(
+        {.workers = 2, .initializer = Call(OpenSharedState, counter_->name(), event_->name())});
+    ASSERT_THAT(pool_, IsOk());
+  }
+  void TearDown() override {
+    // Everything goes before the leak check looks.
+    pool_ = absl::CancelledError("destroyed");
+    counter_ = absl::CancelledError("destroyed");
+    event_ = absl::CancelledError("destroyed");
+    WhatIsAPoolTest::TearDown();
+  }
+
+  absl::StatusOr<SharedValue<int32_t>> counter_ = absl::UnknownError("not created");
+  absl::StatusOr<Event> event_ = absl::UnknownError("not created");
+  absl::StatusOr<Pool> pool_ = absl::UnknownError("not created");
+};
+
+// Claim 3: while one worker is busy with a long task, the other keeps taking tasks: 400
+// of the other 499 finish while task 0 holds its worker (task 0 waits for exactly that).
+TEST_F(LateTaskZeroTest, WhileOneWorkerIsBusyTheOtherKeepsTakingTasks) {
+  absl::StatusOr<ResultStream<std::pair<int, int>>> as_finished =
+      pool_->ImapUnordered(FinishLateIfFirst, Range(kLateTasks), {.chunksize = 1});
+  ASSERT_THAT(as_finished, IsOk());
+  std::set<int> tasks;
+  for (int i = 0; i < kLateTasks; ++i) {
+    absl::StatusOr<std::pair<int, int>> next = as_finished->Next(kGenerous);
+    ASSERT_THAT(next, IsOk());
+    if (i == 0) {
+      EXPECT_NE(next->first, 0) << "ImapUnordered gives results as they finish";
+    }
+    if (next->first == 0) {
+      EXPECT_GT(next->second, kFinishedBeforeTaskZero) << "task 0 did not wait, or timed out";
+    }
+    tasks.insert(next->first);
+  }
+  EXPECT_EQ(tasks.size(), static_cast<size_t>(kLateTasks));
+}
+
+// Claim 4: Map gives the results in input order, whatever order the tasks finish in.
+TEST_F(LateTaskZeroTest, MapReturnsResultsInInputOrderWhateverOrderTheyFinishIn) {
+  absl::StatusOr<std::vector<std::pair<int, int>>> results =
+      pool_->Map(FinishLateIfFirst, Range(kLateTasks), {.chunksize = 1});
+  ASSERT_THAT(results, IsOk());
+  for (int task = 0; task < kLateTasks; ++task) EXPECT_EQ((*results)[task].first, task);
+  EXPECT_GT((*results)[0].second, kFinishedBeforeTaskZero) << "task 0 finished late, yet comes first";
+}
+
+// Claim 5: each task's error stays with that task; the other results are all there.
+TEST_F(WhatIsAPoolTest, EachTasksErrorStaysWithThatTask) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
+  ASSERT_THAT(pool, IsOk());
+  absl::StatusOr<MapResult<int>> async = pool->MapAsync(FailOnSeven, Range(10));
+  ASSERT_THAT(async, IsOk());
+  absl::StatusOr<std::vector<absl::StatusOr<int>>> each = async->GetEach(kGenerous);
+  ASSERT_THAT(each, IsOk());
+  for (int task = 0; task < 10; ++task) {
+    if (task == 7) {
+      EXPECT_THAT((*each)[task], StatusIs(absl::StatusCode::kInvalidArgument,
+                                          HasSubstr("seven is not allowed")));
+    } else {
+      EXPECT_THAT((*each)[task], IsOkAndHolds(task));
+    }
+  }
+  // Map, which promises every result, fails with the first error instead.
+  EXPECT_THAT(pool->Map(FailOnSeven, Range(10)), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Claim 6: tasks travel to workers in chunks: the tasks of one chunk run one after another
+// on one worker.
+TEST_F(WhatIsAPoolTest, TasksTravelInChunksOfChunksize) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
+  ASSERT_THAT(pool, IsOk());
+  constexpr int kChunksize = 10;
+  absl::StatusOr<std::vector<pid_t>> ran_by =
+      pool->Map(WhoRanMe, Range(100), {.chunksize = kChunksize});
+  ASSERT_THAT(ran_by, IsOk());
+  for (int task = 0; task < 100; ++task) {
+    EXPECT_EQ((*ran_by)[task], (*ran_by)[task - task % kChunksize]) << "task " << task;
+  }
+}
+
+}  // namespace
+}  // namespace mp
