@@ -272,6 +272,22 @@ TEST_F(PoolFailureTest, ASegfaultIsReportedByName) {
   EXPECT_THAT(pool->Apply(Double, 4), IsOkAndHolds(8));
 }
 
+// A task may exit with any code, even one the worker uses for its own start-up failures.
+int ExitWith(int code) { _exit(code); }
+MP_POOL_TASK(ExitWith);
+
+// Passes when a task that exits with the codes of the worker's start-up failures (3, 4)
+// fails alone, as any crash does, instead of breaking the pool.
+TEST_F(PoolFailureTest, ATaskExitingWithAStartUpFailureCodeDoesNotBreakThePool) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 1});
+  ASSERT_THAT(pool, IsOk());
+  for (int code : {3, 4, 5}) {
+    EXPECT_THAT(pool->Apply(ExitWith, code),
+                StatusIs(absl::StatusCode::kAborted, HasSubstr(absl::StrCat("exited with code ", code))));
+  }
+  EXPECT_THAT(pool->Apply(Double, 4), IsOkAndHolds(8));
+}
+
 // Passes when a 10k-task map with a randomly chosen worker SIGKILLed along the way
 // returns, with only the killed worker's running chunk failed; with retries, none.
 TEST_F(PoolFailureTest, KillingARandomWorkerDuringABigMapFailsAtMostOneChunk) {

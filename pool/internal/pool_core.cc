@@ -202,7 +202,13 @@ void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
   const int exit_code = worker.process->exit_code().value_or(-1);
   const std::string what = DescribeExit(pid, exit_code);
   worker.process.reset();
-  if (exit_code == kWorkerInitializerFailed || exit_code == kWorkerCannotAttach) {
+  // Exit codes 3 and 4 are the worker's own start-up failures, but a task may exit with
+  // any code (lesson 9's exits with 3): the verdict holds only for a worker that never
+  // took a chunk from its inbox.
+  const bool took_a_chunk =
+      worker.inbox != nullptr && worker.inbox->size() < worker.in_flight.size();
+  if (!took_a_chunk &&
+      (exit_code == kWorkerInitializerFailed || exit_code == kWorkerCannotAttach)) {
     // Starting another would fail the same way, forever: stop here and say why.
     broken_ = absl::FailedPreconditionError(absl::StrCat(
         what, exit_code == kWorkerInitializerFailed ? ": the pool's initializer failed"
