@@ -1,0 +1,115 @@
+// Proves the claims of this lesson's README that are not proved elsewhere (the README
+// names the tests of other packages it relies on).
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <numeric>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ipc/barrier.h"
+#include "ipc/testing/ipc_leak_check.h"
+#include "pool/pool.h"
+#include "process/process.h"
+#include "process/testing/status_matchers.h"
+
+namespace mp {
+namespace {
+
+using ::mp::test::IsOk;
+using ::mp::test::IsOkAndHolds;
+using ::testing::Optional;
+
+constexpr absl::Duration kGenerous = absl::Seconds(30);
+
+int64_t CountPrimes(std::pair<int64_t, int64_t> range) {
+  int64_t primes = 0;
+  for (int64_t n = std::max<int64_t>(range.first, 2); n < range.second; ++n) {
+    bool prime = true;
+    for (int64_t d = 2; d * d <= n && prime; ++d) prime = n % d != 0;
+    primes += prime;
+  }
+  return primes;
+}
+MP_POOL_TASK(CountPrimes);
+
+// Waits, without using any CPU, until `parties` tasks wait together.
+int WaitTogether(std::string barrier_name) {
+  absl::StatusOr<Barrier> barrier = Barrier::Attach(barrier_name);
+  return barrier.ok() && barrier->Wait(kGenerous).ok() ? 1 : 0;
+}
+MP_POOL_TASK(WaitTogether);
+
+std::vector<int64_t> ScribbleAndReturn(std::vector<int64_t> values) {
+  for (int64_t& value : values) value = -value;
+  return values;
+}
+MP_POOL_TASK(ScribbleAndReturn);
+
+class WhyMultiprocessingTest : public test::IpcLeakCheckedTest {};
+
+// Claim 1: a job split into parts that worker processes run gives the same answer as the
+// job run whole in one process.
+TEST_F(WhyMultiprocessingTest, SplittingAJobOverProcessesGivesTheSameAnswer) {
+  constexpr int64_t kEnd = 200'000;
+  const int64_t whole = CountPrimes({0, kEnd});
+  std::vector<std::pair<int64_t, int64_t>> parts;
+  for (int64_t first = 0; first < kEnd; first += kEnd / 8) parts.emplace_back(first, first + kEnd / 8);
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 4});
+  ASSERT_THAT(pool, IsOk());
+  absl::StatusOr<std::vector<int64_t>> counts = pool->Map(CountPrimes, parts);
+  ASSERT_THAT(counts, IsOk());
+  EXPECT_EQ(std::accumulate(counts->begin(), counts->end(), int64_t{0}), whole);
+  EXPECT_EQ(whole, 17'984);  // primes below 200,000
+}
+
+// Claim 3: tasks that wait (for a disk, a server, a timer) can all wait at once, even
+// many more of them than there are cores: 16 tasks meet at a barrier of 16.
+TEST_F(WhyMultiprocessingTest, MoreWaitingWorkersThanCoresAllWaitAtOnce) {
+  constexpr int kWorkers = 16;
+  absl::StatusOr<Barrier> barrier = Barrier::Create(kWorkers);
+  ASSERT_THAT(barrier, IsOk());
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = kWorkers});
+  ASSERT_THAT(pool, IsOk());
+  absl::StatusOr<std::vector<int>> met =
+      pool->Map(WaitTogether, std::vector<std::string>(kWorkers, barrier->name()), {.chunksize = 1});
+  ASSERT_THAT(met, IsOk());
+  EXPECT_EQ(std::accumulate(met->begin(), met->end(), 0), kWorkers);
+}
+
+// Claim 4: a child that wrecks its own memory and then crashes leaves its parent's memory
+// and the parent itself untouched.
+TEST_F(WhyMultiprocessingTest, AChildThatWrecksItsMemoryAndCrashesLeavesTheParentIntact) {
+  std::vector<int64_t> data(100'000);
+  std::iota(data.begin(), data.end(), 0);
+  const std::vector<int64_t> original = data;
+  Process vandal([&data] {
+    std::fill(data.begin(), data.end(), -1);
+    signal(SIGSEGV, SIG_DFL);
+    raise(SIGSEGV);
+  });
+  ASSERT_THAT(vandal.Start(), IsOk());
+  ASSERT_THAT(vandal.Join(), IsOk());
+  EXPECT_THAT(vandal.exit_code(), Optional(-SIGSEGV));
+  EXPECT_EQ(data, original);
+}
+
+// Claim 6: arguments and results are copied between processes, both ways: that copying is
+// the communication cost of multiprocessing.
+TEST_F(WhyMultiprocessingTest, ArgumentsAndResultsAreCopiedBetweenProcesses) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 1});
+  ASSERT_THAT(pool, IsOk());
+  const std::vector<int64_t> sent = {1, 2, 3};
+  absl::StatusOr<std::vector<int64_t>> returned = pool->Apply(ScribbleAndReturn, sent);
+  EXPECT_THAT(returned, IsOkAndHolds(std::vector<int64_t>{-1, -2, -3}));
+  EXPECT_EQ(sent, (std::vector<int64_t>{1, 2, 3})) << "the worker changed its own copy";
+}
+
+}  // namespace
+}  // namespace mp
