@@ -10,7 +10,7 @@ const std::vector<Lesson>& Lessons() {
       {2, "02_processes_vs_threads", "How do multiprocessing and multithreading differ?", {},
        {"--quick"}},
       {3, "03_create_a_process", "How do you create a process?", {}, {}},
-      {4, "04_what_is_a_pool", "What is a process pool, and why use one?", {}, {"--tasks=50"}},
+      {4, "04_what_is_a_pool", "What is a process pool, and why use one?", {}, {"--tasks=100"}},
       {5, "05_create_a_pool", "How do you create a pool of worker processes?", {}, {}},
       {6, "06_print_numbers", "How do N processes each print a different number?",
        {"--processes=8"}, {"--processes=4"}},

@@ -44,7 +44,7 @@ void PrintHeading(const std::string& heading) {
 
 // Runs one lesson's demo with the terminal as its stdout and stderr. True if it succeeded.
 bool RunDemo(const Runfiles& runfiles, const Lesson& lesson, bool quick) {
-  PrintHeading(absl::StrCat("Q", lesson.number, ". ", lesson.question));
+  PrintHeading(absl::StrCat("Lesson ", lesson.number, ": ", lesson.question));
   std::printf("Read: concepts/%s/README.md\n", lesson.package.c_str());
   const std::vector<std::string>& args = quick ? lesson.quick_args : lesson.tour_args;
   mp::Command command;
@@ -60,7 +60,7 @@ bool RunDemo(const Runfiles& runfiles, const Lesson& lesson, bool quick) {
   }
   absl::StatusOr<int> exit_code = demo->Wait();
   if (!exit_code.ok() || *exit_code != 0) {
-    std::fprintf(stderr, "tour: the Q%d demo failed (%s)\n", lesson.number,
+    std::fprintf(stderr, "tour: the demo of lesson %d failed (%s)\n", lesson.number,
                  exit_code.ok() ? absl::StrCat("exit code ", *exit_code).c_str()
                                 : exit_code.status().ToString().c_str());
     return false;

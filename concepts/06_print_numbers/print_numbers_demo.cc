@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@
 #include "process/cli/parse_flags.h"
 
 ABSL_FLAG(int, processes, 4, "how many child processes to start (1 to 1000)");
+ABSL_FLAG(bool, show_the_trap, false,
+          "print a greeting with printf and fork without flushing, and let children leave with "
+          "exit(): run with stdout piped (| cat) and count the greetings");
 
 namespace {
 
@@ -28,10 +32,12 @@ namespace {
 // from different children never interleave mid-line (POSIX makes writes of up to
 // PIPE_BUF bytes to a pipe atomic). _exit() ends the child without running the parent's
 // exit handlers or flushing a copy of the parent's stdio buffer.
-[[noreturn]] void RunChild(int number) {
+[[noreturn]] void RunChild(int number, bool show_the_trap) {
   const std::string line = absl::StrCat("Process ", number, ": Printing ", number, "\n");
   const bool written = write(STDOUT_FILENO, line.data(), line.size()) ==
                        static_cast<ssize_t>(line.size());
+  // exit() flushes this child's copy of the parent's unflushed buffer: the trap.
+  if (show_the_trap) std::exit(written ? 0 : 1);
   _exit(written ? 0 : 1);
 }
 
@@ -42,14 +48,17 @@ int main(int argc, char** argv) {
   const int processes = absl::GetFlag(FLAGS_processes);
   if (processes < 1 || processes > 1000) mp::cli::ExitBadUsage("--processes must be 1 to 1000");
 
+  const bool show_the_trap = absl::GetFlag(FLAGS_show_the_trap);
+  if (show_the_trap) std::printf("Starting %d processes.\n", processes);
+
   // Anything still in our stdio buffer would be copied into every child by fork() and
-  // could be printed N+1 times. Flush before forking.
-  std::fflush(stdout);
+  // could be printed N+1 times. Flush before forking (unless showing what happens if not).
+  if (!show_the_trap) std::fflush(stdout);
 
   std::vector<pid_t> children;
   for (int number = 1; number <= processes; ++number) {
     const pid_t pid = fork();
-    if (pid == 0) RunChild(number);
+    if (pid == 0) RunChild(number, show_the_trap);
     if (pid < 0) {
       std::perror("fork");
       break;  // still wait for the children already started

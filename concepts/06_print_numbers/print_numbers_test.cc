@@ -1,5 +1,6 @@
 // Proves the claims of this lesson's README by running the demo with stdout as a pipe.
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,10 +18,11 @@ namespace {
 
 // Runs the demo with --processes=n; returns its stdout split into lines (the text after
 // the last '\n' is kept as a line of its own, so a torn last line is seen).
-std::vector<std::string> RunDemo(int n, int* exit_code) {
-  absl::StatusOr<mp::test::ProgramOutput> output =
-      mp::test::RunProgram(mp::test::Runfile("concepts/06_print_numbers/demo"),
-                           {absl::StrCat("--processes=", n)}, absl::Seconds(60));
+std::vector<std::string> RunDemo(int n, int* exit_code, bool show_the_trap = false) {
+  std::vector<std::string> args = {absl::StrCat("--processes=", n)};
+  if (show_the_trap) args.push_back("--show_the_trap");
+  absl::StatusOr<mp::test::ProgramOutput> output = mp::test::RunProgram(
+      mp::test::Runfile("concepts/06_print_numbers/demo"), args, absl::Seconds(60));
   EXPECT_TRUE(output.ok()) << output.status();
   if (!output.ok()) return {};
   *exit_code = output->exit_code;
@@ -66,6 +68,17 @@ TEST(PrintNumbersTest, BadProcessCountsAreRefused) {
     EXPECT_EQ(exit_code, 2) << "--processes=" << n;
     EXPECT_EQ(lines, std::vector<std::string>{""});
   }
+}
+
+// Claim 4: a line printed with printf but not flushed before fork() is copied into every
+// child's buffer; children that leave with exit() print it again. Stdout is a pipe here,
+// so stdio buffers whole blocks, not lines.
+TEST(PrintNumbersTest, AnUnflushedLineBeforeForkIsPrintedByEveryChildToo) {
+  constexpr int kProcesses = 4;
+  int exit_code = -1;
+  std::vector<std::string> lines = RunDemo(kProcesses, &exit_code, /*show_the_trap=*/true);
+  EXPECT_EQ(exit_code, 0);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "Starting 4 processes."), kProcesses + 1);
 }
 
 }  // namespace
