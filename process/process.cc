@@ -96,6 +96,13 @@ absl::string_view StartMethodName(StartMethod method) {
   return "unknown";
 }
 
+std::optional<StartMethod> ParseStartMethod(absl::string_view name) {
+  for (StartMethod method : {StartMethod::kFork, StartMethod::kSpawn, StartMethod::kForkServer}) {
+    if (StartMethodName(method) == name) return method;
+  }
+  return std::nullopt;
+}
+
 Process::Process(Process&&) noexcept = default;
 Process& Process::operator=(Process&&) noexcept = default;
 Process::~Process() = default;

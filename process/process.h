@@ -60,6 +60,8 @@ enum class StartMethod { kFork, kSpawn, kForkServer };
 
 // "fork", "spawn" or "forkserver", as Python names them.
 absl::string_view StartMethodName(StartMethod method);
+// The start method with that name (e.g. from a --start_method flag); nullopt for others.
+std::optional<StartMethod> ParseStartMethod(absl::string_view name);
 
 struct ProcessOptions {
   // Empty: "Process-N", N counting the processes this process has created.

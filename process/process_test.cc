@@ -110,6 +110,15 @@ INSTANTIATE_TEST_SUITE_P(AllStartMethods, StartMethodTest,
                            return std::string(StartMethodName(info.param));
                          });
 
+// Passes when every start method's name parses back to it, and nothing else parses.
+TEST(StartMethodNameTest, NamesParseBackToTheirMethods) {
+  for (StartMethod method : {StartMethod::kFork, StartMethod::kSpawn, StartMethod::kForkServer}) {
+    EXPECT_EQ(ParseStartMethod(StartMethodName(method)), method);
+  }
+  EXPECT_EQ(ParseStartMethod("Fork"), std::nullopt);
+  EXPECT_EQ(ParseStartMethod(""), std::nullopt);
+}
+
 TEST_P(StartMethodTest, ExitCodeIsWhatTheTargetReturned) {
   for (int code : {0, 1, 255}) {
     Process process(Options(), ExitWith, code);

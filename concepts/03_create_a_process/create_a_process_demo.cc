@@ -44,14 +44,6 @@ int Child(std::string go_event, int exit_code, bool abort_at_end) {
 }
 MP_REGISTER_TASK(Child);
 
-std::optional<mp::StartMethod> ParseStartMethod(const std::string& name) {
-  for (mp::StartMethod method :
-       {mp::StartMethod::kFork, mp::StartMethod::kSpawn, mp::StartMethod::kForkServer}) {
-    if (mp::StartMethodName(method) == name) return method;
-  }
-  return std::nullopt;
-}
-
 int Fail(const char* what, const absl::Status& status) {
   std::fprintf(stderr, "%s: %s\n", what, status.ToString().c_str());
   return 1;
@@ -64,7 +56,7 @@ int main(int argc, char** argv) {
   // and never returns. The C++ twin of Python's `if __name__ == "__main__":`.
   mp::HandOffToLibrary(argc, argv);
   mp::cli::ParseFlags(argc, argv, "Starts a process, joins it, and shows how it ended.");
-  const std::optional<mp::StartMethod> method = ParseStartMethod(absl::GetFlag(FLAGS_start_method));
+  const std::optional<mp::StartMethod> method = mp::ParseStartMethod(absl::GetFlag(FLAGS_start_method));
   if (!method) mp::cli::ExitBadUsage("--start_method must be fork, spawn or forkserver");
   const int exit_code = absl::GetFlag(FLAGS_exit_code);
   if (exit_code < 0 || exit_code > 255) mp::cli::ExitBadUsage("--exit_code must be 0 to 255");

@@ -46,14 +46,6 @@ struct Squared {
 Squared SquarePlusOffset(int64_t x) { return {x * x + offset, getpid()}; }
 MP_POOL_TASK(SquarePlusOffset);
 
-std::optional<mp::StartMethod> ParseStartMethod(const std::string& name) {
-  for (mp::StartMethod method :
-       {mp::StartMethod::kFork, mp::StartMethod::kSpawn, mp::StartMethod::kForkServer}) {
-    if (mp::StartMethodName(method) == name) return method;
-  }
-  return std::nullopt;
-}
-
 int Fail(const char* what, const absl::Status& status) {
   std::fprintf(stderr, "%s: %s\n", what, status.ToString().c_str());
   return 1;
@@ -68,7 +60,7 @@ int main(int argc, char** argv) {
   const int tasks = absl::GetFlag(FLAGS_tasks);
   const int chunksize = absl::GetFlag(FLAGS_chunksize);
   const int64_t max_tasks = absl::GetFlag(FLAGS_max_tasks_per_child);
-  const std::optional<mp::StartMethod> method = ParseStartMethod(absl::GetFlag(FLAGS_start_method));
+  const std::optional<mp::StartMethod> method = mp::ParseStartMethod(absl::GetFlag(FLAGS_start_method));
   if (workers < 0 || workers > 256) mp::cli::ExitBadUsage("--workers must be 0 to 256");
   if (tasks < 1 || tasks > 100'000) mp::cli::ExitBadUsage("--tasks must be 1 to 100000");
   if (chunksize < 0) mp::cli::ExitBadUsage("--chunksize must be 0 or more");

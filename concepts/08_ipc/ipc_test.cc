@@ -19,7 +19,6 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "ipc/event.h"
-#include "ipc/lock.h"
 #include "ipc/pipe.h"
 #include "ipc/queue.h"
 #include "ipc/shared_value.h"
@@ -157,28 +156,6 @@ TEST_F(IpcTest, AQueueDeliversEveryItemOfEveryProducerOnce) {
   for (int64_t item = 0; item < kProducers * kItemsEach; ++item) {
     EXPECT_EQ(received.count(item), 1u) << item;
   }
-}
-
-// Claim 6: a lock whose holder was killed is not lost: the next Acquire() gets it and is
-// told that the previous owner died.
-TEST_F(IpcTest, ALockWhoseHolderWasKilledIsTakenWithAWarning) {
-  absl::StatusOr<Lock> lock = Lock::Create();
-  absl::StatusOr<Event> holding = Event::Create();
-  ASSERT_THAT(lock, IsOk());
-  ASSERT_THAT(holding, IsOk());
-  Process holder([&] {
-    absl::StatusOr<LockGuard> held = lock->Acquire();
-    if (!held.ok()) return 1;
-    holding->Set();
-    while (true) pause();
-  });
-  ASSERT_THAT(holder.Start(), IsOk());
-  ASSERT_THAT(holding->Wait(kGenerous), IsOk());
-  ASSERT_THAT(holder.Kill(), IsOk());
-  ASSERT_THAT(holder.Join(), IsOk());
-  absl::StatusOr<LockGuard> taken = lock->Acquire(kGenerous);
-  ASSERT_THAT(taken, IsOk());
-  EXPECT_TRUE(taken->previous_owner_died());
 }
 
 // Claim 7: over gRPC, a named task runs in another process (here a server on an abstract
