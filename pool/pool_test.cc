@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -384,6 +385,53 @@ TEST_F(PoolFailureTest, CloseJoinAndTerminate) {
   busy->Terminate();
   EXPECT_THAT(stuck->Get(absl::ZeroDuration()), StatusIs(absl::StatusCode::kCancelled));
   EXPECT_THAT(busy->Join(), IsOk());
+}
+
+// Passes when Close() and Terminate(), arriving while other threads are still sending a
+// big map's chunks (each chunk goes out as soon as it is encoded), neither lose those
+// chunks nor hang: after Close() every accepted map completes; after Terminate() every
+// accepted map completes or is cancelled.
+TEST_F(PoolFailureTest, CloseOrTerminateDuringABigSubmitNeitherLosesChunksNorHangs) {
+  constexpr int kThreads = 3;
+  constexpr int kTasks = 30'000;
+  std::vector<int> inputs(kTasks);
+  for (int i = 0; i < kTasks; ++i) inputs[i] = i;
+  for (bool terminate : {false, true}) {
+    SCOPED_TRACE(terminate ? "Terminate()" : "Close()");
+    absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
+    ASSERT_THAT(pool, IsOk());
+    std::vector<absl::StatusOr<MapResult<int>>> maps(kThreads, absl::UnknownError("not run"));
+    std::atomic<int> started{0};
+    std::vector<std::thread> submitters;
+    for (int t = 0; t < kThreads; ++t) {
+      submitters.emplace_back([&, t] {
+        ++started;
+        maps[t] = pool->MapAsync(Double, inputs, {.chunksize = 10});
+      });
+    }
+    while (started.load() < kThreads) std::this_thread::yield();  // all about to submit
+    if (terminate) {
+      pool->Terminate();
+    } else {
+      pool->Close();
+    }
+    for (std::thread& submitter : submitters) submitter.join();
+    EXPECT_THAT(pool->Join(kGenerous), IsOk());
+    for (const absl::StatusOr<MapResult<int>>& map : maps) {
+      if (!map.ok()) {
+        EXPECT_THAT(map, StatusIs(absl::StatusCode::kFailedPrecondition));  // refused
+        continue;
+      }
+      absl::StatusOr<std::vector<int>> doubled = map->Get(kGenerous);
+      if (terminate && !doubled.ok()) {
+        EXPECT_THAT(doubled, StatusIs(absl::StatusCode::kCancelled));
+        continue;
+      }
+      ASSERT_THAT(doubled, IsOk());
+      ASSERT_EQ(doubled->size(), static_cast<size_t>(kTasks));
+      EXPECT_EQ((*doubled)[kTasks - 1], 2 * (kTasks - 1));
+    }
+  }
 }
 
 // Passes when the workers of a pool whose process ends by SIGKILL, SIGTERM or SIGINT exit

@@ -283,7 +283,7 @@ void PoolCore::AfterFiling(Job& job, bool completed, Callbacks& done) {
 }
 
 bool PoolCore::AllWorkDoneLocked() const {
-  if (!pending_.empty()) return false;
+  if (!pending_.empty() || submitting_ > 0) return false;
   return std::all_of(workers_.begin(), workers_.end(),
                      [](const Worker& worker) { return worker.in_flight.empty(); });
 }
@@ -302,23 +302,6 @@ void PoolCore::StopWorkersLocked(bool kill) {
 
 absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> job, size_t chunksize,
                               absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks) {
-  // Encoded before taking the lock, which the manager needs for every result.
-  const uint64_t job_id = next_job_id_.fetch_add(1);
-  const size_t tasks = job->size();
-  chunksize = std::max<size_t>(chunksize, 1);
-  std::vector<Chunk> chunks;
-  chunks.reserve((tasks + chunksize - 1) / chunksize);
-  for (size_t first = 0; first < tasks; first += chunksize) {
-    Chunk chunk{.job = job, .job_id = job_id, .first_index = first,
-                .count = std::min(chunksize, tasks - first)};
-    const size_t args_start = BeginChunk(
-        {.job = job_id, .first_index = first, .count = chunk.count, .task_name = task_name},
-        chunk.message);
-    encode_tasks(first, chunk.count, chunk.message);
-    EndChunk(args_start, chunk.message);
-    chunks.push_back(std::move(chunk));
-  }
-  Callbacks done;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (broken_) return *broken_;
@@ -326,8 +309,42 @@ absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> j
       return absl::FailedPreconditionError(
           "the pool is closed or terminated: it takes no more work");
     }
-    for (Chunk& chunk : chunks) pending_.push_back(std::move(chunk));
-    Dispatch(done);
+    ++submitting_;  // accepted: Close() now waits for the rest of this job's chunks
+  }
+  // Each chunk goes to the workers as soon as it is encoded, so that they start on it
+  // while the caller encodes the next: encoding is the serial part of a big Map. It is
+  // encoded without the lock, which the manager needs for every result.
+  const uint64_t job_id = next_job_id_.fetch_add(1);
+  const size_t tasks = job->size();
+  chunksize = std::max<size_t>(chunksize, 1);
+  Callbacks done;
+  // One pass even for an empty job, to balance submitting_.
+  for (size_t first = 0;; first += chunksize) {
+    const bool last = first + chunksize >= tasks;
+    std::optional<Chunk> chunk;
+    if (tasks > 0) {
+      chunk.emplace(Chunk{.job = job, .job_id = job_id, .first_index = first,
+                          .count = std::min(chunksize, tasks - first)});
+      const size_t args_start = BeginChunk(
+          {.job = job_id, .first_index = first, .count = chunk->count, .task_name = task_name},
+          chunk->message);
+      encode_tasks(first, chunk->count, chunk->message);
+      EndChunk(args_start, chunk->message);
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (chunk.has_value()) {
+      if (phase_ == Phase::kTerminating || phase_ == Phase::kFinished) {
+        // Terminate() came while we were encoding: this chunk is cancelled like the rest.
+        Fail(*chunk, absl::CancelledError("the pool was terminated"), done);
+      } else {
+        pending_.push_back(*std::move(chunk));
+        Dispatch(done);
+      }
+    }
+    if (last) {
+      --submitting_;
+      break;
+    }
   }
   for (std::function<void()>& callback : done) callback();
   return absl::OkStatus();

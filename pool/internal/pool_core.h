@@ -134,6 +134,7 @@ class PoolCore {
   std::optional<absl::Status> broken_;  // why no work can be done any more
   std::vector<Worker> workers_;
   std::deque<Chunk> pending_;  // not yet sent to a worker
+  int submitting_ = 0;  // Submit() calls accepted and still adding chunks
   std::atomic<uint64_t> next_job_id_ = 1;
   std::unique_ptr<ByteQueue> results_;
   std::thread manager_;
