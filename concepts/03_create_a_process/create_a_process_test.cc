@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <optional>
 #include <string>
 
@@ -17,6 +16,7 @@
 #include "ipc/event.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
+#include "process/testing/leak_check.h"
 #include "process/testing/spawned_program.h"
 #include "process/testing/status_matchers.h"
 
@@ -31,15 +31,6 @@ using ::testing::Optional;
 constexpr absl::Duration kGenerous = absl::Seconds(30);
 
 class CreateAProcessTest : public test::IpcLeakCheckedTest {};
-
-// The state letter of /proc/<pid>/stat: R running, S sleeping, Z zombie; '?' if gone.
-char ProcessState(pid_t pid) {
-  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  if (!std::getline(stat, line)) return '?';
-  const size_t after_name = line.rfind(')');  // the name may hold spaces and parentheses
-  return after_name + 2 < line.size() ? line[after_name + 2] : '?';
-}
 
 // Claim 1: Start() returns while the child still runs; IsAlive() is true until it ends.
 TEST_F(CreateAProcessTest, StartReturnsWhileTheChildStillRuns) {
@@ -121,9 +112,9 @@ TEST_F(CreateAProcessTest, AnEndedChildIsAZombieUntilJoinCollectsIt) {
   // Wait for it to end *without* collecting it (WNOWAIT leaves it as it is).
   siginfo_t info = {};
   ASSERT_EQ(waitid(P_PID, static_cast<id_t>(*child.pid()), &info, WEXITED | WNOWAIT), 0);
-  EXPECT_EQ(ProcessState(*child.pid()), 'Z') << "ended but not collected: a zombie";
+  EXPECT_EQ(test::ProcessState(*child.pid()), 'Z') << "ended but not collected: a zombie";
   ASSERT_THAT(child.Join(), IsOk());
-  EXPECT_EQ(ProcessState(*child.pid()), '?') << "collected: no longer in /proc";
+  EXPECT_EQ(test::ProcessState(*child.pid()), std::nullopt) << "collected: no longer in /proc";
 }
 
 // Claim 7: a spawned child is a fresh run of this program, so main() must hand it over

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,6 +29,30 @@ std::set<int> OpenFds() {
   return fds;
 }
 
+namespace {
+
+struct ProcStat {
+  char state = 0;
+  pid_t ppid = 0;
+};
+
+// /proc/<pid>/stat: "pid (command) state ppid ..."; the command may hold spaces and
+// parentheses, so read from the last ')'. nullopt if there is no such process.
+std::optional<ProcStat> ReadProcStat(const std::string& pid) {
+  std::ifstream stat_file("/proc/" + pid + "/stat");
+  std::string stat;
+  if (!std::getline(stat_file, stat)) return std::nullopt;
+  const size_t end_of_command = stat.rfind(')');
+  if (end_of_command == std::string::npos) return std::nullopt;
+  ProcStat parsed;
+  if (std::sscanf(stat.c_str() + end_of_command + 1, " %c %d", &parsed.state, &parsed.ppid) != 2) {
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+}  // namespace
+
 std::vector<pid_t> ChildrenOf(pid_t parent) {
   std::vector<pid_t> children;
   DIR* proc = ::opendir("/proc");
@@ -35,22 +60,17 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
   while (const dirent* entry = ::readdir(proc)) {
     const pid_t pid = std::atoi(entry->d_name);
     if (pid <= 0) continue;
-    // /proc/<pid>/stat: "pid (command) state ppid ..."; the command may hold spaces
-    // and parentheses, so read from the last ')'.
-    std::ifstream stat_file("/proc/" + std::string(entry->d_name) + "/stat");
-    std::string stat;
-    std::getline(stat_file, stat);
-    const size_t end_of_command = stat.rfind(')');
-    if (end_of_command == std::string::npos) continue;
-    char state = 0;
-    int ppid = 0;
-    if (std::sscanf(stat.c_str() + end_of_command + 1, " %c %d", &state, &ppid) == 2 &&
-        ppid == parent) {
-      children.push_back(pid);
-    }
+    const std::optional<ProcStat> stat = ReadProcStat(entry->d_name);
+    if (stat.has_value() && stat->ppid == parent) children.push_back(pid);
   }
   ::closedir(proc);
   return children;
+}
+
+std::optional<char> ProcessState(pid_t pid) {
+  const std::optional<ProcStat> stat = ReadProcStat(std::to_string(pid));
+  if (!stat.has_value()) return std::nullopt;
+  return stat->state;
 }
 
 void LeakCheckedTest::SetUp() { fds_before_ = OpenFds(); }

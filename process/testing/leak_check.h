@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -23,6 +24,10 @@ std::set<int> OpenFds();
 
 // The pids whose parent is `parent` (zombies included), read from /proc.
 std::vector<pid_t> ChildrenOf(pid_t parent);
+
+// The state letter /proc/<pid>/stat gives (R running, S sleeping, Z zombie, ...);
+// nullopt once the process has gone (been collected).
+std::optional<char> ProcessState(pid_t pid);
 
 class LeakCheckedTest : public ::testing::Test {
  protected:
