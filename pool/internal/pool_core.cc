@@ -318,33 +318,26 @@ absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> j
   const size_t tasks = job->size();
   chunksize = std::max<size_t>(chunksize, 1);
   Callbacks done;
-  // One pass even for an empty job, to balance submitting_.
-  for (size_t first = 0;; first += chunksize) {
-    const bool last = first + chunksize >= tasks;
-    std::optional<Chunk> chunk;
-    if (tasks > 0) {
-      chunk.emplace(Chunk{.job = job, .job_id = job_id, .first_index = first,
-                          .count = std::min(chunksize, tasks - first)});
-      const size_t args_start = BeginChunk(
-          {.job = job_id, .first_index = first, .count = chunk->count, .task_name = task_name},
-          chunk->message);
-      encode_tasks(first, chunk->count, chunk->message);
-      EndChunk(args_start, chunk->message);
-    }
+  for (size_t first = 0; first < tasks; first += chunksize) {
+    Chunk chunk{.job = job, .job_id = job_id, .first_index = first,
+                .count = std::min(chunksize, tasks - first)};
+    const size_t args_start = BeginChunk(
+        {.job = job_id, .first_index = first, .count = chunk.count, .task_name = task_name},
+        chunk.message);
+    encode_tasks(first, chunk.count, chunk.message);
+    EndChunk(args_start, chunk.message);
     std::lock_guard<std::mutex> lock(mutex_);
-    if (chunk.has_value()) {
-      if (phase_ == Phase::kTerminating || phase_ == Phase::kFinished) {
-        // Terminate() came while we were encoding: this chunk is cancelled like the rest.
-        Fail(*chunk, absl::CancelledError("the pool was terminated"), done);
-      } else {
-        pending_.push_back(*std::move(chunk));
-        Dispatch(done);
-      }
+    if (phase_ == Phase::kTerminating || phase_ == Phase::kFinished) {
+      // Terminate() came while we were encoding: this chunk is cancelled like the rest.
+      Fail(chunk, absl::CancelledError("the pool was terminated"), done);
+    } else {
+      pending_.push_back(std::move(chunk));
+      Dispatch(done);
     }
-    if (last) {
-      --submitting_;
-      break;
-    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --submitting_;
   }
   for (std::function<void()>& callback : done) callback();
   return absl::OkStatus();
