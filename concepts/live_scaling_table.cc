@@ -24,6 +24,26 @@ std::vector<int> DoublingWorkerCounts(int max_workers) {
   return counts;
 }
 
+absl::StatusOr<MedianJob> RunMedianJob(Engine engine, scaling::Workload workload, int workers,
+                                       const scaling::WorkSize& size, int repetitions) {
+  absl::StatusOr<std::unique_ptr<scaling::EngineRunner>> runner =
+      scaling::EngineRunner::Create(engine, workers);
+  if (!runner.ok()) return runner.status();
+  absl::StatusOr<std::vector<scaling::JobRun>> runs =
+      (*runner)->RunRepeatedly(workload, size, repetitions);
+  if (!runs.ok()) return runs.status();
+  if (runs->empty()) return absl::InvalidArgumentError("give at least one repetition");
+  std::vector<double> walls;
+  for (const scaling::JobRun& run : *runs) {
+    if (run.checksum != runs->front().checksum) {
+      return absl::InternalError("two runs of the same job gave different answers");
+    }
+    walls.push_back(run.wall_seconds);
+  }
+  return MedianJob{.wall_seconds = scaling::Summarize(walls).median,
+                   .checksum = runs->front().checksum};
+}
+
 absl::StatusOr<std::string> MeasureScalingTable(const std::vector<int>& worker_counts,
                                                 double work_scale, int repetitions) {
   if (worker_counts.empty() || repetitions < 1) {
@@ -41,24 +61,17 @@ absl::StatusOr<std::string> MeasureScalingTable(const std::vector<int>& worker_c
     for (int workers : worker_counts) {
       std::fprintf(stderr, "\rmeasuring %-24s on %2d workers ",
                    std::string(scaling::EngineTitle(engine)).c_str(), workers);
-      absl::StatusOr<std::unique_ptr<scaling::EngineRunner>> runner =
-          scaling::EngineRunner::Create(engine, workers);
-      if (!runner.ok()) return runner.status();
-      absl::StatusOr<std::vector<scaling::JobRun>> runs =
-          (*runner)->RunRepeatedly(scaling::Workload::kCpu, size, repetitions);
-      if (!runs.ok()) return runs.status();
-      std::vector<double> walls;
-      for (const scaling::JobRun& run : *runs) {
-        // Every engine must find the same primes, or the comparison means nothing.
-        if (expected_checksum < 0) expected_checksum = run.checksum;
-        if (run.checksum != expected_checksum) {
-          return absl::InternalError(absl::StrCat(scaling::EngineTitle(engine), " on ", workers,
-                                                  " workers counted ", run.checksum,
-                                                  " primes, not ", expected_checksum));
-        }
-        walls.push_back(run.wall_seconds);
+      absl::StatusOr<MedianJob> job =
+          RunMedianJob(engine, scaling::Workload::kCpu, workers, size, repetitions);
+      if (!job.ok()) return job.status();
+      // Every engine must find the same primes, or the comparison means nothing.
+      if (expected_checksum < 0) expected_checksum = job->checksum;
+      if (job->checksum != expected_checksum) {
+        return absl::InternalError(absl::StrCat(scaling::EngineTitle(engine), " on ", workers,
+                                                " workers counted ", job->checksum,
+                                                " primes, not ", expected_checksum));
       }
-      seconds[engine].push_back(scaling::Summarize(walls).median);
+      seconds[engine].push_back(job->wall_seconds);
     }
   }
   std::fprintf(stderr, "\r%60s\r", "");

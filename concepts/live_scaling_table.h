@@ -12,12 +12,26 @@
 #ifndef MP_CONCEPTS_LIVE_SCALING_TABLE_H_
 #define MP_CONCEPTS_LIVE_SCALING_TABLE_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "benchmarks/scaling/engines.h"
+#include "benchmarks/scaling/workloads.h"
 
 namespace mp::concepts {
+
+struct MedianJob {
+  double wall_seconds = 0;  // the median of the timed jobs
+  int64_t checksum = 0;     // the job's answer (the same for every job, or an error)
+};
+
+// Runs `repetitions` timed jobs of `workload` on a fresh runner of `engine` with `workers`
+// workers, after one warm-up job. Internal if two jobs disagree on the answer.
+absl::StatusOr<MedianJob> RunMedianJob(scaling::Engine engine, scaling::Workload workload,
+                                       int workers, const scaling::WorkSize& size,
+                                       int repetitions);
 
 // Worker counts 1, 2, 4, ... up to `max_workers`, always ending with `max_workers`.
 std::vector<int> DoublingWorkerCounts(int max_workers);

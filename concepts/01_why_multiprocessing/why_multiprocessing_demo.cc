@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +24,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "benchmarks/scaling/engines.h"
+#include "concepts/live_scaling_table.h"
 #include "benchmarks/scaling/workloads.h"
 #include "pool/pool.h"
 #include "process/cli/parse_flags.h"
@@ -39,25 +39,15 @@ namespace {
 using mp::scaling::Engine;
 using mp::scaling::Workload;
 
-// Median wall seconds of `workload` on `workers` processes (3 timed jobs after a warm-up).
-absl::StatusOr<double> TimeOnProcesses(Workload workload, int workers, const mp::scaling::WorkSize& size) {
-  absl::StatusOr<std::unique_ptr<mp::scaling::EngineRunner>> runner =
-      mp::scaling::EngineRunner::Create(Engine::kProcesses, workers);
-  if (!runner.ok()) return runner.status();
-  absl::StatusOr<std::vector<mp::scaling::JobRun>> runs = (*runner)->RunRepeatedly(workload, size, 3);
-  if (!runs.ok()) return runs.status();
-  std::vector<double> walls;
-  for (const mp::scaling::JobRun& run : *runs) walls.push_back(run.wall_seconds);
-  std::sort(walls.begin(), walls.end());
-  return walls[walls.size() / 2];
-}
-
 bool CompareOneAndN(const std::string& title, Workload workload, int workers, const mp::scaling::WorkSize& size) {
-  absl::StatusOr<double> one = TimeOnProcesses(workload, 1, size);
-  absl::StatusOr<double> many = TimeOnProcesses(workload, workers, size);
-  if (!one.ok() || !many.ok()) return false;
-  std::printf("%s\n   1 process: %.3f s   %d processes: %.3f s   speedup %.2fx\n\n", title.c_str(), *one,
-              workers, *many, *one / *many);
+  // Medians of 3 timed jobs, each pool warmed up first.
+  absl::StatusOr<mp::concepts::MedianJob> one =
+      mp::concepts::RunMedianJob(Engine::kProcesses, workload, 1, size, 3);
+  absl::StatusOr<mp::concepts::MedianJob> many =
+      mp::concepts::RunMedianJob(Engine::kProcesses, workload, workers, size, 3);
+  if (!one.ok() || !many.ok() || one->checksum != many->checksum) return false;
+  std::printf("%s\n   1 process: %.3f s   %d processes: %.3f s   speedup %.2fx\n\n", title.c_str(),
+              one->wall_seconds, workers, many->wall_seconds, one->wall_seconds / many->wall_seconds);
   return true;
 }
 
