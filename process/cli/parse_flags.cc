@@ -23,7 +23,12 @@ bool help_requested = false;
 std::string program_name = "program";  // argv[0] without its directory
 
 void TranslateExitDuringParsing() {
-  if (parsing) _exit(help_requested ? 0 : 2);
+  if (!parsing) return;
+  // _exit() skips stdio's own flush, which exit() would do after this handler: without
+  // these, --help printed nothing when stdout was a pipe or a file.
+  std::fflush(stdout);
+  std::fflush(stderr);
+  _exit(help_requested ? 0 : 2);
 }
 
 // True if argv asks for any of Abseil's help flags (before a "--" that ends the flags).

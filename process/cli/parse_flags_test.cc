@@ -27,7 +27,12 @@ TEST(ParseFlagsTest, GoodFlagsRunTheProgram) {
   EXPECT_EQ(text, "hello\nhello\n");
 }
 
-TEST(ParseFlagsTest, HelpExitsZero) { EXPECT_EQ(ExitCodeOf({"--help"}), 0); }
+TEST(ParseFlagsTest, HelpPrintsTheUsageAndExitsZero) {
+  std::string text;  // a pipe, as when help is piped into less
+  EXPECT_EQ(ExitCodeOf({"--help"}, &text), 0);
+  EXPECT_NE(text.find("Prints 'hello' --count times."), std::string::npos) << text;
+  EXPECT_NE(text.find("--count"), std::string::npos) << text;
+}
 
 TEST(ParseFlagsTest, AnUnknownFlagExitsTwo) { EXPECT_EQ(ExitCodeOf({"--no_such_flag"}), 2); }
 
