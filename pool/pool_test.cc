@@ -63,6 +63,14 @@ absl::StatusOr<int> Picky(int x) {
 }
 MP_POOL_TASK(Picky);
 
+// The same exception from a task with plain number arguments and result, which workers
+// run on a faster path (arrays in, arrays out).
+int64_t ThrowsOnFour(int64_t x) {
+  if (x == 4) throw std::runtime_error("four is worse");
+  return x * 11;
+}
+MP_POOL_TASK(ThrowsOnFour);
+
 // Returns only once `parties` tasks wait here at the same time.
 pid_t MeetAtBarrier(std::string barrier_name) {
   absl::StatusOr<Barrier> barrier = Barrier::Attach(barrier_name);
@@ -192,6 +200,18 @@ TEST_P(PoolTest, ResultsAndErrorsInOneChunkEachLandAtTheirOwnTask) {
   ASSERT_THAT(even, IsOk());
   ASSERT_EQ(even->size(), numbers.size());
   for (int i = 0; i < 101; ++i) EXPECT_EQ((*even)[i], i % 2 == 0) << i;
+
+  // Numbers in and out (the workers' array path), an exception in the middle of the chunk.
+  absl::StatusOr<MapResult<int64_t>> fixed =
+      pool->MapAsync(ThrowsOnFour, std::vector<int64_t>{1, 2, 3, 4, 5, 6}, {.chunksize = 6});
+  ASSERT_THAT(fixed, IsOk());
+  absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> fixed_each = fixed->GetEach(kGenerous);
+  ASSERT_THAT(fixed_each, IsOk());
+  ASSERT_EQ(fixed_each->size(), 6u);
+  EXPECT_THAT((*fixed_each)[2], IsOkAndHolds(33));
+  EXPECT_THAT((*fixed_each)[3], StatusIs(absl::StatusCode::kUnknown, HasSubstr("four is worse")));
+  EXPECT_THAT((*fixed_each)[4], IsOkAndHolds(55));
+  EXPECT_THAT((*fixed_each)[5], IsOkAndHolds(66));
 }
 
 // 100k items with chunksizes 1, 7 and automatic: Map and Imap in order, ImapUnordered

@@ -1,5 +1,8 @@
 #include "pool/internal/job.h"
 
+#include <sys/mman.h>
+
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <utility>
@@ -9,6 +12,15 @@
 #include "pool/internal/wait_for.h"
 
 namespace mp::internal {
+
+void AdviseHugePages(void* data, size_t bytes) {
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  if (bytes < 2 * kHuge) return;
+  // Only advice: where the kernel has none to give (or huge pages are off), it is ignored.
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
 
 bool Job::Filed() {
   // Waking a waiting thread is a syscall; Wait() needs only the last result, so the

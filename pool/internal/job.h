@@ -36,6 +36,10 @@
 
 namespace mp::internal {
 
+// Asks the kernel to back the 2 MiB-aligned middle of [data, data + bytes) with huge
+// pages, if it is big enough to have one, before anything is written there.
+void AdviseHugePages(void* data, size_t bytes);
+
 class Job {
  public:
   // `unordered_stream`: results will be read in the order they complete (ImapUnordered),
@@ -145,7 +149,14 @@ class TypedJob : public Job {
                 "a pool's results must be default-constructible (a slot is made for each)");
 
   explicit TypedJob(size_t tasks, bool unordered_stream = false)
-      : Job(tasks, unordered_stream), values_(tasks) {}
+      : Job(tasks, unordered_stream) {
+    // A million results are 8 MB: with 4 KiB pages, 2048 page faults (each page zeroed
+    // by the kernel and mapped alone), which measured a quarter of a trivial Map's time
+    // on a fresh heap; with 2 MiB pages, a handful.
+    values_.reserve(tasks);
+    AdviseHugePages(values_.data(), tasks * sizeof(Slot));
+    values_.resize(tasks);
+  }
 
   // Files results produced in this process (ThreadPool): results[i] is task first + i's.
   bool CompleteAll(size_t first, std::vector<absl::StatusOr<R>>& results) {

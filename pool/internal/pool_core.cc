@@ -169,6 +169,7 @@ void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
                                              results->errors),
                   done);
     }
+    KeepSpareMessageLocked(std::move(chunk.message));
     // A worker that has run its quota exits now; replace it at once rather than at the
     // next check.
     const int64_t quota = options_.max_tasks_per_child;
@@ -273,6 +274,24 @@ void PoolCore::Dispatch(Callbacks& done) {
   }
 }
 
+std::string PoolCore::TakeSpareMessageLocked() {
+  if (spare_messages_.empty()) return {};
+  std::string message = std::move(spare_messages_.back());
+  spare_messages_.pop_back();
+  message.clear();  // keeps its capacity
+  return message;
+}
+
+void PoolCore::KeepSpareMessageLocked(std::string message) {
+  // Enough for the chunks of a big Map in flight, and no buffer kept that is bigger than
+  // a chunk of ordinary size.
+  constexpr size_t kMostSpares = 64;
+  constexpr size_t kLargestSpare = size_t{4} << 20;
+  if (spare_messages_.size() < kMostSpares && message.capacity() <= kLargestSpare) {
+    spare_messages_.push_back(std::move(message));
+  }
+}
+
 void PoolCore::Fail(Chunk& chunk, const absl::Status& status, Callbacks& done) {
   AfterFiling(*chunk.job, chunk.job->FailAll(chunk.first_index, chunk.count, status), done);
 }
@@ -302,6 +321,7 @@ void PoolCore::StopWorkersLocked(bool kill) {
 
 absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> job, size_t chunksize,
                               absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks) {
+  std::string buffer;  // for the next chunk's message
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (broken_) return *broken_;
@@ -310,6 +330,7 @@ absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> j
           "the pool is closed or terminated: it takes no more work");
     }
     ++submitting_;  // accepted: Close() now waits for the rest of this job's chunks
+    buffer = TakeSpareMessageLocked();
   }
   // Each chunk goes to the workers as soon as it is encoded, so that they start on it
   // while the caller encodes the next: encoding is the serial part of a big Map. It is
@@ -320,7 +341,7 @@ absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> j
   Callbacks done;
   for (size_t first = 0; first < tasks; first += chunksize) {
     Chunk chunk{.job = job, .job_id = job_id, .first_index = first,
-                .count = std::min(chunksize, tasks - first)};
+                .count = std::min(chunksize, tasks - first), .message = std::move(buffer)};
     const size_t args_start = BeginChunk(
         {.job = job_id, .first_index = first, .count = chunk.count, .task_name = task_name},
         chunk.message);
@@ -334,10 +355,12 @@ absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> j
       pending_.push_back(std::move(chunk));
       Dispatch(done);
     }
+    buffer = TakeSpareMessageLocked();
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     --submitting_;
+    KeepSpareMessageLocked(std::move(buffer));
   }
   for (std::function<void()>& callback : done) callback();
   return absl::OkStatus();

@@ -123,6 +123,10 @@ class PoolCore {
   // After a chunk was filed in `job`: whether that completed it (`completed`), and if so,
   // its done callback, to run outside the lock.
   static void AfterFiling(Job& job, bool completed, std::vector<std::function<void()>>& done);
+  // A chunk's message buffer, empty, for Submit() to encode into: a spare one if there is.
+  std::string TakeSpareMessageLocked();
+  // Keeps an answered chunk's buffer for a later chunk (up to a bound).
+  void KeepSpareMessageLocked(std::string message);
   bool AllWorkDoneLocked() const;
   void StopWorkersLocked(bool kill);
 
@@ -135,6 +139,9 @@ class PoolCore {
   std::vector<Worker> workers_;
   std::deque<Chunk> pending_;  // not yet sent to a worker
   int submitting_ = 0;  // Submit() calls accepted and still adding chunks
+  // Buffers of answered chunks. Reusing them spares a big Map a page fault per 4 KiB of
+  // its arguments: fresh memory from the kernel is zeroed and mapped a page at a time.
+  std::vector<std::string> spare_messages_;
   std::atomic<uint64_t> next_job_id_ = 1;
   std::unique_ptr<ByteQueue> results_;
   std::thread manager_;
