@@ -8,8 +8,9 @@ namespace mp::internal {
 
 using PoolTaskRegistry = NamedRegistry<PoolTask>;
 
-void RegisterPoolTask(const char* name, const void* function, PoolTaskEntry run) {
-  PoolTaskRegistry::Add(PoolTask{name, function, run}, "pool tasks");
+void RegisterPoolTask(const char* name, const void* function, PoolTaskEntry run,
+                      PoolArgsCheck args_fit) {
+  PoolTaskRegistry::Add(PoolTask{name, function, run, args_fit}, "pool tasks");
 }
 
 const PoolTask* FindPoolTaskByName(std::string_view name) {

@@ -55,14 +55,20 @@ namespace internal {
 using PoolTaskEntry = void (*)(std::string_view args, uint64_t count, std::string& values,
                                std::vector<TaskError>& errors);
 
+// Whether `args` holds exactly `count` well-formed argument tuples for the task: for a
+// server that takes chunks from other machines and must refuse malformed ones.
+using PoolArgsCheck = bool (*)(std::string_view args, uint64_t count);
+
 struct PoolTask {
   std::string name;
   const void* function;
   PoolTaskEntry run;
+  PoolArgsCheck args_fit;
 };
 
 // Aborts with a message if `name` is taken.
-void RegisterPoolTask(const char* name, const void* function, PoolTaskEntry run);
+void RegisterPoolTask(const char* name, const void* function, PoolTaskEntry run,
+                      PoolArgsCheck args_fit);
 const PoolTask* FindPoolTaskByName(std::string_view name);
 const PoolTask* FindPoolTaskByFunction(const void* function);
 
@@ -190,6 +196,21 @@ void RunPoolTasks(std::string_view args, uint64_t count, std::string& values,
 }
 
 template <auto kFunction>
+bool PoolArgsFit(std::string_view args, uint64_t count) {
+  using Traits = PoolFunctionTraits<decltype(kFunction)>;
+  if constexpr (Traits::kFixedSize) {
+    return Traits::kArgsBytes == 0 ? args.empty() : args.size() / Traits::kArgsBytes == count &&
+                                                        args.size() % Traits::kArgsBytes == 0;
+  } else {
+    for (uint64_t i = 0; i < count; ++i) {
+      typename Traits::Args task_args;
+      if (!DecodeTuple(args, task_args)) return false;
+    }
+    return args.empty();
+  }
+}
+
+template <auto kFunction>
 bool RegisterPoolFunction(const char* name) {
   using Traits = PoolFunctionTraits<decltype(kFunction)>;
   static_assert(Traits::kIsFunctionPointer,
@@ -197,7 +218,8 @@ bool RegisterPoolFunction(const char* name) {
   static_assert(Traits::kArgsEncodable,
                 "a pool task's parameters must be encodable (see ipc/codec.h)");
   static_assert(Traits::kResultEncodable, "a pool task's result must be encodable (see ipc/codec.h)");
-  RegisterPoolTask(name, reinterpret_cast<const void*>(kFunction), &RunPoolTasks<kFunction>);
+  RegisterPoolTask(name, reinterpret_cast<const void*>(kFunction), &RunPoolTasks<kFunction>,
+                   &PoolArgsFit<kFunction>);
   return true;
 }
 

@@ -1,0 +1,296 @@
+#include "pool/remote/remote_core.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "pool/internal/wait_for.h"
+#include "pool/remote/worker_host.h"
+
+namespace mp::remote {
+namespace {
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+// Why a host that did not answer a health check is of no use, in words a user can act on.
+absl::Status Unreachable(const std::string& address, const grpc::Status& status,
+                         absl::Duration waited) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return absl::UnauthenticatedError(absl::StrCat(
+          "worker host ", address, " refused our auth token (", status.error_message(), ")"));
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return absl::UnavailableError(absl::StrCat("worker host ", address, " did not answer within ",
+                                                 absl::FormatDuration(waited),
+                                                 ": is the address right, and is it running?"));
+    default:
+      return absl::UnavailableError(absl::StrCat("worker host ", address, " cannot be reached (",
+                                                 status.error_message(),
+                                                 "): is it running, on that port?"));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RemoteCore>> RemoteCore::Start(RemoteCoreOptions options) {
+  if (options.hosts.empty()) return absl::InvalidArgumentError("a RemotePool needs at least one host");
+  std::unique_ptr<RemoteCore> core(new RemoteCore(std::move(options)));
+  const RemoteCoreOptions& settings = core->options_;
+  for (const std::string& address : settings.hosts) {
+    grpc::ChannelArguments arguments;
+    arguments.SetMaxReceiveMessageSize(settings.max_message_bytes);
+    arguments.SetMaxSendMessageSize(settings.max_message_bytes);
+    Host host{.status = {.address = address}};
+    host.stub = WorkerHostService::NewStub(
+        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments));
+    grpc::ClientContext context;
+    core->AddToken(context);
+    context.set_deadline(absl::ToChronoTime(absl::Now() + settings.connect_timeout));
+    HealthReply health;
+    const grpc::Status status = host.stub->Health(&context, HealthRequest(), &health);
+    if (!status.ok()) return Unreachable(address, status, settings.connect_timeout);
+    host.status.workers = std::max(1, health.workers());
+    host.status.alive = true;
+    core->hosts_.push_back(std::move(host));
+  }
+  for (size_t host = 0; host < core->hosts_.size(); ++host) {
+    for (int call = 0; call <= core->hosts_[host].status.workers; ++call) {
+      core->threads_.emplace_back(&RemoteCore::Send, core.get(), host);
+    }
+  }
+  core->threads_.emplace_back(&RemoteCore::WatchHealth, core.get());
+  return core;
+}
+
+RemoteCore::~RemoteCore() { Terminate(); }
+
+void RemoteCore::AddToken(grpc::ClientContext& context) const {
+  if (!options_.auth_token.empty()) {
+    context.AddMetadata(kAuthorizationKey, absl::StrCat("Bearer ", options_.auth_token));
+  }
+}
+
+absl::Status RemoteCore::Submit(std::string_view task_name, std::shared_ptr<internal::Job> job,
+                                size_t chunksize,
+                                absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks) {
+  std::deque<Chunk> chunks;
+  chunksize = std::max<size_t>(chunksize, 1);
+  for (size_t first = 0; first < job->size(); first += chunksize) {
+    Chunk chunk{.job = job, .task_name = std::string(task_name), .first_index = first,
+                .count = std::min(chunksize, job->size() - first)};
+    encode_tasks(first, chunk.count, chunk.args);
+    chunks.push_back(std::move(chunk));
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (phase_ != Phase::kRunning) {
+    return absl::FailedPreconditionError("the pool is closed or terminated: it takes no more work");
+  }
+  if (!HostsAliveLocked()) return absl::UnavailableError("every worker host of this pool is down");
+  for (Chunk& chunk : chunks) pending_.push_back(std::move(chunk));
+  changed_.notify_all();
+  return absl::OkStatus();
+}
+
+void RemoteCore::Send(size_t index) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    changed_.wait(lock, [&] {
+      return phase_ == Phase::kTerminating || !hosts_[index].status.alive || !pending_.empty();
+    });
+    if (phase_ == Phase::kTerminating || !hosts_[index].status.alive) return;
+    Chunk chunk = std::move(pending_.front());
+    pending_.pop_front();
+    ++in_flight_;
+
+    grpc::ClientContext context;
+    AddToken(context);
+    context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
+    hosts_[index].calls.insert(&context);
+    ChunkRequest request;
+    request.set_task_name(chunk.task_name);
+    request.set_count(chunk.count);
+    request.set_args(chunk.args);  // a copy: the chunk may have to go to another host
+    WorkerHostService::Stub& stub = *hosts_[index].stub;
+    lock.unlock();
+
+    ChunkReply reply;
+    const grpc::Status status = stub.RunChunk(&context, request, &reply);
+
+    Callbacks done;
+    lock.lock();
+    hosts_[index].calls.erase(&context);
+    File(index, chunk, status, reply, done);
+    --in_flight_;
+    changed_.notify_all();
+    lock.unlock();
+    for (std::function<void()>& callback : done) callback();
+    lock.lock();
+  }
+}
+
+void RemoteCore::File(size_t index, Chunk& chunk, const grpc::Status& status,
+                      const ChunkReply& reply, Callbacks& done) {
+  Host& host = hosts_[index];
+  const std::string& address = host.status.address;
+  if (status.ok()) {
+    ++host.status.chunks_done;
+    std::vector<internal::TaskError> errors;
+    for (const TaskFailure& failure : reply.failures()) {
+      errors.push_back({failure.index(), failure.code(),
+                        absl::StrCat("task ", chunk.first_index + failure.index(), " failed on ",
+                                     address, " (host pid ", reply.host_pid(), "): ",
+                                     failure.message())});
+    }
+    if (chunk.job->CompleteEncoded(chunk.first_index, chunk.count, reply.values(), errors)) {
+      if (std::function<void()> on_done = chunk.job->TakeOnDone()) done.push_back(std::move(on_done));
+    }
+    return;
+  }
+  if (phase_ == Phase::kTerminating) {
+    FailLocked(chunk, absl::CancelledError("the pool was terminated"), done);
+    return;
+  }
+  const bool host_lost = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                         (status.error_code() == grpc::StatusCode::CANCELLED && !host.status.alive);
+  if (host_lost) {
+    // Not this chunk's fault: it goes first to the hosts still alive.
+    if (host.status.alive) DeclareDeadLocked(index, status.error_message(), done);
+    if (HostsAliveLocked()) {
+      pending_.push_front(std::move(chunk));
+    } else {
+      FailLocked(chunk, absl::UnavailableError("every worker host of this pool is down"), done);
+    }
+    return;
+  }
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    FailLocked(chunk, absl::DeadlineExceededError(absl::StrCat(
+                          "worker host ", address, " did not finish it within ",
+                          absl::FormatDuration(options_.call_timeout),
+                          " (RemotePoolOptions::call_timeout)")),
+               done);
+    return;
+  }
+  FailLocked(chunk, absl::Status(FromGrpc(status).code(),
+                                 absl::StrCat("worker host ", address, " refused it: ",
+                                              status.error_message())),
+             done);
+}
+
+void RemoteCore::DeclareDeadLocked(size_t index, const std::string& why, Callbacks& done) {
+  Host& host = hosts_[index];
+  host.status.alive = false;
+  host.status.why_dead = why;
+  for (grpc::ClientContext* call : host.calls) call->TryCancel();
+  if (!HostsAliveLocked()) {
+    for (Chunk& chunk : pending_) {
+      FailLocked(chunk, absl::UnavailableError(absl::StrCat(
+                            "every worker host of this pool is down; the last, ",
+                            host.status.address, ": ", why)),
+                 done);
+    }
+    pending_.clear();
+  }
+  changed_.notify_all();
+}
+
+void RemoteCore::FailLocked(Chunk& chunk, const absl::Status& status, Callbacks& done) {
+  if (chunk.job->FailAll(chunk.first_index, chunk.count, status)) {
+    if (std::function<void()> on_done = chunk.job->TakeOnDone()) done.push_back(std::move(on_done));
+  }
+}
+
+void RemoteCore::WatchHealth() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    internal::WaitFor(changed_, lock, options_.health_interval,
+                      [&] { return phase_ == Phase::kTerminating; });
+    if (phase_ == Phase::kTerminating) return;
+    for (size_t index = 0; index < hosts_.size(); ++index) {
+      if (!hosts_[index].status.alive) continue;
+      WorkerHostService::Stub& stub = *hosts_[index].stub;
+      lock.unlock();
+      grpc::ClientContext context;
+      AddToken(context);
+      const absl::Duration wait = std::min(options_.connect_timeout, options_.health_interval);
+      context.set_deadline(absl::ToChronoTime(absl::Now() + wait));
+      HealthReply health;
+      const grpc::Status status = stub.Health(&context, HealthRequest(), &health);
+      Callbacks done;
+      lock.lock();
+      if (!status.ok() && hosts_[index].status.alive && phase_ != Phase::kTerminating) {
+        DeclareDeadLocked(index,
+                          absl::StrCat("missed a health check: ",
+                                       Unreachable(hosts_[index].status.address, status, wait).message()),
+                          done);
+      }
+      lock.unlock();
+      for (std::function<void()>& callback : done) callback();
+      lock.lock();
+    }
+  }
+}
+
+bool RemoteCore::HostsAliveLocked() const {
+  return std::any_of(hosts_.begin(), hosts_.end(), [](const Host& host) { return host.status.alive; });
+}
+
+void RemoteCore::Close() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (phase_ == Phase::kRunning) phase_ = Phase::kClosing;
+}
+
+absl::Status RemoteCore::Join(absl::Duration timeout) {
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (phase_ == Phase::kRunning) {
+      return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
+    }
+    if (!internal::WaitFor(changed_, lock, timeout, [&] { return AllWorkDoneLocked(); })) {
+      return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
+    }
+  }
+  Terminate();  // nothing is left to cancel: this only stops our threads
+  return absl::OkStatus();
+}
+
+void RemoteCore::Terminate() {
+  Callbacks done;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    phase_ = Phase::kTerminating;
+    for (Host& host : hosts_) {
+      for (grpc::ClientContext* call : host.calls) call->TryCancel();
+    }
+    for (Chunk& chunk : pending_) FailLocked(chunk, absl::CancelledError("the pool was terminated"), done);
+    pending_.clear();
+    changed_.notify_all();
+  }
+  for (std::function<void()>& callback : done) callback();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable() && thread.get_id() != std::this_thread::get_id()) thread.join();
+  }
+}
+
+int RemoteCore::workers() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int workers = 0;
+  for (const Host& host : hosts_) workers += host.status.alive ? host.status.workers : 0;
+  return std::max(1, workers);
+}
+
+std::vector<HostStatus> RemoteCore::Hosts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<HostStatus> hosts;
+  for (const Host& host : hosts_) hosts.push_back(host.status);
+  return hosts;
+}
+
+}  // namespace mp::remote

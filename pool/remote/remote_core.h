@@ -1,0 +1,118 @@
+// RemoteCore: the engine under mp::RemotePool. It holds a channel to each worker host,
+// sends chunks to them over gRPC, files their results, watches their health, and moves
+// the chunks of a host that died to the others.
+//
+// Spreading by capacity: each host has (its workers + 1) calls in flight, each a chunk,
+// from sender threads that take the next chunk as soon as their last one is answered.
+// A host with twice the workers therefore takes about twice the chunks, and a slow host
+// takes fewer.
+//
+// A host is declared dead when a call to it fails at the transport (UNAVAILABLE: the
+// connection broke or was refused) or it misses a health check; its calls still in
+// flight are cancelled, and their chunks go to the front of the queue for the other
+// hosts. A chunk may therefore run twice (once, partly, on the host that died): delivery
+// is at-least-once, like any retry over a network. The results are filed once.
+// When no host is left, every unfinished task fails with UNAVAILABLE.
+
+#ifndef MP_POOL_REMOTE_REMOTE_CORE_H_
+#define MP_POOL_REMOTE_REMOTE_CORE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "pool/internal/job.h"
+#include "pool/remote/worker_host.grpc.pb.h"
+
+namespace mp::remote {
+
+struct RemoteCoreOptions {
+  std::vector<std::string> hosts = {};
+  std::string auth_token = {};
+  absl::Duration call_timeout = absl::Minutes(5);
+  absl::Duration connect_timeout = absl::Seconds(5);
+  absl::Duration health_interval = absl::Seconds(1);
+  int max_message_bytes = 64 << 20;
+};
+
+// What a RemotePool knows about one of its hosts.
+struct HostStatus {
+  std::string address;
+  int workers = 0;
+  bool alive = false;
+  int64_t chunks_done = 0;
+  std::string why_dead = {};  // once it is not alive
+};
+
+class RemoteCore {
+ public:
+  // Connects to every host and asks its capacity; an error naming the first host that
+  // does not answer within connect_timeout, or refuses the token.
+  static absl::StatusOr<std::unique_ptr<RemoteCore>> Start(RemoteCoreOptions options);
+  ~RemoteCore();  // Terminate()s
+
+  absl::Status Submit(std::string_view task_name, std::shared_ptr<internal::Job> job,
+                      size_t chunksize,
+                      absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
+  void Close();
+  absl::Status Join(absl::Duration timeout);
+  void Terminate();
+
+  int workers() const;  // of the hosts alive
+  std::vector<HostStatus> Hosts() const;
+
+ private:
+  struct Chunk {
+    std::shared_ptr<internal::Job> job = nullptr;
+    std::string task_name = {};
+    uint64_t first_index = 0;
+    uint64_t count = 0;
+    std::string args = {};
+  };
+  struct Host {
+    HostStatus status = {};
+    std::unique_ptr<WorkerHostService::Stub> stub = nullptr;
+    std::set<grpc::ClientContext*> calls = {};  // in flight, to cancel if the host dies
+  };
+  enum class Phase { kRunning, kClosing, kTerminating };
+  using Callbacks = std::vector<std::function<void()>>;
+
+  explicit RemoteCore(RemoteCoreOptions options) : options_(std::move(options)) {}
+
+  void Send(size_t host);  // a sender thread's body
+  void WatchHealth();      // the health checker's body
+  // Outcome of one chunk's call.
+  void File(size_t host, Chunk& chunk, const grpc::Status& status, const ChunkReply& reply,
+            Callbacks& done);
+  void DeclareDeadLocked(size_t host, const std::string& why, Callbacks& done);
+  void FailLocked(Chunk& chunk, const absl::Status& status, Callbacks& done);
+  void AddToken(grpc::ClientContext& context) const;
+  bool HostsAliveLocked() const;
+  bool AllWorkDoneLocked() const { return pending_.empty() && in_flight_ == 0; }
+
+  const RemoteCoreOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;  // new chunks, a chunk done, a host dead, a phase
+  Phase phase_ = Phase::kRunning;
+  std::vector<Host> hosts_;
+  std::deque<Chunk> pending_;  // not yet sent
+  int in_flight_ = 0;          // chunks being sent or filed
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace mp::remote
+
+#endif  // MP_POOL_REMOTE_REMOTE_CORE_H_

@@ -1,0 +1,28 @@
+#include "pool/remote/remote_pool.h"
+
+#include <memory>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "process/status_macros.h"
+
+namespace mp {
+
+absl::StatusOr<RemotePool> RemotePool::Create(RemotePoolOptions options) {
+  if (options.call_timeout <= absl::ZeroDuration() || options.connect_timeout <= absl::ZeroDuration() ||
+      options.health_interval <= absl::ZeroDuration() || options.max_message_bytes < 1024) {
+    return absl::InvalidArgumentError(
+        "RemotePoolOptions: timeouts and health_interval must be positive, max_message_bytes "
+        "at least 1024");
+  }
+  MP_ASSIGN_OR_RETURN(std::unique_ptr<remote::RemoteCore> core,
+                      remote::RemoteCore::Start({.hosts = std::move(options.hosts),
+                                                 .auth_token = std::move(options.auth_token),
+                                                 .call_timeout = options.call_timeout,
+                                                 .connect_timeout = options.connect_timeout,
+                                                 .health_interval = options.health_interval,
+                                                 .max_message_bytes = options.max_message_bytes}));
+  return RemotePool(std::move(core));
+}
+
+}  // namespace mp

@@ -1,0 +1,283 @@
+// RemotePool against real worker hosts (//pool/remote:worker), each a process of its own
+// listening on loopback. (remote_pool_netns_test.sh does the same across network
+// namespaces, at addresses it assigns.)
+
+#include "pool/remote/remote_pool.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "grpc/grpc.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "ipc/shared_memory.h"
+#include "pool/pool.h"
+#include "pool/remote/stock_tasks.h"
+#include "pool/remote/worker_host.grpc.pb.h"
+#include "process/testing/leak_check.h"
+#include "process/testing/spawned_program.h"
+#include "process/testing/status_matchers.h"
+
+namespace mp {
+namespace {
+
+using ::mp::remote::CountPrimes;
+using ::mp::remote::Echo;
+using ::mp::remote::HostPid;
+using ::mp::remote::SleepMillis;
+using ::mp::remote::Square;
+using ::mp::test::IsOk;
+using ::mp::test::IsOkAndHolds;
+using ::mp::test::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kGenerous = absl::Seconds(60);
+
+// A worker host process on loopback, and its address once it serves.
+struct Host {
+  std::unique_ptr<test::SpawnedProgram> program;
+  std::string address;
+};
+
+class RemotePoolTest : public ::testing::Test {
+ protected:
+  // gRPC's background threads otherwise come and go with channels (ThreadSanitizer
+  // reports the ones it stops without joining): keep the library initialized.
+  static void SetUpTestSuite() { grpc_init(); }
+
+  void SetUp() override {
+    absl::StatusOr<std::vector<std::string>> segments = ListOurSharedMemory();
+    ASSERT_THAT(segments, IsOk());
+    segments_before_ = std::set<std::string>(segments->begin(), segments->end());
+  }
+
+  void TearDown() override {
+    for (Host& host : hosts_) {
+      host.program->CloseStdin();
+      EXPECT_THAT(host.program->Wait(kGenerous), IsOk()) << host.address;
+    }
+    hosts_.clear();
+    // A host killed by a test cannot remove its pool's shared memory; a new pool on that
+    // machine would (CleanUpAbandonedSharedMemory); so does this test, then checks.
+    (void)CleanUpAbandonedSharedMemory();
+    EXPECT_TRUE(test::ChildrenOf(getpid()).empty()) << "a host process was left behind";
+    absl::StatusOr<std::vector<std::string>> segments = ListOurSharedMemory();
+    ASSERT_THAT(segments, IsOk());
+    for (const std::string& segment : *segments) {
+      EXPECT_TRUE(segments_before_.contains(segment)) << "shared memory left behind: " << segment;
+    }
+  }
+
+  // Starts a host with 2 workers and `flags`; returns its address.
+  std::string StartHost(std::vector<std::string> flags = {}) {
+    flags.insert(flags.begin(), {"--address=127.0.0.1:0", "--workers=2", "--exit_on_stdin_eof"});
+    absl::StatusOr<test::SpawnedProgram> program =
+        test::SpawnedProgram::Start(test::Runfile("pool/remote/worker"), flags);
+    EXPECT_THAT(program, IsOk());
+    if (!program.ok()) return "";
+    Host host{std::make_unique<test::SpawnedProgram>(*std::move(program)), ""};
+    absl::StatusOr<std::string> line = host.program->ReadLine(kGenerous);
+    EXPECT_THAT(line, IsOk());
+    char address[64] = {};
+    EXPECT_EQ(std::sscanf(line.value_or("").c_str(), "listening on %63s", address), 1);
+    host.address = address;
+    hosts_.push_back(std::move(host));
+    return hosts_.back().address;
+  }
+
+  std::vector<std::string> StartHosts(int count, const std::vector<std::string>& flags = {}) {
+    std::vector<std::string> addresses;
+    for (int i = 0; i < count; ++i) addresses.push_back(StartHost(flags));
+    return addresses;
+  }
+
+  std::vector<Host> hosts_;
+  std::set<std::string> segments_before_;
+};
+
+std::vector<int64_t> Range(int64_t count) {
+  std::vector<int64_t> numbers(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) numbers[static_cast<size_t>(i)] = i;
+  return numbers;
+}
+
+// Passes when a Map over three hosts returns what the local pool returns, and every host
+// took part.
+TEST_F(RemotePoolTest, MapOverThreeHostsGivesTheLocalPoolsResult) {
+  absl::StatusOr<RemotePool> remote = RemotePool::Create({.hosts = StartHosts(3)});
+  ASSERT_THAT(remote, IsOk());
+  absl::StatusOr<Pool> local = Pool::Create({.workers = 2});
+  ASSERT_THAT(local, IsOk());
+
+  const std::vector<int64_t> numbers = Range(10'000);
+  absl::StatusOr<std::vector<int64_t>> expected = local->Map(Square, numbers);
+  ASSERT_THAT(expected, IsOk());
+  EXPECT_THAT(remote->Map(Square, numbers, {.chunksize = 50}), IsOkAndHolds(*expected));
+
+  std::vector<std::tuple<int64_t, int64_t>> ranges = {{0, 1000}, {1000, 1000}, {2000, 5000}};
+  EXPECT_THAT(remote->Starmap(CountPrimes, ranges), IsOkAndHolds(*local->Starmap(CountPrimes, ranges)));
+
+  absl::StatusOr<std::vector<int64_t>> host_pids = remote->Map(HostPid, Range(300), {.chunksize = 1});
+  ASSERT_THAT(host_pids, IsOk());
+  EXPECT_EQ(std::set<int64_t>(host_pids->begin(), host_pids->end()).size(), 3u);
+  for (const remote::HostStatus& host : remote->Hosts()) {
+    EXPECT_TRUE(host.alive) << host.address;
+    EXPECT_EQ(host.workers, 2) << host.address;
+    EXPECT_GT(host.chunks_done, 0) << host.address;
+  }
+}
+
+// Passes when the rest of Pool's interface works the same over hosts.
+TEST_F(RemotePoolTest, ImapUnorderedApplyAsyncCloseAndJoinWorkAsOnOneMachine) {
+  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = StartHosts(2)});
+  ASSERT_THAT(pool, IsOk());
+
+  absl::StatusOr<ResultStream<int64_t>> stream = pool->ImapUnordered(Square, Range(500), {.chunksize = 7});
+  ASSERT_THAT(stream, IsOk());
+  std::multiset<int64_t> seen;
+  while (true) {
+    absl::StatusOr<int64_t> next = stream->Next(kGenerous);
+    if (absl::IsOutOfRange(next.status())) break;
+    ASSERT_THAT(next, IsOk());
+    seen.insert(*next);
+  }
+  std::multiset<int64_t> squares;
+  for (int64_t i = 0; i < 500; ++i) squares.insert(i * i);
+  EXPECT_EQ(seen, squares);
+
+  absl::StatusOr<AsyncResult<int64_t>> async = pool->ApplyAsync(Square, int64_t{12});
+  ASSERT_THAT(async, IsOk());
+  EXPECT_THAT(async->Get(kGenerous), IsOkAndHolds(144));
+  EXPECT_THAT(pool->Apply(Echo, std::string("over the wire")), IsOkAndHolds("over the wire"));
+
+  pool->Close();
+  EXPECT_THAT(pool->Join(kGenerous), IsOk());
+  EXPECT_THAT(pool->Map(Square, Range(3)), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// Passes when a host killed in the middle of a map costs nothing but time: its chunks
+// are run again on the others and every result is right.
+TEST_F(RemotePoolTest, AHostKilledMidMapHasItsChunksRunOnTheOthers) {
+  absl::StatusOr<RemotePool> pool =
+      RemotePool::Create({.hosts = StartHosts(3), .health_interval = absl::Milliseconds(200)});
+  ASSERT_THAT(pool, IsOk());
+  // 20 ms tasks, one per chunk: the map lasts long enough for the kill to land mid-way.
+  std::vector<int64_t> millis(120, 20);
+  absl::StatusOr<ResultStream<int64_t>> stream = pool->ImapUnordered(SleepMillis, millis, {.chunksize = 1});
+  ASSERT_THAT(stream, IsOk());
+  ASSERT_THAT(stream->Next(kGenerous), IsOkAndHolds(20));  // the map is under way
+  ASSERT_EQ(kill(hosts_[0].program->pid(), SIGKILL), 0);
+  int results = 1;
+  while (true) {
+    absl::StatusOr<int64_t> next = stream->Next(kGenerous);
+    if (absl::IsOutOfRange(next.status())) break;
+    ASSERT_THAT(next, IsOkAndHolds(20)) << "result " << results;
+    ++results;
+  }
+  EXPECT_EQ(results, 120);
+  const std::vector<remote::HostStatus> hosts = pool->Hosts();
+  EXPECT_FALSE(hosts[0].alive);
+  EXPECT_FALSE(hosts[0].why_dead.empty());
+  EXPECT_TRUE(hosts[1].alive && hosts[2].alive);
+  // Later maps use the hosts left.
+  EXPECT_THAT(pool->Map(Square, Range(100)), IsOk());
+  EXPECT_THAT(hosts_[0].program->Wait(kGenerous), IsOkAndHolds(-SIGKILL));
+  hosts_.erase(hosts_.begin());
+}
+
+// Passes when a host with a token refuses calls without it, or with another.
+TEST_F(RemotePoolTest, AWrongOrMissingTokenIsRefused) {
+  const std::string address = StartHost({"--auth_token=open-sesame"});
+  EXPECT_THAT(RemotePool::Create({.hosts = {address}, .auth_token = "guess"}),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr(address)));
+  EXPECT_THAT(RemotePool::Create({.hosts = {address}}),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("token")));
+  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {address}, .auth_token = "open-sesame"});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Map(Square, Range(10)), IsOk());
+}
+
+// A loopback port that nothing listens on: bound, its number read, closed.
+int UnusedPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+// Passes when a host nobody serves at is an error that names it, not a hang.
+TEST_F(RemotePoolTest, AHostThatCannotBeReachedIsAClearErrorWithinTheDeadline) {
+  const std::string nobody = absl::StrCat("127.0.0.1:", UnusedPort());
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(RemotePool::Create({.hosts = {StartHost(), nobody},
+                                  .connect_timeout = absl::Seconds(2)}),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr(nobody)));
+  // A bound, not a speed claim: it must give up by its deadline (plus slack for a busy
+  // machine), never wait indefinitely.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2) + absl::Seconds(20));
+}
+
+// Passes when a chunk that outlives call_timeout fails with DeadlineExceeded.
+TEST_F(RemotePoolTest, AChunkThatOutlivesItsDeadlineFails) {
+  absl::StatusOr<RemotePool> pool =
+      RemotePool::Create({.hosts = {StartHost()}, .call_timeout = absl::Milliseconds(300)});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Apply(SleepMillis, int64_t{3000}),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("call_timeout")));
+  EXPECT_THAT(pool->Apply(Square, int64_t{3}), IsOkAndHolds(9));  // the host still serves
+}
+
+// Passes when malformed and oversized requests get a status each, and the host serves
+// on.
+TEST_F(RemotePoolTest, MalformedAndOversizedRequestsAreRefusedAndTheHostServesOn) {
+  const std::string address = StartHost({"--max_message_bytes=4096"});
+  auto stub = remote::WorkerHostService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto run = [&](const std::string& task, uint64_t count, const std::string& args) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + kGenerous));
+    remote::ChunkRequest request;
+    request.set_task_name(task);
+    request.set_count(count);
+    request.set_args(args);
+    remote::ChunkReply reply;
+    return stub->RunChunk(&context, request, &reply).error_code();
+  };
+  const std::string two_numbers(16, '\0');
+  EXPECT_EQ(run("NoSuchTask", 2, two_numbers), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(run("Square", 0, ""), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(run("Square", 3, two_numbers), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(run("Square", 2, "short"), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(run("Echo", 1, std::string(8, '\xff')), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(run("Square", 1'000, std::string(8'000, '\0')), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(run("Square", 2, two_numbers), grpc::StatusCode::OK);
+
+  // Through a pool: a chunk too big fails its tasks with the same status; the pool and
+  // the host go on.
+  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {address}});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Apply(Echo, std::string(10'000, 'x')),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr(address)));
+  EXPECT_THAT(pool->Apply(Echo, std::string("small")), IsOkAndHolds("small"));
+}
+
+}  // namespace
+}  // namespace mp
