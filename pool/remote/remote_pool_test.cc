@@ -70,9 +70,6 @@ class RemotePoolTest : public ::testing::Test {
       EXPECT_THAT(host.program->Wait(kGenerous), IsOk()) << host.address;
     }
     hosts_.clear();
-    // A host killed by a test cannot remove its pool's shared memory; a new pool on that
-    // machine would (CleanUpAbandonedSharedMemory); so does this test, then checks.
-    (void)CleanUpAbandonedSharedMemory();
     EXPECT_TRUE(test::ChildrenOf(getpid()).empty()) << "a host process was left behind";
     absl::StatusOr<std::vector<std::string>> segments = ListOurSharedMemory();
     ASSERT_THAT(segments, IsOk());
@@ -196,6 +193,23 @@ TEST_F(RemotePoolTest, AHostKilledMidMapHasItsChunksRunOnTheOthers) {
   EXPECT_THAT(pool->Map(Square, Range(100)), IsOk());
   EXPECT_THAT(hosts_[0].program->Wait(kGenerous), IsOkAndHolds(-SIGKILL));
   hosts_.erase(hosts_.begin());
+  // The killed host could not remove its pool's shared memory; the next pool started on
+  // that machine would (CleanUpAbandonedSharedMemory), and so does this test.
+  (void)CleanUpAbandonedSharedMemory();
+}
+
+// Passes when SIGTERM ends a host in order: exit code 0, its workers gone, its shared
+// memory removed (TearDown checks both).
+TEST_F(RemotePoolTest, SigtermStopsAHostCleanly) {
+  const std::string address = StartHost();
+  {
+    absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {address}});
+    ASSERT_THAT(pool, IsOk());
+    ASSERT_THAT(pool->Map(Square, Range(10)), IsOk());
+  }
+  ASSERT_EQ(kill(hosts_[0].program->pid(), SIGTERM), 0);
+  EXPECT_THAT(hosts_[0].program->Wait(kGenerous), IsOkAndHolds(0));
+  hosts_.clear();
 }
 
 // Passes when a host with a token refuses calls without it, or with another.

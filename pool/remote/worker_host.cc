@@ -74,6 +74,7 @@ absl::StatusOr<std::unique_ptr<WorkerHost>> WorkerHost::Create(WorkerHostOptions
   MP_ASSIGN_OR_RETURN(std::unique_ptr<internal::PoolCore> core,
                       internal::PoolCore::Start({.workers = options.workers > 0 ? options.workers
                                                                                 : CpuCount(),
+                                                 .start_method = options.start_method,
                                                  .queue_bytes = size_t{64} << 20}));
   return std::unique_ptr<WorkerHost>(new WorkerHost(std::move(options), std::move(core)));
 }

@@ -23,12 +23,14 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
 #include "pool/internal/pool_core.h"
+#include "process/process.h"
 #include "pool/remote/worker_host.grpc.pb.h"
 
 namespace mp::remote {
 
 struct WorkerHostOptions {
   int workers = 0;  // 0: CpuCount()
+  StartMethod start_method = StartMethod::kForkServer;
   std::string auth_token = {};  // empty: calls need none (loopback only; see worker_main)
   uint64_t max_tasks_per_chunk = 1'000'000;
 };

@@ -7,12 +7,18 @@
 // them:  cc_binary(name = "my_worker", deps = ["//pool/remote:worker_main", ":my_tasks"])
 //
 // It prints "listening on ADDRESS" once it serves (with the port the kernel chose for
-// port 0), then serves until killed, or, with --exit_on_stdin_eof, until its stdin ends
-// (so that a test's or a parent's host never outlives it).
+// port 0), then serves until SIGTERM or SIGINT, or, with --exit_on_stdin_eof, until its
+// stdin ends (so that a test's or a parent's host never outlives it). Its workers are
+// started by a fork server (a fresh copy of this program), so they do not share our
+// signal handlers.
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -47,11 +53,28 @@ bool IsLoopback(const std::string& address) {
          absl::StartsWith(address, "unix-abstract:");
 }
 
-void WaitForEndOfStdin() {
+// SIGTERM and SIGINT write a byte here (a signal handler may do little else safely);
+// main() waits for it, then shuts down in order: the server, then the workers, whose
+// shared memory is removed with them.
+int stop_pipe[2] = {-1, -1};
+
+void RequestStop(int /*signal*/) {
+  const char byte = 0;
+  (void)!write(stop_pipe[1], &byte, 1);
+}
+
+// Returns once a stop signal came, or stdin ended if `watch_stdin`.
+void WaitForStop(bool watch_stdin) {
+  pollfd watched[2] = {{.fd = stop_pipe[0], .events = POLLIN, .revents = 0},
+                       {.fd = STDIN_FILENO, .events = POLLIN, .revents = 0}};
   char buffer[256];
   while (true) {
-    const ssize_t n = read(STDIN_FILENO, buffer, sizeof(buffer));
-    if (n == 0 || (n < 0 && errno != EINTR)) return;
+    if (poll(watched, watch_stdin ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (watched[0].revents != 0) return;
+    if (watched[1].revents != 0 && read(STDIN_FILENO, buffer, sizeof(buffer)) <= 0) return;
   }
 }
 
@@ -75,6 +98,12 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_max_tasks_per_chunk) < 1) {
     mp::cli::ExitBadUsage("--max_tasks_per_chunk must be >= 1");
   }
+
+  if (pipe2(stop_pipe, O_CLOEXEC) != 0) return 1;
+  struct sigaction on_stop = {};
+  on_stop.sa_handler = RequestStop;
+  sigaction(SIGTERM, &on_stop, nullptr);
+  sigaction(SIGINT, &on_stop, nullptr);
 
   absl::StatusOr<std::unique_ptr<mp::remote::WorkerHost>> host = mp::remote::WorkerHost::Create(
       {.workers = absl::GetFlag(FLAGS_workers),
@@ -103,11 +132,8 @@ int main(int argc, char** argv) {
   }
   std::fflush(stdout);
 
-  if (absl::GetFlag(FLAGS_exit_on_stdin_eof)) {
-    WaitForEndOfStdin();
-    server->Shutdown();
-    return 0;
-  }
-  server->Wait();
+  WaitForStop(absl::GetFlag(FLAGS_exit_on_stdin_eof));
+  // Calls still running get a second to finish, then are cancelled.
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   return 0;
 }
