@@ -40,10 +40,10 @@ absl::Status Unreachable(const std::string& address, const grpc::Status& status,
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<RemoteCore>> RemoteCore::Start(RemoteCoreOptions options) {
+absl::StatusOr<std::unique_ptr<RemoteCore>> RemoteCore::Start(RemotePoolOptions options) {
   if (options.hosts.empty()) return absl::InvalidArgumentError("a RemotePool needs at least one host");
   std::unique_ptr<RemoteCore> core(new RemoteCore(std::move(options)));
-  const RemoteCoreOptions& settings = core->options_;
+  const RemotePoolOptions& settings = core->options_;
   for (const std::string& address : settings.hosts) {
     grpc::ChannelArguments arguments;
     arguments.SetMaxReceiveMessageSize(settings.max_message_bytes);

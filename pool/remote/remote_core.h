@@ -37,16 +37,26 @@
 #include "pool/internal/job.h"
 #include "pool/remote/worker_host.grpc.pb.h"
 
-namespace mp::remote {
+namespace mp {
 
-struct RemoteCoreOptions {
+struct RemotePoolOptions {
+  // "host:port" of each worker host.
   std::vector<std::string> hosts = {};
+  // The hosts' --auth_token; empty for hosts that need none (loopback).
   std::string auth_token = {};
+  // Longest a host may take over one chunk.
   absl::Duration call_timeout = absl::Minutes(5);
+  // Longest a host may take to answer Create()'s first call, and each health check.
   absl::Duration connect_timeout = absl::Seconds(5);
+  // How often each host is asked whether it is alive.
   absl::Duration health_interval = absl::Seconds(1);
+  // Largest request or reply; match the hosts' --max_message_bytes.
   int max_message_bytes = 64 << 20;
 };
+
+}  // namespace mp
+
+namespace mp::remote {
 
 // What a RemotePool knows about one of its hosts.
 struct HostStatus {
@@ -61,7 +71,7 @@ class RemoteCore {
  public:
   // Connects to every host and asks its capacity; an error naming the first host that
   // does not answer within connect_timeout, or refuses the token.
-  static absl::StatusOr<std::unique_ptr<RemoteCore>> Start(RemoteCoreOptions options);
+  static absl::StatusOr<std::unique_ptr<RemoteCore>> Start(RemotePoolOptions options);
   ~RemoteCore();  // Terminate()s
 
   absl::Status Submit(std::string_view task_name, std::shared_ptr<internal::Job> job,
@@ -90,7 +100,7 @@ class RemoteCore {
   enum class Phase { kRunning, kClosing, kTerminating };
   using Callbacks = std::vector<std::function<void()>>;
 
-  explicit RemoteCore(RemoteCoreOptions options) : options_(std::move(options)) {}
+  explicit RemoteCore(RemotePoolOptions options) : options_(std::move(options)) {}
 
   void Send(size_t host);  // a sender thread's body
   void WatchHealth();      // the health checker's body
@@ -103,7 +113,7 @@ class RemoteCore {
   bool HostsAliveLocked() const;
   bool AllWorkDoneLocked() const { return pending_.empty() && in_flight_ == 0; }
 
-  const RemoteCoreOptions options_;
+  const RemotePoolOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;  // new chunks, a chunk done, a host dead, a phase
   Phase phase_ = Phase::kRunning;

@@ -16,12 +16,7 @@ absl::StatusOr<RemotePool> RemotePool::Create(RemotePoolOptions options) {
         "at least 1024");
   }
   MP_ASSIGN_OR_RETURN(std::unique_ptr<remote::RemoteCore> core,
-                      remote::RemoteCore::Start({.hosts = std::move(options.hosts),
-                                                 .auth_token = std::move(options.auth_token),
-                                                 .call_timeout = options.call_timeout,
-                                                 .connect_timeout = options.connect_timeout,
-                                                 .health_interval = options.health_interval,
-                                                 .max_message_bytes = options.max_message_bytes}));
+                      remote::RemoteCore::Start(std::move(options)));
   return RemotePool(std::move(core));
 }
 

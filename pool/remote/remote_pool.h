@@ -34,21 +34,7 @@
 
 namespace mp {
 
-struct RemotePoolOptions {
-  // "host:port" of each worker host.
-  std::vector<std::string> hosts = {};
-  // The hosts' --auth_token; empty for hosts that need none (loopback).
-  std::string auth_token = {};
-  // Longest a host may take over one chunk.
-  absl::Duration call_timeout = absl::Minutes(5);
-  // Longest a host may take to answer Create()'s first call, and each health check.
-  absl::Duration connect_timeout = absl::Seconds(5);
-  // How often each host is asked whether it is alive.
-  absl::Duration health_interval = absl::Seconds(1);
-  // Largest request or reply; match the hosts' --max_message_bytes.
-  int max_message_bytes = 64 << 20;
-};
-
+// RemotePoolOptions (hosts, token, timeouts): remote_core.h.
 class RemotePool : public PoolCalls<remote::RemoteCore> {
  public:
   static absl::StatusOr<RemotePool> Create(RemotePoolOptions options);
