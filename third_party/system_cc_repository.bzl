@@ -24,7 +24,11 @@ def _split_label(label):
     return package, name
 
 def _pkg_config_flags(rctx, pkg_config, modules):
-    """Returns (defines, linkopts) for `modules`, or fails with what to install."""
+    """Returns (defines, linkopts, include_dirs) for `modules`, or fails with what to install.
+
+    include_dirs are header directories outside /usr/include (Open MPI keeps its headers
+    under /usr/lib): the compiler does not search them unless told.
+    """
     result = rctx.execute([pkg_config, "--cflags", "--libs"] + modules)
     if result.return_code != 0:
         fail(("pkg-config could not find {modules} for @{repo}: {error}\n" +
@@ -36,30 +40,42 @@ def _pkg_config_flags(rctx, pkg_config, modules):
         ))
     defines = []
     linkopts = []
+    include_dirs = []
     for flag in result.stdout.replace("\n", " ").split(" "):
         if not flag:
             continue
+        elif flag == "-I/usr/include":
+            continue
+        elif flag.startswith("-I"):
+            include_dirs.append(flag[2:])
         elif flag.startswith("-D"):
             defines.append(flag[2:])
         elif flag.startswith(("-l", "-L", "-Wl,", "-pthread")):
             linkopts.append(flag)
-        elif flag == "-I/usr/include":
-            continue
         else:
             fail("pkg-config gave @{repo} the flag '{flag}', which this rule does not map. ".format(
                 repo = rctx.name,
                 flag = flag,
             ) + "Teach _pkg_config_flags in third_party/system_cc_repository.bzl about it.")
-    return defines, linkopts
+    return defines, linkopts, include_dirs
 
-def _cc_library_rule(name, defines, linkopts):
+def _cc_library_rule(name, defines, linkopts, includes):
+    """`includes`: header directories linked into the package, searched by dependents."""
     return """cc_library(
     name = "{name}",
     defines = {defines},
     linkopts = {linkopts},
+    hdrs = glob([{globs}]),
+    includes = {includes},
     visibility = ["//visibility:public"],
 )
-""".format(name = name, defines = repr(defines), linkopts = repr(linkopts))
+""".format(
+        name = name,
+        defines = repr(defines),
+        linkopts = repr(linkopts),
+        globs = ", ".join(['"{}/**"'.format(include) for include in includes]),
+        includes = repr(includes),
+    )
 
 def _executable_rule(rctx, name, program):
     """A target that runs the system's `program`, for use as a Bazel tool."""
@@ -87,9 +103,14 @@ def _system_cc_repository_impl(rctx):
 
     for label, modules in rctx.attr.libraries.items():
         package, name = _split_label(label)
-        defines, linkopts = _pkg_config_flags(rctx, pkg_config, modules)
+        defines, linkopts, include_dirs = _pkg_config_flags(rctx, pkg_config, modules)
         linkopts = rctx.attr.extra_linkopts.get(label, []) + linkopts
-        build_files.setdefault(package, []).append(_cc_library_rule(name, defines, linkopts))
+        includes = []
+        for index, directory in enumerate(include_dirs):
+            include = "_{}_include_{}".format(name, index)
+            rctx.symlink(directory, (package + "/" if package else "") + include)
+            includes.append(include)
+        build_files.setdefault(package, []).append(_cc_library_rule(name, defines, linkopts, includes))
 
     for label, program in rctx.attr.executables.items():
         package, name = _split_label(label)

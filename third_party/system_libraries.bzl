@@ -54,7 +54,7 @@ _ABSEIL = {
 }
 
 def system_libraries():
-    """Declares the repositories for Abseil, GoogleTest, Benchmark, protobuf and gRPC."""
+    """Declares the repositories for Abseil, GoogleTest, Benchmark, protobuf, gRPC and MPI."""
     system_cc_repository(
         name = "com_google_absl",
         debian_package = "libabsl-dev",
@@ -113,5 +113,15 @@ def system_libraries():
         },
         files = {
             "//third_party/grpc:cc_grpc_library.bzl": "bazel/cc_grpc_library.bzl",
+        },
+    )
+
+    # Open MPI's C interface (its C++ bindings are deprecated). `mpirun` comes from
+    # Debian's openmpi-bin.
+    system_cc_repository(
+        name = "org_open_mpi",
+        debian_package = "libopenmpi-dev",
+        libraries = {
+            ":mpi": ["ompi-c"],
         },
     )
