@@ -6,22 +6,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "ipc/grpc_status.h"
 
 namespace mp {
-namespace {
-
-// absl::StatusCode and grpc::StatusCode both number the canonical codes the same way.
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
-}
-
-absl::Status FromGrpcStatus(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
-}
-
-}  // namespace
 
 absl::Status TaskRegistry::Register(const std::string& name, TaskFunction task) {
   if (name.empty()) return absl::InvalidArgumentError("a task needs a non-empty name");

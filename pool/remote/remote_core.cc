@@ -10,15 +10,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "ipc/grpc_status.h"
 #include "pool/internal/wait_for.h"
 #include "pool/remote/worker_host.h"
 
 namespace mp::remote {
 namespace {
-
-absl::Status FromGrpc(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-}
 
 // Why a host that did not answer a health check is of no use, in words a user can act on.
 absl::Status Unreachable(const std::string& address, const grpc::Status& status,
@@ -178,7 +175,7 @@ void RemoteCore::File(size_t index, Chunk& chunk, const grpc::Status& status,
                done);
     return;
   }
-  FailLocked(chunk, absl::Status(FromGrpc(status).code(),
+  FailLocked(chunk, absl::Status(FromGrpcStatus(status).code(),
                                  absl::StrCat("worker host ", address, " refused it: ",
                                               status.error_message())),
              done);

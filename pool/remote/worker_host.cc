@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "ipc/grpc_status.h"
 #include "pool/internal/job.h"
 #include "pool/pool_task.h"
 #include "process/cpu_count.h"
@@ -116,9 +117,7 @@ grpc::Status WorkerHost::RunChunk(grpc::ServerContext* context, const ChunkReque
                                          [&](size_t, size_t, std::string& out) {
                                            out.append(request->args());
                                          });
-  if (!submitted.ok()) {
-    return Refuse(static_cast<grpc::StatusCode>(submitted.code()), std::string(submitted.message()));
-  }
+  if (!submitted.ok()) return ToGrpcStatus(submitted);
   // The caller may give up (its deadline, or its pool terminated): stop waiting then. The
   // chunk still runs to its end in a worker; its results are dropped.
   while (!job->Wait(absl::Milliseconds(100))) {
