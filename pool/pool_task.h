@@ -108,12 +108,25 @@ void EncodeResult(const T& value, std::string& out) {
   if constexpr (!std::is_same_v<T, NoResult>) Encode(value, out);
 }
 
+// Runs `body` (which returns a task's status), turning an exception it throws into that
+// task's error.
+template <typename Body>
+absl::Status CatchingExceptions(Body body) {
+  try {
+    return body();
+  } catch (const std::exception& error) {
+    return absl::UnknownError(absl::StrCat("the task threw: ", error.what()));
+  } catch (...) {
+    return absl::UnknownError("the task threw something that is not a std::exception");
+  }
+}
+
 // Runs one task, appending its encoded result to `values`; its error, if it fails.
 template <auto kFunction, typename Args>
 absl::Status RunPoolTask(Args& args, std::string& values) {
   using Traits = PoolFunctionTraits<decltype(kFunction)>;
   const size_t values_before = values.size();
-  try {
+  absl::Status status = CatchingExceptions([&]() -> absl::Status {
     if constexpr (std::is_void_v<typename Traits::Returned>) {
       std::apply(kFunction, args);
     } else {
@@ -126,28 +139,26 @@ absl::Status RunPoolTask(Args& args, std::string& values) {
       }
     }
     return absl::OkStatus();
-  } catch (const std::exception& error) {
-    values.resize(values_before);  // in case encoding the result threw
-    return absl::UnknownError(absl::StrCat("the task threw: ", error.what()));
-  } catch (...) {
-    values.resize(values_before);
-    return absl::UnknownError("the task threw something that is not a std::exception");
-  }
+  });
+  if (!status.ok()) values.resize(values_before);  // in case encoding the result threw
+  return status;
 }
 
 // RunPoolTask for a task with a fixed-size result (kFixedSize): writes the result's bytes
 // at `out`, which has room for them.
 template <auto kFunction, typename Args>
 absl::Status RunPoolTaskInto(Args& args, char* out) {
-  try {
+  return CatchingExceptions([&] {
     const auto result = std::apply(kFunction, args);
     std::memcpy(out, &result, sizeof result);
     return absl::OkStatus();
-  } catch (const std::exception& error) {
-    return absl::UnknownError(absl::StrCat("the task threw: ", error.what()));
-  } catch (...) {
-    return absl::UnknownError("the task threw something that is not a std::exception");
-  }
+  });
+}
+
+// Whether `bytes` are exactly `count` blocks of `each` bytes, without computing
+// count * each (a count from another machine may be anything).
+constexpr bool HoldsExactly(size_t bytes, uint64_t count, size_t each) {
+  return each == 0 ? bytes == 0 : bytes % each == 0 && bytes / each == count;
 }
 
 // A chunk of tasks (PoolTaskEntry): no allocation per task for numbers and other
@@ -161,7 +172,7 @@ void RunPoolTasks(std::string_view args, uint64_t count, std::string& values,
     // results. Sizing `values` once and copying each result into place costs a move
     // instruction per task, where appending to a string costs a function call: for
     // trivial tasks that is most of a worker's time.
-    if (args.size() == count * Traits::kArgsBytes) {
+    if (HoldsExactly(args.size(), count, Traits::kArgsBytes)) {
       const size_t start = values.size();
       values.resize(start + count * sizeof(typename Traits::Result));
       size_t end = start;
@@ -199,8 +210,7 @@ template <auto kFunction>
 bool PoolArgsFit(std::string_view args, uint64_t count) {
   using Traits = PoolFunctionTraits<decltype(kFunction)>;
   if constexpr (Traits::kFixedSize) {
-    return Traits::kArgsBytes == 0 ? args.empty() : args.size() / Traits::kArgsBytes == count &&
-                                                        args.size() % Traits::kArgsBytes == 0;
+    return HoldsExactly(args.size(), count, Traits::kArgsBytes);
   } else {
     for (uint64_t i = 0; i < count; ++i) {
       typename Traits::Args task_args;
