@@ -26,10 +26,10 @@
 #include "benchmark/benchmark.h"
 #include "grpc/grpc.h"
 #include "pool/pool.h"
+#include "pool/remote/loopback_host.h"
 #include "pool/remote/remote_pool.h"
 #include "pool/remote/stock_tasks.h"
 #include "process/hand_off.h"
-#include "process/testing/spawned_program.h"
 #include "tools/cpp/runfiles/runfiles.h"
 
 namespace {
@@ -57,18 +57,14 @@ std::string WorkerPath() {
 // (their stdin is our pipe).
 std::vector<std::string>& HostAddresses() {
   static auto* addresses = new std::vector<std::string>();
-  static auto* hosts = new std::vector<std::unique_ptr<mp::test::SpawnedProgram>>();
+  static auto* hosts = new std::vector<mp::remote::LoopbackHost>();
   const std::string worker = addresses->size() < kMostHosts ? WorkerPath() : "";
   while (addresses->size() < kMostHosts && !worker.empty()) {
-    absl::StatusOr<mp::test::SpawnedProgram> host = mp::test::SpawnedProgram::Start(
-        worker,
-        {"--address=127.0.0.1:0", "--workers=1", "--exit_on_stdin_eof"});
+    absl::StatusOr<mp::remote::LoopbackHost> host =
+        mp::remote::StartLoopbackHost(worker, {"--workers=1"});
     if (!host.ok()) break;
-    hosts->push_back(std::make_unique<mp::test::SpawnedProgram>(*std::move(host)));
-    absl::StatusOr<std::string> line = hosts->back()->ReadLine(absl::Seconds(30));
-    char address[64] = {};
-    if (!line.ok() || std::sscanf(line->c_str(), "listening on %63s", address) != 1) break;
-    addresses->push_back(address);
+    addresses->push_back(host->address);
+    hosts->push_back(*std::move(host));
   }
   return *addresses;
 }

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <set>
 #include <string>
@@ -25,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "ipc/shared_memory.h"
 #include "pool/pool.h"
+#include "pool/remote/loopback_host.h"
 #include "pool/remote/stock_tasks.h"
 #include "pool/remote/worker_host.grpc.pb.h"
 #include "process/testing/leak_check.h"
@@ -46,12 +46,6 @@ using ::testing::HasSubstr;
 
 constexpr absl::Duration kGenerous = absl::Seconds(60);
 
-// A worker host process on loopback, and its address once it serves.
-struct Host {
-  std::unique_ptr<test::SpawnedProgram> program;
-  std::string address;
-};
-
 class RemotePoolTest : public ::testing::Test {
  protected:
   // gRPC's background threads otherwise come and go with channels (ThreadSanitizer
@@ -65,7 +59,7 @@ class RemotePoolTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    for (Host& host : hosts_) {
+    for (remote::LoopbackHost& host : hosts_) {
       host.program->CloseStdin();
       EXPECT_THAT(host.program->Wait(kGenerous), IsOk()) << host.address;
     }
@@ -80,18 +74,12 @@ class RemotePoolTest : public ::testing::Test {
 
   // Starts a host with 2 workers and `flags`; returns its address.
   std::string StartHost(std::vector<std::string> flags = {}) {
-    flags.insert(flags.begin(), {"--address=127.0.0.1:0", "--workers=2", "--exit_on_stdin_eof"});
-    absl::StatusOr<test::SpawnedProgram> program =
-        test::SpawnedProgram::Start(test::Runfile("pool/remote/worker"), flags);
-    EXPECT_THAT(program, IsOk());
-    if (!program.ok()) return "";
-    Host host{std::make_unique<test::SpawnedProgram>(*std::move(program)), ""};
-    absl::StatusOr<std::string> line = host.program->ReadLine(kGenerous);
-    EXPECT_THAT(line, IsOk());
-    char address[64] = {};
-    EXPECT_EQ(std::sscanf(line.value_or("").c_str(), "listening on %63s", address), 1);
-    host.address = address;
-    hosts_.push_back(std::move(host));
+    flags.insert(flags.begin(), "--workers=2");
+    absl::StatusOr<remote::LoopbackHost> host =
+        remote::StartLoopbackHost(test::Runfile("pool/remote/worker"), flags);
+    EXPECT_THAT(host, IsOk());
+    if (!host.ok()) return "";
+    hosts_.push_back(*std::move(host));
     return hosts_.back().address;
   }
 
@@ -101,7 +89,7 @@ class RemotePoolTest : public ::testing::Test {
     return addresses;
   }
 
-  std::vector<Host> hosts_;
+  std::vector<remote::LoopbackHost> hosts_;
   std::set<std::string> segments_before_;
 };
 
