@@ -40,24 +40,17 @@
 
 #include <sys/types.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 #include "ipc/codec.h"
-#include "pool/chunksize.h"
-#include "pool/internal/job.h"
 #include "pool/internal/pool_core.h"
 #include "pool/pool_calls.h"
 #include "pool/pool_task.h"
