@@ -11,7 +11,6 @@
 #include "ipc/shared_memory.h"
 
 namespace mp::test {
-namespace {
 
 std::set<std::string> OurSegments() {
   absl::StatusOr<std::vector<std::string>> names = ListOurSharedMemory();
@@ -20,7 +19,16 @@ std::set<std::string> OurSegments() {
   return std::set<std::string>(names->begin(), names->end());
 }
 
-}  // namespace
+std::vector<std::string> SegmentsLeftBehind(const std::set<std::string>& before) {
+  std::vector<std::string> left_behind;
+  for (const std::string& name : OurSegments()) {
+    if (before.count(name) != 0) continue;
+    // Segments of other live processes belong to tests running beside this one.
+    bool ours_or_orphaned = name.find(absl::StrCat("mp-", getpid(), "-")) == 0 || !OwnerIsAlive(name);
+    if (ours_or_orphaned) left_behind.push_back(name);
+  }
+  return left_behind;
+}
 
 void IpcLeakCheckedTest::SetUp() {
   LeakCheckedTest::SetUp();
@@ -29,14 +37,7 @@ void IpcLeakCheckedTest::SetUp() {
 
 void IpcLeakCheckedTest::TearDown() {
   LeakCheckedTest::TearDown();
-  std::vector<std::string> left_behind;
-  for (const std::string& name : OurSegments()) {
-    if (segments_before_.count(name) != 0) continue;
-    // Segments of other live processes belong to tests running beside this one.
-    bool ours_or_orphaned = name.find(absl::StrCat("mp-", getpid(), "-")) == 0 || !OwnerIsAlive(name);
-    if (ours_or_orphaned) left_behind.push_back(name);
-  }
-  EXPECT_EQ(left_behind, std::vector<std::string>{})
+  EXPECT_EQ(SegmentsLeftBehind(segments_before_), std::vector<std::string>{})
       << "the test left shared-memory segments in /dev/shm";
 }
 

@@ -10,10 +10,19 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "process/testing/leak_check.h"
 
 namespace mp::test {
+
+// Our segments in /dev/shm now (ListOurSharedMemory()).
+std::set<std::string> OurSegments();
+
+// The segments that appeared since `before` and are this process's or a gone process's:
+// what a test left behind, by the rule above. For fixtures that cannot derive from
+// IpcLeakCheckedTest.
+std::vector<std::string> SegmentsLeftBehind(const std::set<std::string>& before);
 
 class IpcLeakCheckedTest : public LeakCheckedTest {
  protected:
