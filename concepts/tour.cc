@@ -9,6 +9,8 @@
 // Each demo is its own program (bazel run //concepts/<lesson>:demo); the tour starts it
 // with stdout shared, so what you see is exactly what the demo prints.
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -27,7 +29,7 @@
 #include "process/subprocess.h"
 #include "tools/cpp/runfiles/runfiles.h"
 
-ABSL_FLAG(int, lesson, 0, "run only this lesson (1 to 9); 0 runs them all, then the table");
+ABSL_FLAG(int, lesson, 0, "run only this lesson (1 to 10); 0 runs them all, then the table");
 ABSL_FLAG(bool, quick, false, "short demos and a short table: the whole tour in under 30 s");
 ABSL_FLAG(bool, list, false, "list the lessons and exit");
 ABSL_FLAG(int, max_workers, 0, "widest point of the scaling table; 0 means CpuCount()");
@@ -42,6 +44,15 @@ void PrintHeading(const std::string& heading) {
   std::fflush(stdout);  // before the demo writes to the same stdout
 }
 
+// Our environment, plus what tells a demo where our runfiles are: a demo that starts
+// programs of its own (lesson 10's worker hosts) finds them there.
+std::vector<std::string> EnvironmentWithRunfiles(const Runfiles& runfiles) {
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) environment.emplace_back(*entry);
+  for (const auto& [name, value] : runfiles.EnvVars()) environment.push_back(absl::StrCat(name, "=", value));
+  return environment;
+}
+
 // Runs one lesson's demo with the terminal as its stdout and stderr. True if it succeeded.
 bool RunDemo(const Runfiles& runfiles, const Lesson& lesson, bool quick) {
   PrintHeading(absl::StrCat("Lesson ", lesson.number, ": ", lesson.question));
@@ -49,6 +60,7 @@ bool RunDemo(const Runfiles& runfiles, const Lesson& lesson, bool quick) {
   const std::vector<std::string>& args = quick ? lesson.quick_args : lesson.tour_args;
   mp::Command command;
   command.argv = {runfiles.Rlocation(absl::StrCat("mp_course/concepts/", lesson.package, "/demo"))};
+  command.environment = EnvironmentWithRunfiles(runfiles);
   command.argv.insert(command.argv.end(), args.begin(), args.end());
   std::printf("Running: bazel run //concepts/%s:demo%s%s\n\n", lesson.package.c_str(),
               args.empty() ? "" : " -- ", absl::StrJoin(args, " ").c_str());

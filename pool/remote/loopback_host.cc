@@ -1,5 +1,8 @@
 #include "pool/remote/loopback_host.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -8,18 +11,49 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "process/internal/unique_fd.h"
 #include "process/status_macros.h"
 
 namespace mp::remote {
+namespace {
 
-absl::StatusOr<LoopbackHost> StartLoopbackHost(const std::string& worker,
+// The first line the program writes to `fd`, read a byte at a time (so nothing after it
+// is taken from the pipe), waiting until `deadline`.
+absl::StatusOr<std::string> ReadFirstLine(int fd, absl::Time deadline) {
+  std::string line;
+  while (true) {
+    MP_ASSIGN_OR_RETURN(bool readable, internal::WaitReadable(fd, deadline));
+    if (!readable) {
+      return absl::DeadlineExceededError("the worker host did not say where it listens in time");
+    }
+    char byte;
+    const ssize_t got = read(fd, &byte, 1);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return absl::ErrnoToStatus(errno, "read from the host's stdout");
+    if (got == 0) {
+      return absl::UnavailableError(
+          absl::StrCat("the worker host ended before it served; it said '", line, "'"));
+    }
+    if (byte == '\n') return line;
+    line.push_back(byte);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<LoopbackHost> StartLoopbackHost(const std::string& path,
                                                const std::vector<std::string>& flags) {
-  std::vector<std::string> args = {"--address=127.0.0.1:0", "--exit_on_stdin_eof"};
-  args.insert(args.end(), flags.begin(), flags.end());
-  MP_ASSIGN_OR_RETURN(test::SpawnedProgram program, test::SpawnedProgram::Start(worker, args));
-  LoopbackHost host{std::make_unique<test::SpawnedProgram>(std::move(program)), ""};
-  MP_ASSIGN_OR_RETURN(std::string line, host.program->ReadLine(absl::Seconds(60)));
+  Command command;
+  command.argv = {path, "--address=127.0.0.1:0", "--exit_on_stdin_eof"};
+  command.argv.insert(command.argv.end(), flags.begin(), flags.end());
+  command.standard_input = Redirect::Pipe();
+  command.standard_output = Redirect::Pipe();
+  MP_ASSIGN_OR_RETURN(Subprocess program, Subprocess::Start(command));
+  LoopbackHost host{std::make_unique<Subprocess>(std::move(program)), ""};
+  MP_ASSIGN_OR_RETURN(std::string line,
+                      ReadFirstLine(host.program->stdout_fd(), absl::Now() + absl::Seconds(60)));
   char address[64] = {};
   if (std::sscanf(line.c_str(), "listening on %63s", address) != 1) {
     return absl::InternalError(absl::StrCat("the worker host said '", line,

@@ -44,6 +44,7 @@ using ::mp::test::IsOk;
 using ::mp::test::IsOkAndHolds;
 using ::mp::test::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr absl::Duration kGenerous = absl::Seconds(60);
 
@@ -207,6 +208,16 @@ TEST_F(RemotePoolTest, AWrongOrMissingTokenIsRefused) {
   absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {address}, .auth_token = "open-sesame"});
   ASSERT_THAT(pool, IsOk());
   EXPECT_THAT(pool->Map(Square, Range(10)), IsOk());
+}
+
+// Passes when a host asked to listen where other machines can reach it, with no token,
+// refuses to start (exit code 2, bad usage) rather than serve anyone who connects.
+TEST_F(RemotePoolTest, AHostOffLoopbackWithoutATokenRefusesToStart) {
+  absl::StatusOr<test::ProgramOutput> refused = test::RunProgram(
+      test::Runfile("pool/remote/worker"), {"--address=0.0.0.0:0", "--workers=1"}, kGenerous);
+  ASSERT_THAT(refused, IsOk());
+  EXPECT_EQ(refused->exit_code, 2);
+  EXPECT_THAT(refused->stdout_text, Not(HasSubstr("listening on")));
 }
 
 // A loopback port that nothing listens on: bound, its number read, closed.

@@ -23,7 +23,8 @@ int64_t CountPrimes(int64_t first, int64_t count) {
   return primes;
 }
 
-// getppid(): tasks run in the host's worker processes, whose parent is the host.
+// getppid(): a worker's parent is its host's fork server, one per host, so the pid tells
+// which host ran a task.
 int64_t HostPid(int64_t /*unused*/) { return getppid(); }
 
 int64_t SleepMillis(int64_t millis) {

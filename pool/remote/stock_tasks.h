@@ -12,7 +12,7 @@ namespace mp::remote {
 int64_t Square(int64_t x);
 // The primes in [first, first + count): CPU-bound work of a size the caller chooses.
 int64_t CountPrimes(int64_t first, int64_t count);
-// The host process's pid: which host ran a task.
+// Which host ran a task: the pid of the host's fork server (a worker's parent).
 int64_t HostPid(int64_t unused);
 // Sleeps `millis` then returns it: a task that takes a while, on any machine.
 int64_t SleepMillis(int64_t millis);
