@@ -211,7 +211,9 @@ int main(int argc, char** argv) {
   mp::RemotePool survivors = OrFail(
       mp::RemotePool::Create({.hosts = AddressesOf(hosts, 1), .health_interval = kHealthInterval}),
       "RemotePool::Create");
-  const FailureRun stopped = MapThrough(survivors, failure_tasks, millis, [&] { kill(hosts[1].program->pid(), SIGSTOP); });
+  const FailureRun stopped = MapThrough(survivors, failure_tasks, millis, [&] {
+    if (absl::Status stopped = mp::remote::StopHost(hosts[1]); !stopped.ok()) Fail("StopHost", stopped);
+  });
   std::printf("   a host silent:        %4.0f ms, results right: %s; tasks started twice: %d\n",
               Millis(stopped.took), stopped.all_right ? "yes" : "NO", stopped.started_twice);
   PrintHosts(survivors);

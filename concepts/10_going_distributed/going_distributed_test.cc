@@ -185,7 +185,7 @@ TEST_F(GoingDistributedTest, AHostThatStopsAnsweringIsGivenUpAndItsTasksRunTwice
   }
   ASSERT_GE(started_on_host_0, 0) << "host 0 never started a task";
 
-  ASSERT_EQ(kill(hosts_[0].program->pid(), SIGSTOP), 0);
+  ASSERT_THAT(remote::StopHost(hosts_[0]), IsOk());
   ledger->OpenGate();
   std::multiset<int64_t> results;
   for (int i = 0; i < kTasks; ++i) {

@@ -1,5 +1,7 @@
 #include "pool/remote/loopback_host.h"
 
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -61,6 +63,19 @@ absl::StatusOr<LoopbackHost> StartLoopbackHost(const std::string& path,
   }
   host.address = address;
   return host;
+}
+
+absl::Status StopHost(const LoopbackHost& host) {
+  const pid_t pid = host.program->pid();
+  if (kill(pid, SIGSTOP) != 0) return absl::ErrnoToStatus(errno, "kill(SIGSTOP) of the host");
+  // kill() returns before every thread has stopped; the kernel reports the stop to the
+  // parent (us) only once the last one has. WSTOPPED takes that report and nothing else:
+  // the exit status stays for whoever waits for it later.
+  siginfo_t info = {};
+  while (waitid(P_PID, static_cast<id_t>(pid), &info, WSTOPPED) != 0) {
+    if (errno != EINTR) return absl::ErrnoToStatus(errno, "waitid(WSTOPPED) for the host");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace mp::remote

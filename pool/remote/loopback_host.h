@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "process/subprocess.h"
 
@@ -24,6 +25,11 @@ struct LoopbackHost {
 // loopback address and --exit_on_stdin_eof; returns once it serves (within a minute).
 absl::StatusOr<LoopbackHost> StartLoopbackHost(const std::string& path,
                                                const std::vector<std::string>& flags);
+
+// Freezes the host (SIGSTOP) and returns once all its threads have stopped: it is then
+// alive and connected, but silent, as a host behind a broken link looks. Its workers,
+// processes of their own, go on. Resume it with kill(pid, SIGCONT).
+absl::Status StopHost(const LoopbackHost& host);
 
 }  // namespace mp::remote
 
