@@ -13,6 +13,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -45,7 +46,9 @@
 ABSL_FLAG(int, max_workers, 0, "measure 1, 2, ... up to this many workers (0: CpuCount())");
 ABSL_FLAG(std::string, worker_counts, "",
           "comma-separated worker counts to measure instead, e.g. 1,2,4,8,16");
-ABSL_FLAG(int, repetitions, 3, "timed jobs per point (after one untimed warm-up job)");
+ABSL_FLAG(int, repetitions, 3,
+          "timed jobs per point (after one untimed warm-up job); the trivial workload, whose "
+          "jobs last milliseconds, gets at least 15");
 ABSL_FLAG(bool, quick, false, "small jobs (--work_scale=0.08): the whole report in seconds");
 ABSL_FLAG(double, work_scale, 0,
           "job size; 1 is about one second of one core per workload (0: 1, or 0.08 with --quick)");
@@ -164,6 +167,16 @@ Point ToPoint(int workers, const std::vector<JobRun>& runs) {
   return point;
 }
 
+// The trivial workload's jobs last milliseconds, where one run that is preempted moves a
+// median of three; so it is timed at least this many times, on every engine (Python's
+// too). Longer jobs keep --repetitions.
+constexpr int kShortJobRepetitions = 15;
+
+int RepetitionsFor(const Plan& plan, Workload workload) {
+  return workload == Workload::kTrivial ? std::max(plan.repetitions, kShortJobRepetitions)
+                                        : plan.repetitions;
+}
+
 // Runs every C++ engine; series come back keyed by (engine, workload).
 absl::Status MeasureEngines(const Plan& plan, int& step, int steps,
                             std::map<std::pair<Engine, Workload>, Series>& out) {
@@ -175,7 +188,7 @@ absl::Status MeasureEngines(const Plan& plan, int& step, int steps,
         Progress(absl::StrFormat("[%d/%d] %s: %s, %d workers", ++step, steps,
                                  WorkloadName(workload), EngineTitle(engine), workers));
         absl::StatusOr<std::vector<JobRun>> runs =
-            (*runner)->RunRepeatedly(workload, plan.size, plan.repetitions);
+            (*runner)->RunRepeatedly(workload, plan.size, RepetitionsFor(plan, workload));
         if (!runs.ok()) return runs.status();
         Series& series = out[{engine, workload}];
         series.engine = std::string(EngineName(engine));
@@ -202,7 +215,7 @@ Series MeasurePython(const Plan& plan, const std::string& engine, Workload workl
   absl::StatusOr<std::vector<PythonRun>> runs =
       RunPython({.python = absl::GetFlag(FLAGS_python), .script = script, .engine = engine,
                  .workload = workload, .workers = plan.worker_counts,
-                 .repetitions = plan.repetitions, .size = plan.size});
+                 .repetitions = RepetitionsFor(plan, workload), .size = plan.size});
   if (!runs.ok()) {
     series.skipped = std::string(runs.status().message());
     return series;

@@ -84,7 +84,8 @@ std::vector<std::string> Headlines(const Report& report) {
 
 std::string MarkdownReport(const Report& report) {
   std::string out = absl::StrFormat(
-      "# Scaling report\n\n%s, %s. Work scale %g, %d repetitions per point: wall time is "
+      "# Scaling report\n\n%s, %s. Work scale %g, %d repetitions per point (more for "
+      "the trivial workload, whose jobs last milliseconds): wall time is "
       "the median, spread is (max - min) / median. Speedup and efficiency are against the "
       "same engine at one worker; Karp-Flatt is the serial fraction that would explain the "
       "speedup.\n",
