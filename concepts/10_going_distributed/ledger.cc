@@ -37,23 +37,19 @@ absl::StatusOr<Ledger> Ledger::Create(int tasks, Gate gate) {
   MP_ASSIGN_OR_RETURN(Semaphore started, Semaphore::Create(0));
   MP_ASSIGN_OR_RETURN(Event gate_event, Event::Create());
   if (gate == Gate::kOpen) gate_event.Set();
-  Ticket probe;
-  if (!CopyName(runs.name(), probe.runs) || !CopyName(started.name(), probe.started) ||
-      !CopyName(gate_event.name(), probe.gate)) {
+  Ticket blank;
+  if (!CopyName(runs.name(), blank.runs) || !CopyName(started.name(), blank.started) ||
+      !CopyName(gate_event.name(), blank.gate)) {
     return absl::InternalError("a shared-memory name does not fit in a Ticket");
   }
-  return Ledger(std::move(runs), std::move(started), std::move(gate_event));
+  return Ledger(std::move(runs), std::move(started), std::move(gate_event), blank);
 }
 
 std::vector<Ticket> Ledger::Tickets(int64_t millis) const {
-  std::vector<Ticket> tickets(runs_.size());
+  std::vector<Ticket> tickets(runs_.size(), blank_);
   for (size_t i = 0; i < tickets.size(); ++i) {
     tickets[i].task = static_cast<int64_t>(i);
     tickets[i].millis = millis;
-    // Create() checked that the names fit.
-    CopyName(runs_.name(), tickets[i].runs);
-    CopyName(started_.name(), tickets[i].started);
-    CopyName(gate_.name(), tickets[i].gate);
   }
   return tickets;
 }

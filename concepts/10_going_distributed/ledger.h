@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -60,12 +61,14 @@ class Ledger {
   void OpenGate() { gate_.Set(); }
 
  private:
-  Ledger(SharedArray<Run> runs, Semaphore started, Event gate)
-      : runs_(std::move(runs)), started_(std::move(started)), gate_(std::move(gate)) {}
+  Ledger(SharedArray<Run> runs, Semaphore started, Event gate, const Ticket& blank)
+      : runs_(std::move(runs)), started_(std::move(started)), gate_(std::move(gate)),
+        blank_(blank) {}
 
   SharedArray<Run> runs_;
   Semaphore started_;
   Event gate_;
+  Ticket blank_;  // every ticket's names, filled in once
 };
 
 // The lesson's pool task: writes down its run in the ticket's ledger, waits at its gate,
