@@ -71,7 +71,7 @@ RemoteCore::~RemoteCore() { Terminate(); }
 
 void RemoteCore::AddToken(grpc::ClientContext& context) const {
   if (!options_.auth_token.empty()) {
-    context.AddMetadata(kAuthorizationKey, absl::StrCat("Bearer ", options_.auth_token));
+    context.AddMetadata(kAuthorizationKey, AuthorizationValue(options_.auth_token));
   }
 }
 

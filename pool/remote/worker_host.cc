@@ -86,7 +86,7 @@ grpc::Status WorkerHost::CheckToken(const grpc::ServerContext& context) const {
   auto given = metadata.find(kAuthorizationKey);
   if (given == metadata.end() ||
       std::string_view(given->second.data(), given->second.size()) !=
-          absl::StrCat("Bearer ", options_.auth_token)) {
+          AuthorizationValue(options_.auth_token)) {
     return Refuse(grpc::StatusCode::UNAUTHENTICATED,
                   "this worker host needs its auth token (RemotePoolOptions::auth_token)");
   }

@@ -56,8 +56,9 @@ class WorkerHost final : public WorkerHostService::Service {
   std::unique_ptr<internal::PoolCore> core_;
 };
 
-// Metadata key of the token; its value is "Bearer " + token.
+// Metadata key of the token, and its value: "Bearer " + token.
 inline constexpr char kAuthorizationKey[] = "authorization";
+inline std::string AuthorizationValue(const std::string& token) { return "Bearer " + token; }
 
 }  // namespace mp::remote
 
