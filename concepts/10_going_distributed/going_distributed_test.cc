@@ -16,15 +16,13 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "concepts/10_going_distributed/ledger.h"
-#include "grpc/grpc.h"
 #include "gtest/gtest.h"
-#include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
 #include "pool/remote/loopback_host.h"
 #include "pool/remote/remote_pool.h"
 #include "pool/remote/stock_tasks.h"
+#include "pool/remote/testing/loopback_hosts_test.h"
 #include "process/testing/leak_check.h"
-#include "process/testing/spawned_program.h"
 #include "process/testing/status_matchers.h"
 
 namespace mp::concepts {
@@ -36,41 +34,11 @@ using ::mp::test::IsOkAndHolds;
 using ::mp::test::StatusIs;
 using ::testing::HasSubstr;
 
-constexpr absl::Duration kGenerous = absl::Seconds(60);
-
-// After each test: every host stopped in order (exit code 0), and no host process or
-// shared-memory segment of ours left behind.
-class GoingDistributedTest : public ::testing::Test {
+// The lesson's own hosts (:host); the fixture stops them after each test and checks that
+// each exited 0, leaving no process or shared memory behind.
+class GoingDistributedTest : public remote::test::LoopbackHostsTest {
  protected:
-  static void SetUpTestSuite() { grpc_init(); }  // as in remote_pool_test: keep gRPC up
-
-  void SetUp() override { segments_before_ = test::OurSegments(); }
-
-  void TearDown() override {
-    for (remote::LoopbackHost& host : hosts_) {
-      host.program->CloseStdin();
-      EXPECT_THAT(host.program->Wait(kGenerous), IsOkAndHolds(0)) << host.address;
-    }
-    hosts_.clear();
-    EXPECT_TRUE(test::ChildrenOf(getpid()).empty()) << "a host process was left behind";
-    EXPECT_EQ(test::SegmentsLeftBehind(segments_before_), std::vector<std::string>{})
-        << "shared memory left behind";
-  }
-
-  // Starts `count` of the lesson's hosts (or of `program`), 2 workers each.
-  std::vector<std::string> StartHosts(int count,
-                                      const std::string& program = "concepts/10_going_distributed/host") {
-    std::vector<std::string> addresses;
-    for (int i = 0; i < count; ++i) {
-      absl::StatusOr<remote::LoopbackHost> host =
-          remote::StartLoopbackHost(test::Runfile(program), {"--workers=2"});
-      EXPECT_THAT(host, IsOk());
-      if (!host.ok()) continue;
-      addresses.push_back(host->address);
-      hosts_.push_back(*std::move(host));
-    }
-    return addresses;
-  }
+  GoingDistributedTest() : LoopbackHostsTest("concepts/10_going_distributed/host") {}
 
   // Which host each worker process belongs to (the index into hosts_). A host's workers
   // are the children of its fork server, which is the host's child.
@@ -83,9 +51,6 @@ class GoingDistributedTest : public ::testing::Test {
     }
     return host_of;
   }
-
-  std::vector<remote::LoopbackHost> hosts_;
-  std::set<std::string> segments_before_;
 };
 
 std::vector<int64_t> Doubles(int count) {
@@ -145,7 +110,7 @@ TEST_F(GoingDistributedTest, EveryChunkIsOneRoundTripToAHost) {
 // Passes when a host that was not built with a task refuses it by name (NotFound): only
 // the task's name and its arguments' bytes travel, never its code.
 TEST_F(GoingDistributedTest, AHostRunsOnlyTheTasksItWasBuiltWith) {
-  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = StartHosts(1, "pool/remote/worker")});
+  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {StartHostOf("pool/remote/worker")}});
   ASSERT_THAT(pool, IsOk());
   absl::StatusOr<Ledger> ledger = Ledger::Create(3, Ledger::Gate::kOpen);
   ASSERT_THAT(ledger, IsOk());

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,16 +18,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "grpc/grpc.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "ipc/shared_memory.h"
-#include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
-#include "pool/remote/loopback_host.h"
 #include "pool/remote/stock_tasks.h"
+#include "pool/remote/testing/loopback_hosts_test.h"
 #include "pool/remote/worker_host.grpc.pb.h"
-#include "process/testing/leak_check.h"
 #include "process/testing/spawned_program.h"
 #include "process/testing/status_matchers.h"
 
@@ -46,49 +42,11 @@ using ::mp::test::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr absl::Duration kGenerous = absl::Seconds(60);
-
-// After each test: no host process and no shared-memory segment of its own left behind
-// (segments of other tests running beside it do not count). Descriptors are not checked:
-// gRPC keeps some of its own open across channels (after a failed connection, say).
-class RemotePoolTest : public ::testing::Test {
+// Each test's hosts are the stock worker; the fixture stops them after the test and
+// checks that none, and none of their shared memory, is left behind.
+class RemotePoolTest : public remote::test::LoopbackHostsTest {
  protected:
-  // gRPC's background threads otherwise come and go with channels (ThreadSanitizer
-  // reports the ones it stops without joining): keep the library initialized.
-  static void SetUpTestSuite() { grpc_init(); }
-
-  void SetUp() override { segments_before_ = test::OurSegments(); }
-
-  void TearDown() override {
-    for (remote::LoopbackHost& host : hosts_) {
-      host.program->CloseStdin();
-      EXPECT_THAT(host.program->Wait(kGenerous), IsOk()) << host.address;
-    }
-    hosts_.clear();
-    EXPECT_TRUE(test::ChildrenOf(getpid()).empty()) << "a host process was left behind";
-    EXPECT_EQ(test::SegmentsLeftBehind(segments_before_), std::vector<std::string>{})
-        << "shared memory left behind";
-  }
-
-  // Starts a host with 2 workers and `flags`; returns its address.
-  std::string StartHost(std::vector<std::string> flags = {}) {
-    flags.insert(flags.begin(), "--workers=2");
-    absl::StatusOr<remote::LoopbackHost> host =
-        remote::StartLoopbackHost(test::Runfile("pool/remote/worker"), flags);
-    EXPECT_THAT(host, IsOk());
-    if (!host.ok()) return "";
-    hosts_.push_back(*std::move(host));
-    return hosts_.back().address;
-  }
-
-  std::vector<std::string> StartHosts(int count, const std::vector<std::string>& flags = {}) {
-    std::vector<std::string> addresses;
-    for (int i = 0; i < count; ++i) addresses.push_back(StartHost(flags));
-    return addresses;
-  }
-
-  std::vector<remote::LoopbackHost> hosts_;
-  std::set<std::string> segments_before_;
+  RemotePoolTest() : LoopbackHostsTest("pool/remote/worker") {}
 };
 
 std::vector<int64_t> Range(int64_t count) {
