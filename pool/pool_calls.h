@@ -7,6 +7,8 @@
 //   absl::Status Submit(std::string_view task_name, std::shared_ptr<internal::Job> job,
 //                       size_t chunksize,
 //                       absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
+//   absl::Status SubmitAndWait(...);  // the same arguments: Submit(), then waits until
+//                                     // the job is complete (Map, Starmap, Apply)
 //   int workers() const;  // for the automatic chunksize
 //   void Close();  absl::Status Join(absl::Duration);  void Terminate();
 // It sends each chunk's encoded arguments to be run and files the encoded results in the
@@ -42,7 +44,7 @@ class PoolCalls {
   template <typename F, typename T>
   absl::StatusOr<std::vector<ResultOf<F>>> Map(F* task, const std::vector<T>& inputs,
                                                MapOptions options = {}) {
-    return internal::WaitAndTakeAll(SubmitEach(task, inputs, options, /*unordered=*/false));
+    return internal::WaitAndTakeAll(SubmitEach(task, inputs, options, kWait));
   }
 
   // Like Map, each input a tuple of the task's arguments.
@@ -50,7 +52,7 @@ class PoolCalls {
   absl::StatusOr<std::vector<ResultOf<F>>> Starmap(F* task, const std::vector<Tuple>& inputs,
                                                    MapOptions options = {}) {
     return internal::WaitAndTakeAll(
-        Submit(task, inputs.size(), options, /*unordered=*/false,
+        Submit(task, inputs.size(), options, kWait,
                [&](size_t first, size_t count, std::string& out) {
                  for (size_t i = first; i < first + count; ++i) EncodeArgs(task, inputs[i], out);
                }));
@@ -60,7 +62,7 @@ class PoolCalls {
   absl::StatusOr<MapResult<ResultOf<F>>> MapAsync(F* task, const std::vector<T>& inputs,
                                                   MapOptions options = {},
                                                   Callbacks<std::vector<ResultOf<F>>> callbacks = {}) {
-    auto job = SubmitEach(task, inputs, options, /*unordered=*/false);
+    auto job = SubmitEach(task, inputs, options, kReturnOrdered);
     if (!job.ok()) return job.status();
     internal::AddCallbacks<std::vector<ResultOf<F>>>(*job, std::move(callbacks), [](const auto& done) {
       return done.AllResults();
@@ -71,7 +73,7 @@ class PoolCalls {
   template <typename F, typename T>
   absl::StatusOr<ResultStream<ResultOf<F>>> Imap(F* task, const std::vector<T>& inputs,
                                                  MapOptions options = {}) {
-    auto job = SubmitEach(task, inputs, options, /*unordered=*/false);
+    auto job = SubmitEach(task, inputs, options, kReturnOrdered);
     if (!job.ok()) return job.status();
     return ResultStream<ResultOf<F>>(*job, /*ordered=*/true);
   }
@@ -79,7 +81,7 @@ class PoolCalls {
   template <typename F, typename T>
   absl::StatusOr<ResultStream<ResultOf<F>>> ImapUnordered(F* task, const std::vector<T>& inputs,
                                                           MapOptions options = {}) {
-    auto job = SubmitEach(task, inputs, options, /*unordered=*/true);
+    auto job = SubmitEach(task, inputs, options, kReturnUnordered);
     if (!job.ok()) return job.status();
     return ResultStream<ResultOf<F>>(*job, /*ordered=*/false);
   }
@@ -92,9 +94,7 @@ class PoolCalls {
   template <typename F, typename... Args>
   absl::StatusOr<AsyncResult<ResultOf<F>>> ApplyAsyncWithCallbacks(Callbacks<ResultOf<F>> callbacks,
                                                                    F* task, const Args&... args) {
-    auto job = Submit(task, 1, {.chunksize = 1}, /*unordered=*/false, [&](size_t, size_t, std::string& out) {
-      EncodeArgs(task, std::forward_as_tuple(args...), out);
-    });
+    auto job = SubmitOne(task, kReturnOrdered, args...);
     if (!job.ok()) return job.status();
     internal::AddCallbacks<ResultOf<F>>(*job, std::move(callbacks),
                                         [](const auto& done) { return done.Result(0); });
@@ -103,9 +103,9 @@ class PoolCalls {
 
   template <typename F, typename... Args>
   absl::StatusOr<ResultOf<F>> Apply(F* task, const Args&... args) {
-    absl::StatusOr<AsyncResult<ResultOf<F>>> async = ApplyAsync(task, args...);
-    if (!async.ok()) return async.status();
-    return async->Get();
+    auto job = SubmitOne(task, kWait, args...);
+    if (!job.ok()) return job.status();
+    return (*job)->Result(0);
   }
 
   // No more calls; work already submitted still runs.
@@ -125,6 +125,11 @@ class PoolCalls {
  private:
   template <typename F>
   using JobFor = std::shared_ptr<internal::TypedJob<ResultOf<F>>>;
+
+  // What a call does once its tasks are sent: return a handle (results to be read in
+  // order, or as they complete), or wait for them all (the engine may then use the
+  // waiting thread to collect them).
+  enum Then { kReturnOrdered, kReturnUnordered, kWait };
 
   // Appends one task's arguments, each converted to its parameter's type, encoded.
   template <typename F, typename Tuple>
@@ -147,13 +152,20 @@ class PoolCalls {
     }
   }
 
+  template <typename F, typename... Args>
+  absl::StatusOr<JobFor<F>> SubmitOne(F* task, Then then, const Args&... args) {
+    return Submit(task, 1, {.chunksize = 1}, then, [&](size_t, size_t, std::string& out) {
+      EncodeArgs(task, std::forward_as_tuple(args...), out);
+    });
+  }
+
   template <typename F, typename T>
   absl::StatusOr<JobFor<F>> SubmitEach(F* task, const std::vector<T>& inputs, MapOptions options,
-                                       bool unordered) {
+                                       Then then) {
     static_assert(std::tuple_size_v<typename internal::PoolFunctionTraits<F*>::Args> == 1,
                   "Map/Imap tasks take one argument; use Starmap for more");
     using Param = std::tuple_element_t<0, typename internal::PoolFunctionTraits<F*>::Args>;
-    return Submit(task, inputs.size(), options, unordered,
+    return Submit(task, inputs.size(), options, then,
                   [&](size_t first, size_t count, std::string& out) {
                     if constexpr (std::is_same_v<T, Param> && internal::IsRawEncoded<T>()) {
                       // Numbers and plain structs: the chunk's arguments are an array.
@@ -169,7 +181,7 @@ class PoolCalls {
   // Sends tasks 0 .. count - 1 in chunks; encode_tasks(first, n, out) appends the arguments
   // of tasks first .. first + n - 1.
   template <typename F, typename EncodeTasks>
-  absl::StatusOr<JobFor<F>> Submit(F* task, size_t count, MapOptions options, bool unordered,
+  absl::StatusOr<JobFor<F>> Submit(F* task, size_t count, MapOptions options, Then then,
                                    EncodeTasks encode_tasks) {
     const std::string name = internal::PoolTaskName(task);
     if (name.empty()) {
@@ -181,10 +193,11 @@ class PoolCalls {
     const auto chunksize = static_cast<size_t>(
         options.chunksize > 0 ? options.chunksize
                               : DefaultChunksize(static_cast<int64_t>(count), workers()));
-    auto job = std::make_shared<internal::TypedJob<ResultOf<F>>>(count, unordered);
-    if (absl::Status submitted = core_->Submit(name, job, chunksize, encode_tasks); !submitted.ok()) {
-      return submitted;
-    }
+    auto job = std::make_shared<internal::TypedJob<ResultOf<F>>>(count, then == kReturnUnordered);
+    const absl::Status submitted = then == kWait
+                                       ? core_->SubmitAndWait(name, job, chunksize, encode_tasks)
+                                       : core_->Submit(name, job, chunksize, encode_tasks);
+    if (!submitted.ok()) return submitted;
     return job;
   }
 

@@ -102,17 +102,37 @@ void PoolCore::Manage() {
   }
   std::string message;
   absl::Time next_check = absl::Now() + kCheckInterval;
+  std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
     Callbacks done;
-    const bool got = results_->GetInto(message, kCheckInterval).ok();
-    std::unique_lock<std::mutex> lock(mutex_);
+    if (manager_wants_queue_ && collector_ != Collector::kCaller) {
+      // The caller gave the queue back: see to the dead worker now.
+      manager_wants_queue_ = false;
+      collector_ = Collector::kManager;
+      next_check = absl::Now();
+    }
+    if (collector_ == Collector::kNobody && !AllWorkDoneLocked()) collector_ = Collector::kManager;
+    const absl::Duration until_check = std::max(next_check - absl::Now(), absl::ZeroDuration());
+    if (collector_ == Collector::kManager) {
+      lock.unlock();
+      const bool got = results_->GetInto(message, until_check).ok();
+      lock.lock();
+      if (got && phase_ != Phase::kTerminating) HandleResults(message, done);
+    } else {
+      manager_wake_.wait_for(lock, absl::ToChronoNanoseconds(until_check),
+                             [&] { return ManagerHasWorkLocked(); });
+    }
     if (phase_ == Phase::kTerminating) break;
-    if (got) HandleResults(message, done);
-    if (!got || absl::Now() >= next_check) {
+    if (absl::Now() >= next_check) {
       CheckWorkers(done);
       next_check = absl::Now() + kCheckInterval;
     }
     Dispatch(done);
+    // Nothing left to collect: the manager waits on manager_wake_ instead, so that the
+    // next caller of Map() may collect.
+    if (collector_ == Collector::kManager && AllWorkDoneLocked()) collector_ = Collector::kNobody;
+    for (std::function<void()>& callback : callbacks_for_manager_) done.push_back(std::move(callback));
+    callbacks_for_manager_.clear();
     const bool finished = phase_ == Phase::kClosing && AllWorkDoneLocked();
     if (finished) {
       StopWorkersLocked(/*kill=*/false);
@@ -122,10 +142,10 @@ void PoolCore::Manage() {
     lock.unlock();
     for (std::function<void()>& callback : done) callback();
     if (finished) return;
+    lock.lock();
   }
   // Terminating: end the workers, fail what they had not finished.
   Callbacks done;
-  std::unique_lock<std::mutex> lock(mutex_);
   StopWorkersLocked(/*kill=*/true);
   const absl::Status cancelled = absl::CancelledError("the pool was terminated");
   for (Worker& worker : workers_) {
@@ -134,13 +154,27 @@ void PoolCore::Manage() {
   }
   for (Chunk& chunk : pending_) Fail(chunk, cancelled, done);
   pending_.clear();
+  for (std::function<void()>& callback : callbacks_for_manager_) done.push_back(std::move(callback));
+  callbacks_for_manager_.clear();
+  if (collector_ == Collector::kCaller) NudgeCollectorLocked();  // its job is complete now
   phase_ = Phase::kFinished;
   phase_changed_.notify_all();
   lock.unlock();
   for (std::function<void()>& callback : done) callback();
 }
 
+bool PoolCore::ManagerHasWorkLocked() const {
+  return phase_ == Phase::kTerminating || !callbacks_for_manager_.empty() ||
+         (manager_wants_queue_ && collector_ != Collector::kCaller) ||
+         (collector_ == Collector::kNobody && (!AllWorkDoneLocked() || phase_ == Phase::kClosing));
+}
+
+void PoolCore::NudgeCollectorLocked() {
+  (void)results_->Put(std::string_view(), absl::ZeroDuration());
+}
+
 void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
+  if (message.empty()) return;  // a nudge (NudgeCollectorLocked)
   absl::StatusOr<ResultMessage> results = DecodeResults(message);
   if (!results.ok()) return;  // never expected; the chunk fails when its worker is checked
   for (size_t slot = 0; slot < workers_.size(); ++slot) {
@@ -171,7 +205,7 @@ void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
     }
     KeepSpareMessageLocked(std::move(chunk.message));
     // A worker that has run its quota exits now; replace it at once rather than at the
-    // next check.
+    // next check. (Only on the manager's thread: with a quota, callers never collect.)
     const int64_t quota = options_.max_tasks_per_child;
     if (quota > 0 && worker.tasks_sent >= quota && worker.in_flight.empty()) {
       (void)worker.process->Join(kExitGrace);
@@ -186,6 +220,12 @@ void PoolCore::CheckWorkers(Callbacks& done) {
   for (size_t slot = 0; slot < workers_.size(); ++slot) {
     Worker& worker = workers_[slot];
     if (worker.process == nullptr || worker.process->IsAlive()) continue;
+    if (collector_ == Collector::kCaller) {
+      // Its last results may be in the caller's hands: ask for the queue back first.
+      manager_wants_queue_ = true;
+      NudgeCollectorLocked();
+      return;
+    }
     // Results a worker sent before it exited are in the queue already: file them first,
     // so that only what it really did not finish counts as lost.
     if (!drained) {
@@ -321,7 +361,63 @@ void PoolCore::StopWorkersLocked(bool kill) {
 
 absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> job, size_t chunksize,
                               absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks) {
+  return SubmitChunks(task_name, std::move(job), chunksize, encode_tasks, /*collecting=*/false);
+}
+
+absl::Status PoolCore::SubmitAndWait(std::string_view task_name, std::shared_ptr<Job> job,
+                                     size_t chunksize,
+                                     absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks) {
+  // A job of many chunks is better served by two threads: the manager files results and
+  // sends more while the caller encodes (measured: a 20,000-task Map of 1,250 chunks is
+  // 40% slower when the caller does both). A job whose chunks all fit in the workers'
+  // inboxes at once only waits: there the caller saves a wake-up.
+  chunksize = std::max<size_t>(chunksize, 1);
+  const size_t chunks = (job->size() + chunksize - 1) / chunksize;
+  bool collecting = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (collector_ == Collector::kNobody && options_.max_tasks_per_child == 0 &&
+        chunks <= workers_.size() * kChunksInFlight) {
+      collector_ = Collector::kCaller;
+      collecting = true;
+    }
+  }
+  const absl::Status submitted = SubmitChunks(task_name, job, chunksize, encode_tasks, collecting);
+  if (collecting && submitted.ok()) CollectUntilDone(*job);
+  if (collecting) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    collector_ = Collector::kNobody;
+    if (ManagerHasWorkLocked()) manager_wake_.notify_one();
+  }
+  if (submitted.ok()) job->Wait(absl::InfiniteDuration());
+  return submitted;
+}
+
+void PoolCore::CollectUntilDone(Job& job) {
+  std::string message;
+  while (!job.Ready()) {
+    const bool got = results_->GetInto(message, kCheckInterval).ok();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (got) FileCollectedLocked(message);
+    if (manager_wants_queue_ || phase_ == Phase::kTerminating || phase_ == Phase::kFinished) return;
+  }
+}
+
+void PoolCore::FileCollectedLocked(const std::string& message) {
+  Callbacks done;
+  HandleResults(message, done);
+  Dispatch(done);
+  if (done.empty()) return;
+  for (std::function<void()>& callback : done) callbacks_for_manager_.push_back(std::move(callback));
+  manager_wake_.notify_one();
+}
+
+absl::Status PoolCore::SubmitChunks(std::string_view task_name, std::shared_ptr<Job> job,
+                                    size_t chunksize,
+                                    absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks,
+                                    bool collecting) {
   std::string buffer;  // for the next chunk's message
+  std::string collected;  // a result message, when collecting
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (broken_) return *broken_;
@@ -354,6 +450,12 @@ absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> j
     } else {
       pending_.push_back(std::move(chunk));
       Dispatch(done);
+      if (collecting) {
+        // File what has come back so far, as the manager would: it makes room for more.
+        while (results_->GetInto(collected, absl::ZeroDuration()).ok()) FileCollectedLocked(collected);
+      } else if (collector_ == Collector::kNobody) {
+        manager_wake_.notify_one();  // someone must collect this job's results
+      }
     }
     buffer = TakeSpareMessageLocked();
   }
@@ -369,6 +471,7 @@ absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> j
 void PoolCore::Close() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (phase_ == Phase::kRunning) phase_ = Phase::kClosing;
+  manager_wake_.notify_one();
 }
 
 absl::Status PoolCore::Join(absl::Duration timeout) {
@@ -387,6 +490,7 @@ void PoolCore::Terminate() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (phase_ == Phase::kFinished) return;
   phase_ = Phase::kTerminating;
+  manager_wake_.notify_one();
   phase_changed_.wait(lock, [&] { return phase_ == Phase::kFinished; });
 }
 

@@ -16,6 +16,18 @@
 // the rest are handed to other workers untouched. No task is lost or run twice by a
 // living worker.
 //
+// Who collects results: they come back on one queue, and one thread at a time takes them
+// off it and files them (only one, so that a worker's results are filed in the order it
+// sent them). Usually the manager, and a caller waiting in Map() is woken when its last
+// result is filed: two wake-ups per answer, worker -> manager -> caller. A caller that
+// will wait anyway (SubmitAndWait: Map, Starmap, Apply) collects them itself when the
+// manager is idle: one wake-up, worker -> caller, and on a small machine one thread fewer
+// wanting a CPU. While it does, the manager only watches the workers; a dead one makes
+// it ask for the queue back (a dead worker's last results must be filed before its
+// chunks are failed), and callbacks of other jobs that the caller filed are run by the
+// manager, never on a thread that did not ask for them. Not with max_tasks_per_child:
+// only the manager may start a worker (see below), and there one starts after every quota.
+//
 // Workers are daemons started from the manager thread (their parent-death signal follows
 // the thread that started them), so they die with the pool's process however it ends.
 
@@ -75,6 +87,10 @@ class PoolCore {
   // terminated.
   absl::Status Submit(std::string_view task_name, std::shared_ptr<Job> job, size_t chunksize,
                       absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
+  // Submit(), then waits until the job is complete, collecting results itself if it can.
+  absl::Status SubmitAndWait(std::string_view task_name, std::shared_ptr<Job> job,
+                             size_t chunksize,
+                             absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
 
   void Close();
   // After Close(): waits until every job is done and every worker has exited.
@@ -110,10 +126,26 @@ class PoolCore {
     }
   };
   enum class Phase { kRunning, kClosing, kTerminating, kFinished };
+  // Who takes results off the queue now.
+  enum class Collector { kNobody, kManager, kCaller };
 
   explicit PoolCore(PoolCoreOptions options) : options_(std::move(options)) {}
 
   void Manage();  // the manager thread's body
+  // The manager's wait while it does not collect: true when it has something to do.
+  bool ManagerHasWorkLocked() const;
+  absl::Status SubmitChunks(std::string_view task_name, std::shared_ptr<Job> job,
+                            size_t chunksize,
+                            absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks,
+                            bool collecting);
+  // A collecting caller: files results until `job` is complete or the manager wants the
+  // queue back, then gives it back.
+  void CollectUntilDone(Job& job);
+  // A collecting caller: files `message` and sends what that made room for; callbacks
+  // of other jobs go to the manager.
+  void FileCollectedLocked(const std::string& message);
+  // Wakes a caller waiting on the results queue (an empty message, which is skipped).
+  void NudgeCollectorLocked();
   absl::Status StartWorker(size_t slot);  // with mutex_ held
   void HandleResults(const std::string& message, std::vector<std::function<void()>>& done);
   void ReplaceWorker(size_t slot, std::vector<std::function<void()>>& done);
@@ -133,7 +165,11 @@ class PoolCore {
   const PoolCoreOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable phase_changed_;
+  std::condition_variable manager_wake_;  // for the manager while it does not collect
   Phase phase_ = Phase::kRunning;
+  Collector collector_ = Collector::kNobody;
+  bool manager_wants_queue_ = false;  // it found a dead worker while a caller collects
+  std::vector<std::function<void()>> callbacks_for_manager_;  // filed by a caller
   std::optional<absl::Status> startup_;  // set by the manager once the first workers run
   std::optional<absl::Status> broken_;  // why no work can be done any more
   std::vector<Worker> workers_;

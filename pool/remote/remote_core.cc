@@ -96,6 +96,14 @@ absl::Status RemoteCore::Submit(std::string_view task_name, std::shared_ptr<inte
   return absl::OkStatus();
 }
 
+absl::Status RemoteCore::SubmitAndWait(std::string_view task_name, std::shared_ptr<internal::Job> job,
+                                       size_t chunksize,
+                                       absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks) {
+  const absl::Status submitted = Submit(task_name, job, chunksize, encode_tasks);
+  if (submitted.ok()) job->Wait(absl::InfiniteDuration());
+  return submitted;
+}
+
 void RemoteCore::Send(size_t index) {
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {

@@ -77,6 +77,10 @@ class RemoteCore {
   absl::Status Submit(std::string_view task_name, std::shared_ptr<internal::Job> job,
                       size_t chunksize,
                       absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
+  // Submit(), then waits for the job: its results are filed by the calls' own threads.
+  absl::Status SubmitAndWait(std::string_view task_name, std::shared_ptr<internal::Job> job,
+                             size_t chunksize,
+                             absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
   void Close();
   absl::Status Join(absl::Duration timeout);
   void Terminate();
