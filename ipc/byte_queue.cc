@@ -150,13 +150,7 @@ void ByteQueue::SpinUntilNotEmpty() const {
   const absl::Time give_up = absl::Now() + spin_;
   for (int round = 1; state_->items.load(std::memory_order_acquire) == 0; ++round) {
     __builtin_ia32_pause();  // tells the CPU this is a spin: saves power and a pipeline flush
-    if (round % 64 == 0) {
-      if (absl::Now() > give_up) return;
-      // Lets a thread waiting for this CPU run (at once, if there is none): with more
-      // busy threads than CPUs, a spinner that never yields keeps others off for a whole
-      // time slice, and the one it keeps off may be the producer it is waiting for.
-      sched_yield();
-    }
+    if (round % 64 == 0 && absl::Now() > give_up) return;
   }
 }
 

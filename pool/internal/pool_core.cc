@@ -396,10 +396,15 @@ absl::Status PoolCore::SubmitAndWait(std::string_view task_name, std::shared_ptr
 void PoolCore::CollectUntilDone(Job& job) {
   std::string message;
   while (!job.Ready()) {
-    const bool got = results_->GetInto(message, kCheckInterval).ok();
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (got) FileCollectedLocked(message);
-    if (manager_wants_queue_ || phase_ == Phase::kTerminating || phase_ == Phase::kFinished) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (manager_wants_queue_ || phase_ == Phase::kTerminating || phase_ == Phase::kFinished) return;
+    }
+    // The manager's nudge ends this wait early if it wants the queue back.
+    if (results_->GetInto(message, kCheckInterval).ok()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      FileCollectedLocked(message);
+    }
   }
 }
 
