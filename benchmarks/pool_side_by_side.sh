@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs //benchmarks:pool_benchmark and Python's multiprocessing.Pool on the same jobs, one
-# after the other, and prints one table with their ratios (see pool_benchmark.py).
+# Runs //benchmarks:pool_benchmark and Python's multiprocessing.Pool on the same jobs, by
+# turns, and prints one table with their ratios (see pool_benchmark.py).
 #
-#   bazel run -c opt //benchmarks:pool_side_by_side [-- --repetitions 5]
+#   bazel run -c opt //benchmarks:pool_side_by_side [-- --repetitions 5 --min-seconds 0.2]
 set -euo pipefail
 cpp_benchmark="$1"
 python_benchmark="$2"
