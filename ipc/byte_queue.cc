@@ -25,6 +25,7 @@ constexpr size_t kMinCapacity = 64;
 // The ring is `capacity` bytes at `ring`; position p is at ring[p % capacity], so a
 // copy may wrap around the end.
 void CopyIntoRing(char* ring, uint64_t capacity, uint64_t position, const void* data, size_t size) {
+  if (size == 0) return;  // an empty message's data may be null, which memcpy may not get
   const uint64_t start = position % capacity;
   const size_t first = std::min<uint64_t>(size, capacity - start);
   std::memcpy(ring + start, data, first);
@@ -32,6 +33,7 @@ void CopyIntoRing(char* ring, uint64_t capacity, uint64_t position, const void* 
 }
 
 void CopyOutOfRing(const char* ring, uint64_t capacity, uint64_t position, void* data, size_t size) {
+  if (size == 0) return;
   const uint64_t start = position % capacity;
   const size_t first = std::min<uint64_t>(size, capacity - start);
   std::memcpy(data, ring + start, first);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -127,6 +128,10 @@ TEST_F(QueueTest, MessagesUpToTheCapacityArriveWholeAndLargerOnesAreRefused) {
   }
   ASSERT_THAT(producer.Join(kGenerous), IsOk());
   EXPECT_EQ(producer.exit_code(), 0);
+
+  // An empty view may have no data at all (a null pointer): still an empty message.
+  ASSERT_THAT(queue->Put(std::string_view()), IsOk());
+  EXPECT_THAT(queue->Get(kGenerous), IsOkAndHolds(""));
 
   EXPECT_THAT(queue->Put(std::string(largest + 1, 'x')),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("capacity_bytes")));

@@ -18,6 +18,7 @@
 #define MP_POOL_POOL_CALLS_H_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -62,11 +63,12 @@ class PoolCalls {
   absl::StatusOr<MapResult<ResultOf<F>>> MapAsync(F* task, const std::vector<T>& inputs,
                                                   MapOptions options = {},
                                                   Callbacks<std::vector<ResultOf<F>>> callbacks = {}) {
-    auto job = SubmitEach(task, inputs, options, kReturnOrdered);
-    if (!job.ok()) return job.status();
-    internal::AddCallbacks<std::vector<ResultOf<F>>>(*job, std::move(callbacks), [](const auto& done) {
-      return done.AllResults();
+    auto job = SubmitEach(task, inputs, options, kReturnOrdered, [&](const JobFor<F>& job) {
+      internal::AddCallbacks<std::vector<ResultOf<F>>>(job, std::move(callbacks), [](const auto& done) {
+        return done.AllResults();
+      });
     });
+    if (!job.ok()) return job.status();
     return MapResult<ResultOf<F>>(*job);
   }
 
@@ -94,16 +96,17 @@ class PoolCalls {
   template <typename F, typename... Args>
   absl::StatusOr<AsyncResult<ResultOf<F>>> ApplyAsyncWithCallbacks(Callbacks<ResultOf<F>> callbacks,
                                                                    F* task, const Args&... args) {
-    auto job = SubmitOne(task, kReturnOrdered, args...);
+    auto job = SubmitOne(task, kReturnOrdered, [&](const JobFor<F>& job) {
+      internal::AddCallbacks<ResultOf<F>>(job, std::move(callbacks),
+                                          [](const auto& done) { return done.Result(0); });
+    }, args...);
     if (!job.ok()) return job.status();
-    internal::AddCallbacks<ResultOf<F>>(*job, std::move(callbacks),
-                                        [](const auto& done) { return done.Result(0); });
     return AsyncResult<ResultOf<F>>(*job);
   }
 
   template <typename F, typename... Args>
   absl::StatusOr<ResultOf<F>> Apply(F* task, const Args&... args) {
-    auto job = SubmitOne(task, kWait, args...);
+    auto job = SubmitOne(task, kWait, nullptr, args...);
     if (!job.ok()) return job.status();
     return (*job)->Result(0);
   }
@@ -130,6 +133,12 @@ class PoolCalls {
   // order, or as they complete), or wait for them all (the engine may then use the
   // waiting thread to collect them).
   enum Then { kReturnOrdered, kReturnUnordered, kWait };
+  // Called with a new job before its tasks are sent. Callbacks are attached here: once
+  // sent, its results may be in before the call returns, and callbacks attached to a
+  // complete job run at once, on the calling thread; attached before, they run on the
+  // engine's thread that files the last result, as its header promises.
+  template <typename F>
+  using BeforeSending = std::function<void(const JobFor<F>&)>;
 
   // Appends one task's arguments, each converted to its parameter's type, encoded.
   template <typename F, typename Tuple>
@@ -153,15 +162,17 @@ class PoolCalls {
   }
 
   template <typename F, typename... Args>
-  absl::StatusOr<JobFor<F>> SubmitOne(F* task, Then then, const Args&... args) {
-    return Submit(task, 1, {.chunksize = 1}, then, [&](size_t, size_t, std::string& out) {
-      EncodeArgs(task, std::forward_as_tuple(args...), out);
-    });
+  absl::StatusOr<JobFor<F>> SubmitOne(F* task, Then then, BeforeSending<F> before_sending,
+                                      const Args&... args) {
+    return Submit(
+        task, 1, {.chunksize = 1}, then,
+        [&](size_t, size_t, std::string& out) { EncodeArgs(task, std::forward_as_tuple(args...), out); },
+        std::move(before_sending));
   }
 
   template <typename F, typename T>
   absl::StatusOr<JobFor<F>> SubmitEach(F* task, const std::vector<T>& inputs, MapOptions options,
-                                       Then then) {
+                                       Then then, BeforeSending<F> before_sending = nullptr) {
     static_assert(std::tuple_size_v<typename internal::PoolFunctionTraits<F*>::Args> == 1,
                   "Map/Imap tasks take one argument; use Starmap for more");
     using Param = std::tuple_element_t<0, typename internal::PoolFunctionTraits<F*>::Args>;
@@ -175,14 +186,15 @@ class PoolCalls {
                         EncodeArgs(task, std::forward_as_tuple(inputs[i]), out);
                       }
                     }
-                  });
+                  },
+                  std::move(before_sending));
   }
 
   // Sends tasks 0 .. count - 1 in chunks; encode_tasks(first, n, out) appends the arguments
   // of tasks first .. first + n - 1.
   template <typename F, typename EncodeTasks>
   absl::StatusOr<JobFor<F>> Submit(F* task, size_t count, MapOptions options, Then then,
-                                   EncodeTasks encode_tasks) {
+                                   EncodeTasks encode_tasks, BeforeSending<F> before_sending = nullptr) {
     const std::string name = internal::PoolTaskName(task);
     if (name.empty()) {
       return absl::FailedPreconditionError(
@@ -194,6 +206,7 @@ class PoolCalls {
         options.chunksize > 0 ? options.chunksize
                               : DefaultChunksize(static_cast<int64_t>(count), workers()));
     auto job = std::make_shared<internal::TypedJob<ResultOf<F>>>(count, then == kReturnUnordered);
+    if (before_sending) before_sending(job);
     const absl::Status submitted = then == kWait
                                        ? core_->SubmitAndWait(name, job, chunksize, encode_tasks)
                                        : core_->Submit(name, job, chunksize, encode_tasks);
