@@ -137,8 +137,7 @@ void PoolCore::Manage() {
     if (collector_ == Collector::kManager && idle && AllWorkDoneLocked()) {
       collector_ = Collector::kNobody;
     }
-    for (std::function<void()>& callback : callbacks_for_manager_) done.push_back(std::move(callback));
-    callbacks_for_manager_.clear();
+    TakeCallbacksForManagerLocked(done);
     const bool finished = phase_ == Phase::kClosing && AllWorkDoneLocked();
     if (finished) {
       StopWorkersLocked(/*kill=*/false);
@@ -160,8 +159,7 @@ void PoolCore::Manage() {
   }
   for (Chunk& chunk : pending_) Fail(chunk, cancelled, done);
   pending_.clear();
-  for (std::function<void()>& callback : callbacks_for_manager_) done.push_back(std::move(callback));
-  callbacks_for_manager_.clear();
+  TakeCallbacksForManagerLocked(done);
   if (collector_ == Collector::kCaller) NudgeCollectorLocked();  // its job is complete now
   phase_ = Phase::kFinished;
   phase_changed_.notify_all();
@@ -173,6 +171,11 @@ bool PoolCore::ManagerHasWorkLocked() const {
   return phase_ == Phase::kTerminating || !callbacks_for_manager_.empty() ||
          (manager_wants_queue_ && collector_ != Collector::kCaller) ||
          (collector_ == Collector::kNobody && (!AllWorkDoneLocked() || phase_ == Phase::kClosing));
+}
+
+void PoolCore::TakeCallbacksForManagerLocked(Callbacks& done) {
+  for (std::function<void()>& callback : callbacks_for_manager_) done.push_back(std::move(callback));
+  callbacks_for_manager_.clear();
 }
 
 void PoolCore::NudgeCollectorLocked() {

@@ -138,14 +138,16 @@ class PoolCore {
                             size_t chunksize,
                             absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks,
                             bool collecting);
-  // A collecting caller: files results until `job` is complete or the manager wants the
-  // queue back, then gives it back.
+  // A collecting caller: files results until `job` is complete, the manager wants the
+  // queue back, or the pool is terminated (SubmitAndWait then gives the queue up).
   void CollectUntilDone(Job& job);
   // A collecting caller: files `message` and sends what that made room for; callbacks
   // of other jobs go to the manager.
   void FileCollectedLocked(const std::string& message);
   // Wakes a caller waiting on the results queue (an empty message, which is skipped).
   void NudgeCollectorLocked();
+  // Moves the callbacks a collecting caller left for the manager into `done`.
+  void TakeCallbacksForManagerLocked(std::vector<std::function<void()>>& done);
   absl::Status StartWorker(size_t slot);  // with mutex_ held
   void HandleResults(const std::string& message, std::vector<std::function<void()>>& done);
   void ReplaceWorker(size_t slot, std::vector<std::function<void()>>& done);
