@@ -1,5 +1,6 @@
 #include "ipc/queue.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
 #include "process/task_registry.h"
+#include "process/testing/leak_check.h"
 #include "process/testing/status_matchers.h"
 
 namespace mp {
@@ -162,6 +164,44 @@ TEST_F(QueueTest, AGetWaitingInAnotherProcessReceivesTheNextPut) {
   ASSERT_THAT(queue->Put("wake up"), IsOk());
   ASSERT_THAT(consumer.Join(kGenerous), IsOk());
   EXPECT_EQ(consumer.exit_code(), 0);
+}
+
+// Passes when two consumers asleep in Get() both receive one of two Puts made back to
+// back. Only a Put() on an empty queue wakes consumers (the second finds the first's
+// message still there), so the first must wake every sleeper: one that woke only one
+// would leave the other asleep beside a message.
+TEST_F(QueueTest, TwoPutsInARowReachTwoSleepingConsumers) {
+  absl::StatusOr<Queue<int>> queue = Queue<int>::Create({.spin = absl::ZeroDuration()});
+  ASSERT_THAT(queue, IsOk());
+  absl::StatusOr<internal::SharedState<ByteQueue::State>> state =
+      internal::SharedState<ByteQueue::State>::Attach(queue->name());
+  ASSERT_THAT(state, IsOk());
+  std::vector<Process> consumers;
+  for (int c = 0; c < 2; ++c) {
+    consumers.emplace_back([&] {
+      absl::StatusOr<int> item = queue->Get(kGenerous);
+      return item.ok() && (*item == 1 || *item == 2) ? 0 : 1;
+    });
+  }
+  for (Process& consumer : consumers) ASSERT_THAT(consumer.Start(), IsOk());
+  // Both must be asleep before the Puts: counted as waiters, and sleeping (which, once
+  // counted, they can only be doing in the kernel's futex wait).
+  auto both_asleep = [&] {
+    return (*state)->not_empty.waiters.load() == 2 &&
+           test::ProcessState(*consumers[0].pid()) == 'S' &&
+           test::ProcessState(*consumers[1].pid()) == 'S';
+  };
+  const absl::Time give_up = absl::Now() + kGenerous;
+  while (!both_asleep() && absl::Now() < give_up) sched_yield();
+  ASSERT_TRUE(both_asleep());
+  ASSERT_THAT(queue->Put(1), IsOk());
+  ASSERT_THAT(queue->Put(2), IsOk());
+  // A bound far above the microseconds this takes, and under the test's own timeout.
+  for (Process& consumer : consumers) {
+    ASSERT_THAT(consumer.Join(absl::Seconds(20)), IsOk()) << "a consumer was never woken";
+    EXPECT_EQ(consumer.exit_code(), 0);
+  }
+  EXPECT_EQ(queue->size(), 0);
 }
 
 // What a consumer killed inside Get() may have done before dying, holding the queue's lock.
