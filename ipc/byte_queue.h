@@ -10,9 +10,9 @@
 // copies it out, each under the lock: two memcpy()s and no syscall when nobody has to
 // wait. A Get() on an empty queue first spins briefly (QueueOptions::spin) watching for
 // an item, because waking a sleeping process on another core costs tens of microseconds
-// on a VM; then it sleeps on a futex, and only the Put() that ends the emptiness wakes it
-// (the Puts behind that one make no syscall). Compare a pipe: two syscalls and two copies through
-// the kernel per message, and a wake-up whenever the reader has caught up.
+// on a VM; then it sleeps on a futex, and only the Put() that ends the emptiness wakes
+// it (the Puts behind that one make no syscall). Compare a pipe: two syscalls and two
+// copies through the kernel per message, and a wake-up whenever the reader has caught up.
 //
 // Limits: the ring holds `capacity_bytes`, so one message can be at most
 // capacity_bytes - 8 bytes: a larger Put() fails at once with InvalidArgument naming the
