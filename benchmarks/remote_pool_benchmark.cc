@@ -16,7 +16,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -29,8 +28,8 @@
 #include "pool/remote/loopback_host.h"
 #include "pool/remote/remote_pool.h"
 #include "pool/remote/stock_tasks.h"
+#include "process/cli/runfile.h"
 #include "process/hand_off.h"
-#include "tools/cpp/runfiles/runfiles.h"
 
 namespace {
 
@@ -42,15 +41,12 @@ constexpr int kMostHosts = 3;
 std::string program_path;  // argv[0], to find the worker among our runfiles
 
 std::string WorkerPath() {
-  std::string error;
-  std::unique_ptr<bazel::tools::cpp::runfiles::Runfiles> runfiles(
-      bazel::tools::cpp::runfiles::Runfiles::Create(program_path, &error));
-  if (runfiles == nullptr) {
-    std::fprintf(stderr, "cannot find the worker host among our runfiles (%s): use bazel run\n",
-                 error.c_str());
+  absl::StatusOr<std::string> worker = mp::cli::FindRunfile(program_path.c_str(), "pool/remote/worker");
+  if (!worker.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(worker.status().message()).c_str());
     return "";
   }
-  return runfiles->Rlocation("mp_course/pool/remote/worker");
+  return *worker;
 }
 
 // Worker hosts on loopback, started on first use, one worker each; they end with us

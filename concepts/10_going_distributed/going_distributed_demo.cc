@@ -12,8 +12,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,7 +31,7 @@
 #include "pool/remote/remote_pool.h"
 #include "pool/remote/stock_tasks.h"
 #include "process/cli/parse_flags.h"
-#include "tools/cpp/runfiles/runfiles.h"
+#include "process/cli/runfile.h"
 
 ABSL_FLAG(int, hosts, 3, "worker hosts to start on loopback (3 to 8)");
 ABSL_FLAG(int, workers, 2, "worker processes per host, and in the local pool (1 to 16)");
@@ -60,14 +60,6 @@ template <typename T>
 T OrFail(absl::StatusOr<T> value, const std::string& what) {
   if (!value.ok()) Fail(what, value.status());
   return *std::move(value);
-}
-
-std::string HostProgram(const char* argv0) {
-  std::string error;
-  std::unique_ptr<bazel::tools::cpp::runfiles::Runfiles> runfiles(
-      bazel::tools::cpp::runfiles::Runfiles::Create(argv0, &error));
-  if (runfiles == nullptr) Fail("cannot find the host program (use bazel run)", absl::NotFoundError(error));
-  return runfiles->Rlocation("mp_course/concepts/10_going_distributed/host");
 }
 
 std::vector<std::string> AddressesOf(const std::vector<LoopbackHost>& hosts, size_t first) {
@@ -145,11 +137,14 @@ int main(int argc, char** argv) {
   if (host_count < 3 || host_count > 8) mp::cli::ExitBadUsage("--hosts must be 3 to 8");
   if (workers < 1 || workers > 16) mp::cli::ExitBadUsage("--workers must be 1 to 16");
 
+  // Before any pool exists: Fail() exits without the pools' destructors, which would
+  // leave their shared memory behind.
+  const std::string program =
+      OrFail(mp::cli::FindRunfile(argv[0], "concepts/10_going_distributed/host"), "the host program");
   // The local pools first: their workers are forked before gRPC starts threads here.
   mp::Pool local = OrFail(mp::Pool::Create({.workers = workers}), "Pool::Create");
   mp::Pool local_one = OrFail(mp::Pool::Create({.workers = 1}), "Pool::Create");
 
-  const std::string program = HostProgram(argv[0]);
   std::vector<LoopbackHost> hosts;
   for (int i = 0; i < host_count; ++i) {
     hosts.push_back(OrFail(mp::remote::StartLoopbackHost(program, {absl::StrCat("--workers=", workers)}),
