@@ -152,6 +152,52 @@ TEST_F(QueueTest, GetOnEmptyAndPutOnFullTimeOut) {
   EXPECT_THAT(queue->Put("x", absl::Seconds(-1)), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// Passes when PutBatch() appends in order as many messages as fit, leaves the rest to the
+// caller, and refuses a first message that can never fit.
+TEST_F(QueueTest, PutBatchAppendsInOrderAsManyAsFit) {
+  // Each 8-byte message takes 16 bytes of ring: four fit in 64.
+  absl::StatusOr<ByteQueue> queue = ByteQueue::Create({.capacity_bytes = 64});
+  ASSERT_THAT(queue, IsOk());
+  const std::vector<std::string_view> five = {"message1", "message2", "message3", "message4",
+                                              "message5"};
+  EXPECT_THAT(queue->PutBatch(five, absl::ZeroDuration()), IsOkAndHolds(4));
+  EXPECT_THAT(queue->PutBatch({five[4]}, absl::Milliseconds(1)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(queue->Get(), IsOkAndHolds("message1"));
+  EXPECT_THAT(queue->PutBatch({five[4]}, absl::ZeroDuration()), IsOkAndHolds(1));
+  for (std::string_view expected : {"message2", "message3", "message4", "message5"}) {
+    EXPECT_THAT(queue->Get(absl::ZeroDuration()), IsOkAndHolds(expected));
+  }
+  EXPECT_THAT(queue->PutBatch({}), IsOkAndHolds(0));
+  const std::string too_large(64, 'x');
+  EXPECT_THAT(queue->PutBatch({too_large, "small"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("capacity_bytes")));
+  EXPECT_EQ(queue->size(), 0);
+
+  // The item limit counts too.
+  absl::StatusOr<ByteQueue> two_items = ByteQueue::Create({.max_items = 2});
+  ASSERT_THAT(two_items, IsOk());
+  EXPECT_THAT(two_items->PutBatch({"a", "b", "c"}), IsOkAndHolds(2));
+}
+
+// Passes when a consumer asleep in another process is woken by a PutBatch() and finds
+// every message of it, in order.
+TEST_F(QueueTest, ASleepingConsumerReceivesAWholeBatch) {
+  absl::StatusOr<ByteQueue> queue = ByteQueue::Create({.spin = absl::ZeroDuration()});
+  ASSERT_THAT(queue, IsOk());
+  Process consumer([&] {
+    for (std::string_view expected : {"one", "two", "three"}) {
+      absl::StatusOr<std::string> message = queue->Get(kGenerous);
+      if (!message.ok() || *message != expected) return 1;
+    }
+    return 0;
+  });
+  ASSERT_THAT(consumer.Start(), IsOk());
+  ASSERT_THAT(queue->PutBatch({"one", "two", "three"}), IsOkAndHolds(3));
+  ASSERT_THAT(consumer.Join(kGenerous), IsOk());
+  EXPECT_EQ(consumer.exit_code(), 0);
+}
+
 // Passes when a Get() asleep in another process (no spinning) is woken by the next Put().
 TEST_F(QueueTest, AGetWaitingInAnotherProcessReceivesTheNextPut) {
   absl::StatusOr<Queue<std::string>> queue = Queue<std::string>::Create({.spin = absl::ZeroDuration()});

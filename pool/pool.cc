@@ -28,6 +28,7 @@ absl::StatusOr<Pool> Pool::Create(PoolOptions options) {
       .queue_bytes = options.queue_bytes,
       .initializer = options.initializer.task_name,
       .initializer_args = options.initializer.encoded_args,
+      .batch_scheduling = options.batch_scheduling,
   };
   MP_ASSIGN_OR_RETURN(std::unique_ptr<internal::PoolCore> core,
                       internal::PoolCore::Start(std::move(core_options)));

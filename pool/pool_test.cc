@@ -1,6 +1,7 @@
 #include "pool/pool.h"
 
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -115,6 +116,13 @@ int NotRegistered(int x) { return x; }
 bool IsEven(int x) { return x % 2 == 0; }
 MP_POOL_TASK(IsEven);
 
+int64_t Length(std::string text) { return static_cast<int64_t>(text.size()); }
+MP_POOL_TASK(Length);
+
+// The scheduling policy of the worker that runs it.
+int SchedulingPolicy(int) { return sched_getscheduler(0); }
+MP_POOL_TASK(SchedulingPolicy);
+
 class PoolTest : public test::IpcLeakCheckedTest,
                  public ::testing::WithParamInterface<StartMethod> {};
 
@@ -151,6 +159,19 @@ TEST_P(PoolTest, TasksRunInDifferentProcessesAtTheSameTime) {
   EXPECT_EQ(distinct.size(), kWorkers);
   EXPECT_EQ(distinct.count(getpid()), 0);
   EXPECT_EQ(distinct.count(-1), 0);
+}
+
+// Passes when workers run under SCHED_BATCH unless PoolOptions::batch_scheduling says
+// not to.
+TEST_P(PoolTest, WorkersRunUnderBatchSchedulingUnlessToldNot) {
+  for (bool batch_scheduling : {true, false}) {
+    absl::StatusOr<Pool> pool = Pool::Create(
+        {.workers = 2, .start_method = GetParam(), .batch_scheduling = batch_scheduling});
+    ASSERT_THAT(pool, IsOk());
+    EXPECT_THAT(pool->Apply(SchedulingPolicy, 0),
+                IsOkAndHolds(batch_scheduling ? SCHED_BATCH : SCHED_OTHER))
+        << "batch_scheduling: " << batch_scheduling;
+  }
 }
 
 // Passes when a task's error or exception reaches the caller with its worker's pid,
@@ -513,6 +534,30 @@ TEST_F(PoolFailureTest, CallbacksReportSuccessAndError) {
   ASSERT_THAT(pool->Join(kGenerous), IsOk());  // callbacks have run by now
   EXPECT_EQ(sum.load(), 12);
   EXPECT_EQ(errors.load(), 1);
+}
+
+// Passes when chunks that fill a worker's inbox wait for room and arrive in order, and a
+// chunk too large for any inbox is that task's error. Each inbox holds two of these
+// arguments, so the pool sends fewer chunks than it would like to at once.
+TEST_F(PoolFailureTest, ArgumentsThatFillAnInboxWaitTheirTurnAndTooLargeOnesFail) {
+  constexpr size_t kQueueBytes = 64 << 10;
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 2, .queue_bytes = kQueueBytes});
+  ASSERT_THAT(pool, IsOk());
+  std::vector<std::string> texts;
+  for (int i = 0; i < 40; ++i) texts.push_back(std::string((20 << 10) + i, 't'));
+  texts[17] = std::string(kQueueBytes, 'x');  // can never fit
+  absl::StatusOr<MapResult<int64_t>> lengths = pool->MapAsync(Length, texts, {.chunksize = 1});
+  ASSERT_THAT(lengths, IsOk());
+  absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> each = lengths->GetEach(kGenerous);
+  ASSERT_THAT(each, IsOk());
+  ASSERT_EQ(each->size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (i == 17) {
+      EXPECT_THAT((*each)[i], StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("queue_bytes")));
+    } else {
+      EXPECT_THAT((*each)[i], IsOkAndHolds(static_cast<int64_t>(texts[i].size()))) << "task " << i;
+    }
+  }
 }
 
 // Passes when results far larger than a pipe's buffer come back whole, and one too large

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -80,10 +81,11 @@ absl::Status PoolCore::StartWorker(size_t slot) {
                      .daemon = true,
                      .start_method = options_.start_method},
       RunPoolWorker, worker.inbox->name(), results_->name(), options_.max_tasks_per_child,
-      options_.initializer, options_.initializer_args);
+      options_.initializer, options_.initializer_args, options_.batch_scheduling);
   worker.in_flight.clear();
   worker.tasks_sent = 0;
   worker.chunk_time = absl::ZeroDuration();
+  worker.refilling = true;
   return worker.process->Start();
 }
 
@@ -101,7 +103,10 @@ void PoolCore::Manage() {
     if (!status.ok()) return;
   }
   std::string message;
-  absl::Time next_check = absl::Now() + kCheckInterval;
+  // One clock reading per round: the manager files a result per round, and reading the
+  // clock is a measurable part of that on a VM.
+  absl::Time now = absl::Now();
+  absl::Time next_check = now + kCheckInterval;
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
     Callbacks done;
@@ -109,25 +114,28 @@ void PoolCore::Manage() {
       // The caller gave the queue back: see to the dead worker now.
       manager_wants_queue_ = false;
       collector_ = Collector::kManager;
-      next_check = absl::Now();
+      next_check = now;
     }
     if (collector_ == Collector::kNobody && !AllWorkDoneLocked()) collector_ = Collector::kManager;
-    const absl::Duration until_check = std::max(next_check - absl::Now(), absl::ZeroDuration());
+    const absl::Duration until_check = std::max(next_check - now, absl::ZeroDuration());
     bool idle = false;  // collecting, and nothing came until the check was due
     if (collector_ == Collector::kManager) {
       lock.unlock();
       const bool got = results_->GetInto(message, until_check).ok();
       lock.lock();
-      if (got && phase_ != Phase::kTerminating) HandleResults(message, done);
+      now = absl::Now();
+      if (got && phase_ != Phase::kTerminating) HandleResults(message, now, done);
       idle = !got;
     } else {
       manager_wake_.wait_for(lock, absl::ToChronoNanoseconds(until_check),
                              [&] { return ManagerHasWorkLocked(); });
+      now = absl::Now();
     }
     if (phase_ == Phase::kTerminating) break;
-    if (absl::Now() >= next_check) {
+    if (now >= next_check) {
       CheckWorkers(done);
-      next_check = absl::Now() + kCheckInterval;
+      now = absl::Now();
+      next_check = now + kCheckInterval;
     }
     Dispatch(done);
     // Nothing to collect for a while: the manager waits on manager_wake_ instead, so that
@@ -182,7 +190,7 @@ void PoolCore::NudgeCollectorLocked() {
   (void)results_->Put(std::string_view(), absl::ZeroDuration());
 }
 
-void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
+void PoolCore::HandleResults(const std::string& message, absl::Time now, Callbacks& done) {
   if (message.empty()) return;  // a nudge (NudgeCollectorLocked)
   absl::StatusOr<ResultMessage> results = DecodeResults(message);
   if (!results.ok()) return;  // never expected; the chunk fails when its worker is checked
@@ -195,11 +203,11 @@ void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
     }
     // With another chunk queued behind it, this one started when the previous answer
     // was sent: the time between answers is how long it took.
-    const absl::Time now = absl::Now();
     if (worker.in_flight.size() > 1) worker.chunk_time = now - worker.last_answer;
     worker.last_answer = now;
     Chunk chunk = std::move(worker.in_flight.front());
     worker.in_flight.pop_front();
+    if (worker.in_flight.size() <= worker.chunk_limit() / 2) worker.refilling = true;
     if (results->count != chunk.count) {
       Fail(chunk, absl::DataLossError("its worker answered for a different number of tasks"), done);
     } else {
@@ -239,7 +247,9 @@ void PoolCore::CheckWorkers(Callbacks& done) {
     // so that only what it really did not finish counts as lost.
     if (!drained) {
       std::string message;
-      while (results_->GetInto(message, absl::ZeroDuration()).ok()) HandleResults(message, done);
+      while (results_->GetInto(message, absl::ZeroDuration()).ok()) {
+        HandleResults(message, absl::Now(), done);
+      }
       drained = true;
     }
     if (worker.process != nullptr) ReplaceWorker(slot, done);
@@ -296,31 +306,90 @@ void PoolCore::Dispatch(Callbacks& done) {
     for (Chunk& chunk : pending_) Fail(chunk, *broken_, done);
     pending_.clear();
   }
+  while (!pending_.empty() && DispatchRound(done)) {
+  }
+}
+
+size_t PoolCore::ChooseWorker(uint64_t tasks) const {
   const int64_t quota = options_.max_tasks_per_child;
-  while (!pending_.empty()) {
-    Chunk& next = pending_.front();
-    const auto size = static_cast<int64_t>(next.count);
-    Worker* best = nullptr;
-    for (Worker& worker : workers_) {
-      if (worker.process == nullptr || worker.in_flight.size() >= worker.chunk_limit()) continue;
-      if (quota > 0 && worker.tasks_sent > 0 && worker.tasks_sent + size > quota) continue;
-      if (best == nullptr || worker.in_flight.size() < best->in_flight.size()) best = &worker;
-    }
-    if (best == nullptr) return;
-    absl::Status sent = best->inbox->Put(next.message, absl::ZeroDuration());
-    if (sent.code() == absl::StatusCode::kDeadlineExceeded) return;  // inbox full: later
-    Chunk chunk = std::move(next);
-    pending_.pop_front();
-    if (!sent.ok()) {
-      Fail(chunk, absl::Status(sent.code(), absl::StrCat(
-                                  "cannot send it to a worker (", sent.message(),
-                                  "); raise PoolOptions::queue_bytes or lower the chunksize")),
-           done);
+  size_t best = workers_.size();
+  for (size_t slot = 0; slot < workers_.size(); ++slot) {
+    const Worker& worker = workers_[slot];
+    if (worker.process == nullptr || !worker.refilling ||
+        worker.in_flight.size() + worker.chosen >= worker.chunk_limit()) {
       continue;
     }
-    best->tasks_sent += size;
-    best->in_flight.push_back(std::move(chunk));
+    const int64_t tasks_given = worker.tasks_sent + worker.chosen_tasks;
+    if (quota > 0 && tasks_given > 0 && tasks_given + static_cast<int64_t>(tasks) > quota) {
+      continue;
+    }
+    if (best == workers_.size() || worker.in_flight.size() + worker.chosen <
+                                       workers_[best].in_flight.size() + workers_[best].chosen) {
+      best = slot;
+    }
   }
+  return best;
+}
+
+bool PoolCore::DispatchRound(Callbacks& done) {
+  // Choose: each pending chunk in turn goes to the worker ChooseWorker() names, counting
+  // the chunks chosen before it; the first with nowhere to go ends the round.
+  // On the stack for a usual round: the manager dispatches after every result.
+  absl::InlinedVector<size_t, 32> destination;  // of pending_[0], pending_[1], ...
+  while (destination.size() < pending_.size()) {
+    const size_t slot = ChooseWorker(pending_[destination.size()].count);
+    if (slot == workers_.size()) break;
+    ++workers_[slot].chosen;
+    workers_[slot].chosen_tasks += static_cast<int64_t>(pending_[destination.size()].count);
+    destination.push_back(slot);
+  }
+  if (destination.empty()) return false;
+  // Send: each worker its chunks in one batch (one wake-up, and it finds them all at once).
+  absl::InlinedVector<bool, 32> gone(destination.size(), false);  // sent, or failed
+  absl::InlinedVector<size_t, 32> share;  // indexes into pending_ of one worker's chunks
+  absl::InlinedVector<std::string_view, 32> messages;
+  bool failed_one = false;
+  for (size_t slot = 0; slot < workers_.size(); ++slot) {
+    Worker& worker = workers_[slot];
+    if (worker.chosen == 0) continue;
+    worker.chosen = 0;
+    worker.chosen_tasks = 0;
+    share.clear();
+    messages.clear();
+    for (size_t index = 0; index < destination.size(); ++index) {
+      if (destination[index] != slot) continue;
+      share.push_back(index);
+      messages.push_back(pending_[index].message);
+    }
+    absl::StatusOr<size_t> sent = worker.inbox->PutBatch(messages, absl::ZeroDuration());
+    if (!sent.ok() && sent.status().code() != absl::StatusCode::kDeadlineExceeded) {
+      // The first can never fit (or the inbox is broken): it fails; the rest wait.
+      Fail(pending_[share.front()],
+           absl::Status(sent.status().code(),
+                        absl::StrCat("cannot send it to a worker (", sent.status().message(),
+                                     "); raise PoolOptions::queue_bytes or lower the chunksize")),
+           done);
+      gone[share.front()] = true;
+      failed_one = true;
+      continue;
+    }
+    const size_t count = sent.ok() ? *sent : 0;  // DeadlineExceeded: inbox full, later
+    for (size_t k = 0; k < count; ++k) {
+      Chunk& chunk = pending_[share[k]];
+      worker.tasks_sent += static_cast<int64_t>(chunk.count);
+      worker.in_flight.push_back(std::move(chunk));
+      gone[share[k]] = true;
+    }
+    if (worker.in_flight.size() >= worker.chunk_limit()) worker.refilling = false;
+  }
+  // Those not sent stay at the front of the queue, in their order.
+  std::vector<Chunk> kept;
+  for (size_t index = 0; index < destination.size(); ++index) {
+    if (!gone[index]) kept.push_back(std::move(pending_[index]));
+  }
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(destination.size()));
+  for (auto chunk = kept.rbegin(); chunk != kept.rend(); ++chunk) pending_.push_front(std::move(*chunk));
+  return failed_one;
 }
 
 std::string PoolCore::TakeSpareMessageLocked() {
@@ -419,7 +488,7 @@ void PoolCore::CollectUntilDone(Job& job) {
 
 void PoolCore::FileCollectedLocked(const std::string& message) {
   Callbacks done;
-  HandleResults(message, done);
+  HandleResults(message, absl::Now(), done);
   Dispatch(done);
   if (done.empty()) return;
   for (std::function<void()>& callback : done) callbacks_for_manager_.push_back(std::move(callback));

