@@ -310,22 +310,21 @@ void PoolCore::Dispatch(Callbacks& done) {
   }
 }
 
-size_t PoolCore::ChooseWorker(uint64_t tasks) const {
+size_t PoolCore::ChooseWorker(uint64_t tasks, const ChosenPerWorker& chosen) const {
   const int64_t quota = options_.max_tasks_per_child;
   size_t best = workers_.size();
+  size_t best_load = 0;  // its chunks in flight and chosen
   for (size_t slot = 0; slot < workers_.size(); ++slot) {
     const Worker& worker = workers_[slot];
-    if (worker.process == nullptr || !worker.refilling ||
-        worker.in_flight.size() + worker.chosen >= worker.chunk_limit()) {
-      continue;
-    }
-    const int64_t tasks_given = worker.tasks_sent + worker.chosen_tasks;
+    const size_t load = worker.in_flight.size() + chosen[slot].chunks;
+    if (worker.process == nullptr || !worker.refilling || load >= worker.chunk_limit()) continue;
+    const int64_t tasks_given = worker.tasks_sent + chosen[slot].tasks;
     if (quota > 0 && tasks_given > 0 && tasks_given + static_cast<int64_t>(tasks) > quota) {
       continue;
     }
-    if (best == workers_.size() || worker.in_flight.size() + worker.chosen <
-                                       workers_[best].in_flight.size() + workers_[best].chosen) {
+    if (best == workers_.size() || load < best_load) {
       best = slot;
+      best_load = load;
     }
   }
   return best;
@@ -336,11 +335,13 @@ bool PoolCore::DispatchRound(Callbacks& done) {
   // the chunks chosen before it; the first with nowhere to go ends the round.
   // On the stack for a usual round: the manager dispatches after every result.
   absl::InlinedVector<size_t, 32> destination;  // of pending_[0], pending_[1], ...
+  ChosenPerWorker chosen(workers_.size());
   while (destination.size() < pending_.size()) {
-    const size_t slot = ChooseWorker(pending_[destination.size()].count);
+    const uint64_t tasks = pending_[destination.size()].count;
+    const size_t slot = ChooseWorker(tasks, chosen);
     if (slot == workers_.size()) break;
-    ++workers_[slot].chosen;
-    workers_[slot].chosen_tasks += static_cast<int64_t>(pending_[destination.size()].count);
+    ++chosen[slot].chunks;
+    chosen[slot].tasks += static_cast<int64_t>(tasks);
     destination.push_back(slot);
   }
   if (destination.empty()) return false;
@@ -350,10 +351,8 @@ bool PoolCore::DispatchRound(Callbacks& done) {
   absl::InlinedVector<std::string_view, 32> messages;
   bool failed_one = false;
   for (size_t slot = 0; slot < workers_.size(); ++slot) {
+    if (chosen[slot].chunks == 0) continue;
     Worker& worker = workers_[slot];
-    if (worker.chosen == 0) continue;
-    worker.chosen = 0;
-    worker.chosen_tasks = 0;
     share.clear();
     messages.clear();
     for (size_t index = 0; index < destination.size(); ++index) {

@@ -53,6 +53,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -125,9 +126,6 @@ class PoolCore {
     absl::Duration chunk_time = absl::ZeroDuration();
     // Chunks are sent to it while it refills: from half its limit in flight to the limit.
     bool refilling = true;
-    // Chunks chosen for it in this DispatchRound, not yet sent, and their tasks.
-    size_t chosen = 0;
-    int64_t chosen_tasks = 0;
     size_t chunk_limit() const {
       if (chunk_time == absl::ZeroDuration()) return kChunksInFlight;
       if (chunk_time < kFastChunk) return kChunksInFlightWhenFast;
@@ -135,6 +133,12 @@ class PoolCore {
       return kChunksInFlight;
     }
   };
+  // What a DispatchRound has chosen for one worker and not yet sent.
+  struct Chosen {
+    size_t chunks = 0;
+    int64_t tasks = 0;
+  };
+  using ChosenPerWorker = absl::InlinedVector<Chosen, 16>;  // by slot
   enum class Phase { kRunning, kClosing, kTerminating, kFinished };
   // Who takes results off the queue now.
   enum class Collector { kNobody, kManager, kCaller };
@@ -169,9 +173,10 @@ class PoolCore {
   // Chooses a worker for each of the first pending chunks, then sends each worker its
   // share in one batch. True if a chunk failed to send: another round may place the rest.
   bool DispatchRound(std::vector<std::function<void()>>& done);
-  // The worker to send a chunk of `tasks` tasks: of those with room, the one with the
-  // fewest chunks in flight and chosen; workers_.size() if none has room.
-  size_t ChooseWorker(uint64_t tasks) const;
+  // The worker to send a chunk of `tasks` tasks: of those with room, counting what is
+  // `chosen` for them already, the one with the fewest chunks in flight and chosen;
+  // workers_.size() if none has room.
+  size_t ChooseWorker(uint64_t tasks, const ChosenPerWorker& chosen) const;
   void Fail(Chunk& chunk, const absl::Status& status, std::vector<std::function<void()>>& done);
   // After a chunk was filed in `job`: whether that completed it (`completed`), and if so,
   // its done callback, to run outside the lock.
