@@ -7,7 +7,12 @@
 //   senders in one read, so each Write says which process wrote it: the grader can tell
 //   a line printed by a child from one printed by the parent.
 //
-// Both wait for the program within `timeout` (then kill it), and reap it: they run it
+// - RunMeasuringCpu(): like RunWithPipes, and it also splits the program's CPU time into
+//   what its own threads used and what the children it reaped used (their children
+//   included), read from /proc/<pid>/stat while the program is a zombie, before it is
+//   reaped. Work done in worker processes shows as children's time, whatever the clock.
+//
+// All wait for the program within `timeout` (then kill it), and reap it: they run it
 // with mp::Subprocess.
 
 #ifndef MP_EXERCISES_GRADING_RUN_PROGRAM_H_
@@ -32,6 +37,17 @@ struct ProgramRun {
 absl::StatusOr<ProgramRun> RunWithPipes(const std::string& program,
                                         const std::vector<std::string>& args,
                                         absl::Duration timeout);
+
+struct MeasuredRun {
+  ProgramRun run;
+  double wall_seconds = 0;        // start to exit
+  double own_cpu_seconds = 0;     // the program's own threads
+  double children_cpu_seconds = 0;  // every child it reaped, and their reaped children
+};
+
+absl::StatusOr<MeasuredRun> RunMeasuringCpu(const std::string& program,
+                                            const std::vector<std::string>& args,
+                                            absl::Duration timeout);
 
 // One piece of stdout as it arrived, with the process that wrote it.
 struct Write {
