@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <atomic>
 #include <cstdint>
 #include <set>
@@ -28,6 +29,7 @@
 #include "ipc/shared_value.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool_task.h"
+#include "process/internal/unique_fd.h"
 #include "process/process.h"
 #include "process/testing/status_matchers.h"
 
@@ -328,6 +330,79 @@ TEST_F(PoolFailureTest, ATaskExitingWithAStartUpFailureCodeDoesNotBreakThePool) 
                 StatusIs(absl::StatusCode::kAborted, HasSubstr(absl::StrCat("exited with code ", code))));
   }
   EXPECT_THAT(pool->Apply(Double, 4), IsOkAndHolds(8));
+}
+
+// Counts its runs through `fd` (a pipe's write end the fork()ed workers inherited), then
+// ends its worker with exit code 0, as a task calling exit(0) does.
+int CountThenExitZero(int fd) {
+  (void)!write(fd, "x", 1);
+  _exit(0);
+}
+MP_POOL_TASK(CountThenExitZero);
+
+// fork()s; the copy sends its pid through `fd` and returns into the worker's loop, and
+// the worker itself exits 0.
+int ForkThenExitZero(int fd) {
+  if (fork() == 0) {
+    const pid_t copy = getpid();
+    (void)!write(fd, &copy, sizeof copy);
+    return 1;
+  }
+  _exit(0);
+}
+MP_POOL_TASK(ForkThenExitZero);
+
+// Everything written to `pipe` so far (its write end closed first).
+std::string Drain(internal::Pipe& pipe) {
+  pipe.write_end.Reset();
+  std::string all;
+  char buffer[256];
+  for (ssize_t got; (got = read(pipe.read_end.get(), buffer, sizeof buffer)) > 0;) {
+    all.append(buffer, static_cast<size_t>(got));
+  }
+  return all;
+}
+
+// Passes when a task that ends its worker with exit code 0 fails its chunk like any
+// other death: Aborted, naming exit code 0, after 1 + retries runs. (It was re-sent
+// uncounted, forever: Map never returned.)
+TEST_F(PoolFailureTest, ATaskThatExitsWithCodeZeroFailsAfterItsRetries) {
+  absl::StatusOr<internal::Pipe> runs = internal::MakePipe();
+  ASSERT_THAT(runs, IsOk());
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 1, .retries = 2});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Map(CountThenExitZero, std::vector<int>{runs->write_end.get()}),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("exited with code 0")));
+  EXPECT_THAT(pool->Apply(Double, 4), IsOkAndHolds(8));
+  pool->Close();
+  ASSERT_THAT(pool->Join(kGenerous), IsOk());
+  EXPECT_EQ(Drain(*runs), "xxx");
+}
+
+// Passes when a task that fork()s and then ends its worker fails, and the copy it made
+// does not live on as a second worker: it has exited by the time the call returns
+// (waited for through a pidfd, with a bound only a hang would reach).
+TEST_F(PoolFailureTest, AProcessForkedByATaskDoesNotLiveOnAsAWorker) {
+  absl::StatusOr<internal::Pipe> copies = internal::MakePipe();
+  ASSERT_THAT(copies, IsOk());
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 1, .retries = 1});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Apply(ForkThenExitZero, copies->write_end.get()),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("exited with code 0")));
+  pool->Close();
+  ASSERT_THAT(pool->Join(kGenerous), IsOk());
+  const std::string pids = Drain(*copies);
+  ASSERT_EQ(pids.size(), 2 * sizeof(pid_t));  // one copy per run
+  for (size_t at = 0; at < pids.size(); at += sizeof(pid_t)) {
+    pid_t copy = 0;
+    std::memcpy(&copy, pids.data() + at, sizeof copy);
+    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, copy, 0));
+    if (pidfd < 0) continue;  // gone already (and reaped by init)
+    pollfd ended = {pidfd, POLLIN, 0};
+    EXPECT_EQ(poll(&ended, 1, static_cast<int>(absl::ToInt64Milliseconds(kGenerous))), 1)
+        << "the task's copy " << copy << " is still running";
+    close(pidfd);
+  }
 }
 
 // Passes when a 10k-task map with a randomly chosen worker SIGKILLed along the way

@@ -23,9 +23,10 @@ void AdviseHugePages(void* data, size_t bytes) {
 }
 
 bool Job::Filed() {
-  // Waking a waiting thread is a syscall; Wait() needs only the last result, so the
+  // Waking a waiting thread is a syscall; Wait() needs only the last result (and not
+  // even that while an on-done callback is still to run: running it wakes them), so the
   // others wake only threads streaming results.
-  if (remaining_ == 0 || streaming_waiters_ > 0) changed_.notify_all();
+  if (CompleteLocked() || streaming_waiters_ > 0) changed_.notify_all();
   return remaining_ == 0;
 }
 
@@ -34,6 +35,7 @@ void Job::SetOnDone(std::function<void()> on_done) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (remaining_ != 0) {
       on_done_ = std::move(on_done);
+      on_done_pending_ = true;
       return;
     }
   }
@@ -42,22 +44,28 @@ void Job::SetOnDone(std::function<void()> on_done) {
 
 std::function<void()> Job::TakeOnDone() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return std::exchange(on_done_, nullptr);
+  if (!on_done_) return nullptr;
+  return [job = shared_from_this(), on_done = std::exchange(on_done_, nullptr)] {
+    on_done();
+    std::lock_guard<std::mutex> lock(job->mutex_);
+    job->on_done_pending_ = false;
+    job->changed_.notify_all();
+  };
 }
 
 bool Job::Ready() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return remaining_ == 0;
+  return CompleteLocked();
 }
 
 bool Job::Successful() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return remaining_ == 0 && failed_ == 0;
+  return CompleteLocked() && failed_ == 0;
 }
 
 bool Job::Wait(absl::Duration timeout) const {
   std::unique_lock<std::mutex> lock(mutex_);
-  return WaitFor(changed_, lock, timeout, [&] { return remaining_ == 0; });
+  return WaitFor(changed_, lock, timeout, [&] { return CompleteLocked(); });
 }
 
 absl::StatusOr<size_t> Job::NextIndex(bool ordered, absl::Duration timeout) {

@@ -40,7 +40,7 @@ namespace mp::internal {
 // pages, if it is big enough to have one, before anything is written there.
 void AdviseHugePages(void* data, size_t bytes);
 
-class Job {
+class Job : public std::enable_shared_from_this<Job> {
  public:
   // `unordered_stream`: results will be read in the order they complete (ImapUnordered),
   // so that order is recorded.
@@ -63,14 +63,21 @@ class Job {
   // prefixed with "task <index>: ".
   virtual bool FailAll(size_t first, size_t count, const absl::Status& status) = 0;
 
-  // Runs once when the last result arrives (or at once, if it has already).
+  // Runs once when the last result arrives (or at once, if it has already). As in
+  // Python, a job with an on-done callback is not reported complete (Ready(), Wait(),
+  // Successful()) until the callback has returned: whoever waits for the result may rely
+  // on what the callback did. (So a callback must not wait for its own job.)
   void SetOnDone(std::function<void()> on_done);
+  // The on-done callback, once the job is complete, to run outside the caller's locks;
+  // running it marks the job complete. Empty if there is none, or it was taken already.
+  // It keeps the job alive until it has run. Jobs must be owned by a std::shared_ptr.
   std::function<void()> TakeOnDone();
 
   bool Ready() const;
   // Ready, and no task failed.
   bool Successful() const;
-  // Waits until every result is in; false if `timeout` passed first.
+  // Waits until every result is in (and the on-done callback has run); false if
+  // `timeout` passed first.
   bool Wait(absl::Duration timeout) const;
 
   // For Imap (ordered: the next index in order) and ImapUnordered (the next to complete):
@@ -79,6 +86,13 @@ class Job {
   absl::StatusOr<size_t> NextIndex(bool ordered, absl::Duration timeout);
 
  protected:
+  // Runs `read` under the job's lock: for reading what FileEach may be changing.
+  template <typename Read>
+  auto ReadLocked(Read read) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return read();
+  }
+
   // Under the job's lock, for each task in first .. first + count - 1:
   // `file(index, pending)` takes its outcome (always, so that an encoded one keeps its
   // place), stores it if `pending` (not filed before) and says whether it succeeded.
@@ -121,8 +135,10 @@ class Job {
 
  private:
   enum TaskState : uint8_t { kPending, kSucceeded, kFailed };
-  // After a change, under the lock: wakes who needs it; true if the job is complete.
+  // After a change, under the lock: wakes who needs it; true if every result is in.
   bool Filed();
+  // Under the lock: every result is in and no on-done callback is still to run.
+  bool CompleteLocked() const { return remaining_ == 0 && !on_done_pending_; }
 
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
@@ -134,6 +150,7 @@ class Job {
   size_t handed_out_ = 0;
   int streaming_waiters_ = 0;  // threads in NextIndex(), which need every result
   std::function<void()> on_done_;
+  bool on_done_pending_ = false;  // set with on_done_, cleared when it has run
 };
 
 // Results are stored as values, one per task, and errors by task index: for numbers a
@@ -206,21 +223,27 @@ class TypedJob : public Job {
   }
 
   // Task `index`'s result; only after it arrived (Wait() or Ready() said so, or
-  // NextIndex() gave it). Unlocked: a result never changes once set, and the lock taken
-  // by those calls already ordered its writing before this read.
+  // NextIndex() gave it). The errors are looked up under the job's lock: while a stream
+  // reads one task's, the manager may be filing another's into the same map. The value
+  // itself needs no lock: it never changes once set, and the lock taken by those calls
+  // ordered its writing before this read.
   absl::StatusOr<R> Result(size_t index) const {
-    if (auto error = errors_.find(index); error != errors_.end()) return error->second;
+    std::optional<absl::Status> error = ReadLocked([&]() -> std::optional<absl::Status> {
+      if (auto found = errors_.find(index); found != errors_.end()) return found->second;
+      return std::nullopt;
+    });
+    if (error.has_value()) return *std::move(error);
     return static_cast<R>(values_[index]);
   }
 
   // After Wait(): every result in order, or the error of the first task that failed.
   absl::StatusOr<std::vector<R>> AllResults() const {
-    if (!errors_.empty()) return errors_.begin()->second;
+    if (std::optional<absl::Status> error = FirstError()) return *std::move(error);
     return std::vector<R>(values_.begin(), values_.end());
   }
   // The same, moving the results out: for a caller that is the job's last reader.
   absl::StatusOr<std::vector<R>> TakeAllResults() {
-    if (!errors_.empty()) return errors_.begin()->second;
+    if (std::optional<absl::Status> error = FirstError()) return *std::move(error);
     if constexpr (std::is_same_v<Slot, R>) {
       return std::move(values_);
     } else {
@@ -229,6 +252,13 @@ class TypedJob : public Job {
   }
 
  private:
+  std::optional<absl::Status> FirstError() const {
+    return ReadLocked([&]() -> std::optional<absl::Status> {
+      if (errors_.empty()) return std::nullopt;
+      return errors_.begin()->second;
+    });
+  }
+
   void Store(size_t index, absl::StatusOr<R> result) {
     if (result.ok()) {
       values_[index] = *std::move(result);
@@ -250,7 +280,8 @@ class TypedJob : public Job {
   }
 
   std::vector<Slot> values_;
-  std::map<size_t, absl::Status> errors_;  // by task index
+  // By task index. Written under the job's lock (in FileEach), and read under it.
+  std::map<size_t, absl::Status> errors_;
 };
 
 }  // namespace mp::internal

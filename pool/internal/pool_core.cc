@@ -40,6 +40,9 @@ std::string DescribeExit(pid_t pid, int exit_code) {
     return absl::StrCat("worker ", pid, " was killed by ",
                         abbreviation ? absl::StrCat("SIG", abbreviation) : absl::StrCat("signal ", -exit_code));
   }
+  if (exit_code == 0) {
+    return absl::StrCat("worker ", pid, " exited with code 0 (a task that calls exit() ends its worker)");
+  }
   return absl::StrCat("worker ", pid, " exited with code ", exit_code);
 }
 
@@ -279,9 +282,12 @@ void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
     pending_.clear();
     return;
   }
-  // The first chunk in flight is the one the worker was running, if it crashed; the rest
-  // go back to the front of the queue, in order, untouched.
-  if (!worker.in_flight.empty() && exit_code != 0) {
+  // A worker runs its chunks in order, one at a time: if it took one from its inbox and
+  // did not answer it, that is the first in flight, and it ended while running it,
+  // however it ended: a crash, a kill, or a task that called exit(0). That chunk fails
+  // (or is retried, counted); the rest go back to the front of the queue, in order,
+  // untouched. (Exit code 0 is no excuse: a chunk re-sent uncounted would run forever.)
+  if (!worker.in_flight.empty() && took_a_chunk) {
     Chunk running = std::move(worker.in_flight.front());
     worker.in_flight.pop_front();
     if (++running.attempts <= options_.retries) {

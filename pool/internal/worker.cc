@@ -72,7 +72,7 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
     RunTasks(initializer, initializer_args, 1, values, errors);
     if (!errors.empty()) return kWorkerInitializerFailed;
   }
-  const int32_t pid = getpid();
+  const int32_t pid = getpid();  // read before any task runs: see the fork() check below
   int64_t tasks_run = 0;
   while (true) {
     if (!inbox->GetInto(message).ok()) return kWorkerLostItsQueues;
@@ -83,6 +83,9 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
     values.clear();
     errors.clear();
     RunTasks(chunk->task_name, chunk->args, chunk->count, values, errors);
+    // A task that fork()ed comes back here twice. The copy is not a worker: it must not
+    // answer for the chunk nor take the next, and nobody waits for it, so it ends now.
+    if (getpid() != pid) _exit(kTaskForkedAWorker);
     ResultMessage reply{.job = chunk->job,
                         .first_index = chunk->first_index,
                         .count = chunk->count,

@@ -14,6 +14,8 @@ namespace mp::internal {
 inline constexpr int kWorkerCannotAttach = 3;
 inline constexpr int kWorkerInitializerFailed = 4;
 inline constexpr int kWorkerLostItsQueues = 5;
+// Not a worker's: a process fork()ed by a task, which returned into the worker's loop.
+inline constexpr int kTaskForkedAWorker = 6;
 
 // Registered with MP_REGISTER_TASK, so spawn and forkserver can start it too.
 // `initializer`: the name of a pool task to run first (empty: none), with its arguments.
