@@ -22,12 +22,15 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/barrier.h"
+#include "ipc/byte_queue.h"
 #include "ipc/codec.h"
 #include "ipc/event.h"
 #include "ipc/pipe.h"
 #include "ipc/shared_memory.h"
 #include "ipc/shared_value.h"
 #include "ipc/testing/ipc_leak_check.h"
+#include "pool/internal/wire.h"
+#include "pool/internal/worker.h"
 #include "pool/pool_task.h"
 #include "process/internal/unique_fd.h"
 #include "process/process.h"
@@ -403,6 +406,58 @@ TEST_F(PoolFailureTest, AProcessForkedByATaskDoesNotLiveOnAsAWorker) {
         << "the task's copy " << copy << " is still running";
     close(pidfd);
   }
+}
+
+// Put an answer on their worker's results queue that is wrong on purpose, then return
+// as usual: one for a chunk the worker is not running, one whose body is cut short, one
+// that does not even say whose it is.
+absl::Status PutOnResultsQueue(const std::string& answer) {
+  ByteQueue* results = internal::ResultsQueueForTesting();
+  if (results == nullptr) return absl::FailedPreconditionError("not in a pool worker");
+  return results->Put(answer);
+}
+
+int AnswerForAnotherChunk(int x) {
+  std::string answer;
+  internal::EncodeResults({.job = 0, .first_index = 12345, .count = 1, .worker_pid = getpid()},
+                          answer);
+  return PutOnResultsQueue(answer).ok() ? x : -1;
+}
+MP_POOL_TASK(AnswerForAnotherChunk);
+
+int AnswerCutShort(int x) {
+  std::string answer;
+  internal::EncodeResults({.count = 1, .worker_pid = getpid(), .values = "12345678"}, answer);
+  answer.resize(answer.size() - 3);
+  return PutOnResultsQueue(answer).ok() ? x : -1;
+}
+MP_POOL_TASK(AnswerCutShort);
+
+int AnswerUnreadable(int x) { return PutOnResultsQueue("\x01").ok() ? x : -1; }
+MP_POOL_TASK(AnswerUnreadable);
+
+// Passes when an answer that names a chunk its worker is not running, or arrives cut
+// short, fails the chunk the worker was running with DataLoss (it was dropped silently,
+// so a lost answer left its call waiting), and the pool goes on with a new worker.
+TEST_F(PoolFailureTest, AnAnswerThatDoesNotMatchItsChunkFailsThatChunkWithDataLoss) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 1});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Apply(AnswerForAnotherChunk, 7),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("named tasks 12345.. of job 0")));
+  EXPECT_THAT(pool->Apply(Double, 4), IsOkAndHolds(8));
+  EXPECT_THAT(pool->Apply(AnswerCutShort, 7),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("arrived damaged")));
+  EXPECT_THAT(pool->Map(Double, std::vector<int>{1, 2, 3}), IsOkAndHolds(ElementsAre(2, 4, 6)));
+}
+
+// Passes when an answer that does not even say whose it is fails the calls waiting with
+// DataLoss, now and after, instead of leaving one of them waiting forever.
+TEST_F(PoolFailureTest, AnUnreadableAnswerBreaksThePoolWithDataLoss) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 1});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Apply(AnswerUnreadable, 7),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("damaged beyond reading")));
+  EXPECT_THAT(pool->Apply(Double, 4), StatusIs(absl::StatusCode::kDataLoss));
 }
 
 // Passes when a 10k-task map with a randomly chosen worker SIGKILLed along the way

@@ -89,6 +89,7 @@ absl::Status PoolCore::StartWorker(size_t slot) {
   worker.tasks_sent = 0;
   worker.chunk_time = absl::ZeroDuration();
   worker.refilling = true;
+  worker.out_of_step = false;
   return worker.process->Start();
 }
 
@@ -196,14 +197,13 @@ void PoolCore::NudgeCollectorLocked() {
 void PoolCore::HandleResults(const std::string& message, absl::Time now, Callbacks& done) {
   if (message.empty()) return;  // a nudge (NudgeCollectorLocked)
   absl::StatusOr<ResultMessage> results = DecodeResults(message);
-  if (!results.ok()) return;  // never expected; the chunk fails when its worker is checked
+  if (!results.ok() || !AnswersItsWorkersRunningChunk(*results)) {
+    HandleStrayAnswer(message, done);
+    return;
+  }
   for (size_t slot = 0; slot < workers_.size(); ++slot) {
     Worker& worker = workers_[slot];
-    if (worker.process == nullptr || worker.process->pid() != results->worker_pid ||
-        worker.in_flight.empty() || worker.in_flight.front().job_id != results->job ||
-        worker.in_flight.front().first_index != results->first_index) {
-      continue;
-    }
+    if (worker.process == nullptr || worker.process->pid() != results->worker_pid) continue;
     // With another chunk queued behind it, this one started when the previous answer
     // was sent: the time between answers is how long it took.
     if (worker.in_flight.size() > 1) worker.chunk_time = now - worker.last_answer;
@@ -235,8 +235,63 @@ void PoolCore::HandleResults(const std::string& message, absl::Time now, Callbac
   }
 }
 
+std::optional<size_t> PoolCore::SlotOfWorker(int32_t pid) const {
+  for (size_t slot = 0; slot < workers_.size(); ++slot) {
+    if (workers_[slot].process != nullptr && workers_[slot].process->pid() == pid) return slot;
+  }
+  return std::nullopt;
+}
+
+bool PoolCore::AnswersItsWorkersRunningChunk(const ResultMessage& results) const {
+  const std::optional<size_t> slot = SlotOfWorker(results.worker_pid);
+  if (!slot.has_value()) return false;
+  const Worker& worker = workers_[*slot];
+  return !worker.out_of_step && !worker.in_flight.empty() &&
+         worker.in_flight.front().job_id == results.job &&
+         worker.in_flight.front().first_index == results.first_index;
+}
+
+void PoolCore::HandleStrayAnswer(const std::string& message, Callbacks& done) {
+  absl::StatusOr<ResultMessage> header = DecodeResultsHeader(message);
+  if (!header.ok()) {
+    // Nobody can say whose answer this was, so any call may be waiting for it: fail them
+    // all rather than let one wait forever.
+    broken_ = absl::DataLossError(
+        "an answer on the pool's results queue arrived damaged beyond reading (did a task "
+        "write over memory it does not own?); the pool cannot tell whose it was");
+    for (Worker& worker : workers_) {
+      for (Chunk& chunk : worker.in_flight) Fail(chunk, *broken_, done);
+      worker.in_flight.clear();
+      if (worker.process != nullptr) (void)worker.process->Kill();
+    }
+    Dispatch(done);  // fails what is pending
+    return;
+  }
+  const std::optional<size_t> slot = SlotOfWorker(header->worker_pid);
+  // From a worker already stopped for answering out of step, or one gone: the chunk it
+  // answers is settled (failed, or handed to another worker).
+  if (!slot.has_value() || workers_[*slot].out_of_step) return;
+  Worker& worker = workers_[*slot];
+  if (worker.in_flight.empty()) return;  // a chunk already settled: nothing waits for it
+  // Its worker runs its chunks in order, so this was meant as the answer to the first in
+  // flight, and that answer is lost. Fail that chunk, and stop the worker: what it sends
+  // next cannot be trusted to line up either. The manager replaces it; the chunks it had
+  // not started go to other workers untouched.
+  Chunk lost = std::move(worker.in_flight.front());
+  worker.in_flight.pop_front();
+  const std::string why =
+      absl::StrCat("worker ", header->worker_pid, "'s answer ",
+                   DecodeResults(message).ok()
+                       ? absl::StrCat("named tasks ", header->first_index, ".. of job ", header->job,
+                                      " while it was running tasks ", lost.first_index,
+                                      ".. of job ", lost.job_id)
+                       : std::string("arrived damaged"));
+  Fail(lost, absl::DataLossError(why), done);
+  worker.out_of_step = true;
+  (void)worker.process->Kill();
+}
+
 void PoolCore::CheckWorkers(Callbacks& done) {
-  bool drained = false;
   for (size_t slot = 0; slot < workers_.size(); ++slot) {
     Worker& worker = workers_[slot];
     if (worker.process == nullptr || worker.process->IsAlive()) continue;
@@ -247,15 +302,18 @@ void PoolCore::CheckWorkers(Callbacks& done) {
       return;
     }
     // Results a worker sent before it exited are in the queue already: file them first,
-    // so that only what it really did not finish counts as lost.
-    if (!drained) {
-      std::string message;
-      while (results_->GetInto(message, absl::ZeroDuration()).ok()) {
-        HandleResults(message, absl::Now(), done);
-      }
-      drained = true;
+    // so that only what it really did not finish counts as lost. Drained again for each
+    // dead worker found: one that answered and exited after an earlier drain would
+    // otherwise lose its answer, and its chunk would count as lost (it was run twice).
+    // Counted, not polled: a zero-timeout Get() gives up when it finds the queue's lock
+    // held by a worker putting its answer, and would leave answers behind. The manager is
+    // the only reader here (a collecting caller was asked for the queue back above).
+    std::string message;
+    while (results_->size() > 0 && results_->GetInto(message, kExitGrace).ok()) {
+      HandleResults(message, absl::Now(), done);
     }
-    if (worker.process != nullptr) ReplaceWorker(slot, done);
+    // Filing may have replaced it already (a worker that ran its quota).
+    if (worker.process != nullptr && !worker.process->IsAlive()) ReplaceWorker(slot, done);
   }
 }
 

@@ -60,6 +60,7 @@
 #include "absl/time/time.h"
 #include "ipc/byte_queue.h"
 #include "pool/internal/job.h"
+#include "pool/internal/wire.h"
 #include "process/process.h"
 
 namespace mp::internal {
@@ -126,6 +127,9 @@ class PoolCore {
     absl::Duration chunk_time = absl::ZeroDuration();
     // Chunks are sent to it while it refills: from half its limit in flight to the limit.
     bool refilling = true;
+    // It answered for a chunk it was not running, or damaged: killed, its answers
+    // ignored until it is replaced.
+    bool out_of_step = false;
     size_t chunk_limit() const {
       if (chunk_time == absl::ZeroDuration()) return kChunksInFlight;
       if (chunk_time < kFastChunk) return kChunksInFlightWhenFast;
@@ -167,6 +171,14 @@ class PoolCore {
   void HandleResults(const std::string& message, absl::Time now,
                      std::vector<std::function<void()>>& done);
   void ReplaceWorker(size_t slot, std::vector<std::function<void()>>& done);
+  // The slot of the worker with this pid, if it is one of ours now.
+  std::optional<size_t> SlotOfWorker(int32_t pid) const;
+  // Whether `results` answers the chunk its worker is running (the first in flight).
+  bool AnswersItsWorkersRunningChunk(const ResultMessage& results) const;
+  // An answer that does not decode or does not match: fails the chunk it should have
+  // answered with DataLoss (and stops that worker), or, if not even its sender can be
+  // read, breaks the pool with DataLoss. Never dropped silently: a call would wait forever.
+  void HandleStrayAnswer(const std::string& message, std::vector<std::function<void()>>& done);
   void CheckWorkers(std::vector<std::function<void()>>& done);
   // Sends pending chunks to workers with room for them, in rounds (DispatchRound).
   void Dispatch(std::vector<std::function<void()>>& done);

@@ -82,6 +82,15 @@ void EncodeResults(const ResultMessage& results, std::string& out) {
   Encode(results.errors, out);
 }
 
+absl::StatusOr<ResultMessage> DecodeResultsHeader(std::string_view bytes) {
+  ResultMessage header;
+  if (!Decode(bytes, header.job) || !Decode(bytes, header.first_index) ||
+      !Decode(bytes, header.count) || !Decode(bytes, header.worker_pid)) {
+    return Damaged("result");
+  }
+  return header;
+}
+
 absl::StatusOr<ResultMessage> DecodeResults(std::string_view bytes) {
   ResultMessage results;
   if (!Decode(bytes, results.job) || !Decode(bytes, results.first_index) ||

@@ -58,6 +58,9 @@ absl::StatusOr<ChunkMessage> DecodeChunk(std::string_view bytes);
 // Replaces `out` with the encoded results (reusing its memory: a worker sends many).
 void EncodeResults(const ResultMessage& results, std::string& out);
 absl::StatusOr<ResultMessage> DecodeResults(std::string_view bytes);
+// Only the fixed fields (job, first_index, count, worker_pid) of a results message whose
+// body may be damaged: enough to tell whose answer it was.
+absl::StatusOr<ResultMessage> DecodeResultsHeader(std::string_view bytes);
 
 // A chunk message built in place, its arguments encoded straight into it (no copy):
 //   std::string message;

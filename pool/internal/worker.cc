@@ -54,7 +54,11 @@ void UseBatchScheduling() {
   (void)sched_setscheduler(0, SCHED_BATCH, &no_priority);
 }
 
+ByteQueue* results_queue_for_testing = nullptr;
+
 }  // namespace
+
+ByteQueue* ResultsQueueForTesting() { return results_queue_for_testing; }
 
 int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_tasks,
                   std::string initializer, std::string initializer_args,
@@ -63,6 +67,7 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
   absl::StatusOr<ByteQueue> inbox = ByteQueue::Attach(inbox_name);
   absl::StatusOr<ByteQueue> results = ByteQueue::Attach(results_name);
   if (!inbox.ok() || !results.ok()) return kWorkerCannotAttach;
+  results_queue_for_testing = &*results;
   // These four keep their memory from chunk to chunk.
   std::string message;
   std::string values;

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "ipc/byte_queue.h"
+
 namespace mp::internal {
 
 // Exit codes: 0 after a stop message or max_tasks; the others mean trouble.
@@ -16,6 +18,10 @@ inline constexpr int kWorkerInitializerFailed = 4;
 inline constexpr int kWorkerLostItsQueues = 5;
 // Not a worker's: a process fork()ed by a task, which returned into the worker's loop.
 inline constexpr int kTaskForkedAWorker = 6;
+
+// For tests of the pool itself: in a worker process, the queue it answers on, so that a
+// task can put answers there that are wrong on purpose; nullptr elsewhere.
+ByteQueue* ResultsQueueForTesting();
 
 // Registered with MP_REGISTER_TASK, so spawn and forkserver can start it too.
 // `initializer`: the name of a pool task to run first (empty: none), with its arguments.
