@@ -125,15 +125,26 @@ absl::Status Process::Start() {
       .parent_pid = ::getpid(),
       .parent_name = CurrentProcess().name,
   });
+  absl::Status started = absl::InvalidArgumentError("unknown start method");
   switch (options_.start_method) {
     case StartMethod::kFork:
-      return StartByFork();
+      started = StartByFork();
+      break;
     case StartMethod::kSpawn:
-      return StartBySpawn();
+      started = StartBySpawn();
+      break;
     case StartMethod::kForkServer:
-      return StartByForkServer();
+      started = StartByForkServer();
+      break;
   }
-  return absl::InvalidArgumentError("unknown start method");
+  // The child has its own copy of the target now (or its name and arguments): let go of
+  // ours, and of everything it captured, as Python drops its target once started. Kept
+  // after a failed start, which may be tried again.
+  if (started.ok()) {
+    bound_target_ = nullptr;
+    encoded_args_.reset();
+  }
+  return started;
 }
 
 namespace {

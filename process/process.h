@@ -169,7 +169,9 @@ std::vector<ProcessInfo> ActiveChildren();
 absl::Status StartForkServer();
 
 // Stops the fork server, if one runs. The next kForkServer start starts a new one.
-// Its children keep running, but their exit codes are lost: join them first.
+// Its children keep running, but their exit codes are lost: join them first (a child
+// whose server is gone joins with kExitCodeUnknownToForkServer, from exit_code.h, once
+// it has ended; so does one whose server died).
 absl::Status ShutdownForkServer();
 
 // ---- Implementation details ----

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -21,6 +23,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "process/exit_code.h"
 #include "process/internal/unique_fd.h"
 #include "process/task_registry.h"
 #include "process/testing/leak_check.h"
@@ -296,6 +299,18 @@ TEST_F(ForkTest, AnyCallableRunsWithCopiesOfItsArguments) {
   EXPECT_EQ(process.exit_code(), 0);
 }
 
+// Passes when a started Process has let go of its target and what it captured, before
+// the child ends (it kept them until the Process was destroyed).
+TEST_F(ForkTest, AStartedProcessLetsGoOfItsTarget) {
+  auto captured = std::make_shared<int>(42);
+  std::weak_ptr<int> watch = captured;
+  Process process([captured = std::move(captured)] { return *captured == 42 ? 0 : 1; });
+  ASSERT_THAT(process.Start(), IsOk());
+  EXPECT_TRUE(watch.expired()) << "the parent still holds what the target captured";
+  ASSERT_THAT(process.Join(), IsOk());
+  EXPECT_EQ(process.exit_code(), 0);
+}
+
 TEST_F(ForkTest, UncaughtExceptionExitsWithOne) {
   Process process([] { throw std::runtime_error("boom"); });
   ASSERT_THAT(process.Start(), IsOk());
@@ -349,6 +364,48 @@ TEST_F(ProcessTest, ForkServerStartedAheadServesLaterStartsAndStopsOnRequest) {
 
   ASSERT_THAT(ShutdownForkServer(), IsOk());
   EXPECT_TRUE(test::ChildrenOf(::getpid()).empty());
+}
+
+// Kills the fork server (this process's only child) and waits until it has died.
+void KillForkServer() {
+  const std::vector<pid_t> server = test::ChildrenOf(::getpid());
+  ASSERT_EQ(server.size(), 1u) << "expected the fork server as the only child";
+  internal::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, server[0], 0)));
+  ASSERT_TRUE(pidfd.valid());
+  ASSERT_EQ(::kill(server[0], SIGKILL), 0);
+  absl::StatusOr<bool> died = internal::WaitReadable(pidfd.get(), absl::InfiniteFuture());
+  ASSERT_TRUE(died.ok() && *died);
+}
+
+// Passes when the first start after the fork server died succeeds, on a new server, as
+// in Python (it failed with Unavailable; only the one after worked).
+TEST_F(ProcessTest, AStartAfterTheForkServerDiedStartsANewServer) {
+  ASSERT_THAT(StartForkServer(), IsOk());
+  KillForkServer();
+  Process process({.start_method = StartMethod::kForkServer}, ExitWith, 7);
+  ASSERT_THAT(process.Start(), IsOk());
+  ASSERT_THAT(process.Join(), IsOk());
+  EXPECT_EQ(process.exit_code(), 7);
+  ASSERT_THAT(ShutdownForkServer(), IsOk());
+}
+
+// Passes when a child whose fork server died before it ended still joins with an exit
+// code: kExitCodeUnknownToForkServer, once it has really ended (a daemon dies with the
+// server; the other is terminated by us). Join() failed with Unavailable.
+TEST_F(ProcessTest, AChildWhoseForkServerDiedStillJoinsWithAnExitCode) {
+  Process daemon({.daemon = true, .start_method = StartMethod::kForkServer}, PauseForever);
+  Process other({.start_method = StartMethod::kForkServer}, PauseForever);
+  ASSERT_THAT(daemon.Start(), IsOk());
+  ASSERT_THAT(other.Start(), IsOk());
+  KillForkServer();
+  EXPECT_THAT(daemon.Join(), IsOk());
+  EXPECT_EQ(daemon.exit_code(), kExitCodeUnknownToForkServer);
+  EXPECT_THAT(other.Join(absl::ZeroDuration()), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_EQ(other.exit_code(), std::nullopt) << "it still runs: no exit code yet";
+  ASSERT_THAT(other.Terminate(), IsOk());
+  EXPECT_THAT(other.Join(), IsOk());
+  EXPECT_EQ(other.exit_code(), kExitCodeUnknownToForkServer);
+  ASSERT_THAT(ShutdownForkServer(), IsOk());
 }
 
 TEST_F(ProcessTest, MainProcessHasNoParent) {

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,11 +91,17 @@ absl::StatusOr<std::optional<Received>> ReceiveWithFd(int socket) {
 }
 
 // A child of the fork server, watched through the pipe on which the server reports
-// its exit code.
+// its exit code, and through a pidfd of its own: if the server dies first, the pipe
+// ends with no report, and the pidfd still says when the child itself has ended (its
+// exit code is then lost with its parent: kExitCodeUnknownToForkServer).
 class ForkServerChild final : public ChildHandle {
  public:
   ForkServerChild(pid_t pid, UniqueFd exit_code_pipe)
-      : pid_(pid), exit_code_pipe_(std::move(exit_code_pipe)) {}
+      : pid_(pid),
+        exit_code_pipe_(std::move(exit_code_pipe)),
+        // Fails (ESRCH) if the child has ended and been reaped already: then the server
+        // has reported, or is about to report, its exit code on the pipe.
+        pidfd_(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))) {}
 
   ~ForkServerChild() override {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -113,7 +120,14 @@ class ForkServerChild final : public ChildHandle {
     MP_ASSIGN_OR_RETURN(bool reported, WaitReadable(exit_code_pipe_.get(), deadline));
     if (!reported) return std::nullopt;
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!exit_code_.has_value()) MP_RETURN_IF_ERROR(ReadExitCodeLocked());
+    if (exit_code_.has_value()) return exit_code_;
+    if (ReadExitCodeLocked().ok()) return exit_code_;
+    // The server died without reporting. Say the child has ended only once it has.
+    if (pidfd_.valid()) {
+      MP_ASSIGN_OR_RETURN(bool ended, WaitReadable(pidfd_.get(), deadline));
+      if (!ended) return std::nullopt;
+    }
+    exit_code_ = kExitCodeUnknownToForkServer;
     return exit_code_;
   }
 
@@ -145,6 +159,7 @@ class ForkServerChild final : public ChildHandle {
 
   const pid_t pid_;
   const UniqueFd exit_code_pipe_;
+  const UniqueFd pidfd_;  // invalid if the child was gone already when we looked
   std::mutex mutex_;
   std::optional<int> exit_code_;  // guarded by mutex_
 };
@@ -154,6 +169,12 @@ class ForkServerChild final : public ChildHandle {
 ForkServer& ForkServer::OfThisProcess() { return PerProcess<ForkServer>(); }
 
 absl::Status ForkServer::EnsureRunningLocked() {
+  // A server that died since the last request is replaced before this one is sent, as
+  // Python's forkserver does: the caller never sees its death.
+  if (connection_.valid() && server_ != nullptr) {
+    absl::StatusOr<std::optional<int>> ended = server_->WaitUntil(absl::InfinitePast());
+    if (!ended.ok() || ended->has_value()) StopLocked();
+  }
   if (connection_.valid()) return absl::OkStatus();
   int sockets[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) != 0) {
@@ -183,6 +204,13 @@ absl::StatusOr<std::unique_ptr<ChildHandle>> ForkServer::StartChild(
   std::lock_guard<std::mutex> lock(mutex_);
   MP_RETURN_IF_ERROR(EnsureRunningLocked());
   absl::Status sent = SendWithFd(connection_.get(), 0, message_file.get());
+  if (!sent.ok()) {
+    // Not sent, so nothing was forked: a server that died just now is replaced, and the
+    // request goes to the new one.
+    StopLocked();
+    MP_RETURN_IF_ERROR(EnsureRunningLocked());
+    sent = SendWithFd(connection_.get(), 0, message_file.get());
+  }
   absl::StatusOr<std::optional<Received>> reply =
       sent.ok() ? ReceiveWithFd(connection_.get()) : std::move(sent);
   if (reply.ok() && !reply->has_value()) {

@@ -38,8 +38,11 @@ class ForkServer {
   // Starts the server if it is not running.
   absl::Status Start();
 
-  // Has the server (started now if it is not running) fork a child that runs
-  // `message`. Unavailable if the server died; the next call starts a new one.
+  // Has the server (started now if it is not running, or if it died since the last
+  // request) fork a child that runs `message`. Unavailable only if the server dies
+  // between receiving the request and answering it (whether it forked is then unknown);
+  // the next call starts a new one. A child whose server dies before reporting how it
+  // ended reports kExitCodeUnknownToForkServer once it has ended.
   absl::StatusOr<std::unique_ptr<ChildHandle>> StartChild(const TaskMessage& message);
 
   // Stops the server and reaps it. Children it started keep running, but their
