@@ -20,10 +20,16 @@
 // Failures, and what you get:
 // - A task returns an error status or throws: that task's result is the error, its
 //   message prefixed with "task <index> failed in worker <pid>: ". Other tasks run on.
-// - A worker dies mid-task (SIGKILL, SIGSEGV, _exit): noticed within about 10 ms, the
-//   worker is replaced, and the task it was running fails with Aborted, "worker <pid> was
-//   killed by SIGKILL while running it", unless PoolOptions::retries allows running it
-//   again. Tasks queued behind it go to other workers. Map returns; it never hangs.
+// - A worker ends mid-task, however (SIGKILL, SIGSEGV, _exit, even exit(0) in a task):
+//   noticed within about 10 ms, the worker is replaced, and the task it was running fails
+//   with Aborted, "worker <pid> was killed by SIGKILL while running it" (or "exited with
+//   code N"), unless PoolOptions::retries allows running it again (each run counted).
+//   Tasks queued behind it go to other workers. Map returns; it never hangs. A process a
+//   task fork()s that returns from the task exits there: it never acts as a worker.
+// - A worker's answer that does not decode, or names a chunk other than the one it was
+//   running: that chunk's tasks fail with DataLoss and the worker is replaced; an answer
+//   that does not even say whose it is fails every call with DataLoss (the pool is
+//   broken). Never dropped silently.
 // - A result that cannot be sent back (larger than PoolOptions::queue_bytes): that task's
 //   ResourceExhausted error.
 // - An initializer that fails: the pool is broken; pending and later calls fail with
@@ -33,7 +39,9 @@
 //   same: terminate()).
 //
 // Thread safety: calls may come from several threads. Callbacks run on the pool's
-// manager thread: keep them short, and do not call Terminate() or Join() from them.
+// manager thread: keep them short, and do not call Terminate() or Join() from them. As
+// in Python, a call's callback has returned before its Wait(), Get() or Ready() reports
+// the result, so a callback must not wait for its own call.
 
 #ifndef MP_POOL_POOL_H_
 #define MP_POOL_POOL_H_
