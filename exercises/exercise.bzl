@@ -55,3 +55,32 @@ def exercise(name, starter, solution, grader, grader_deps, deps = [], test_tags 
             tags = tags + test_tags,
             deps = grader_deps + ["//exercises/grading"],
         )
+
+def wrong_answers(answers, grader, grader_deps, deps = [], test_tags = []):
+    """A zoo of known wrong answers, each a program the grader must fail.
+
+    answers: {name: expected}, one per testdata/<name>.cc. expected is "fail", or
+    "fail_when_timed" for an answer only its speed gives away: where speed cannot be
+    judged (a sanitized build, no second CPU free) its test says so and passes.
+
+    defines, per answer, :<name> (testonly) and :<name>_test (in //...).
+    """
+    for wrong, expected in answers.items():
+        cc_binary(
+            name = wrong,
+            testonly = True,
+            srcs = ["testdata/{}.cc".format(wrong)],
+            deps = deps,
+        )
+        cc_test(
+            name = wrong + "_test",
+            size = "small",
+            srcs = [grader],
+            args = [
+                "$(rootpath :{})".format(wrong),
+                expected,
+            ],
+            data = [":" + wrong],
+            tags = test_tags,
+            deps = grader_deps + ["//exercises/grading"],
+        )

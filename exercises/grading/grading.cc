@@ -43,6 +43,16 @@ void Report(const std::vector<std::string>& problems) {
 
 int ProblemsReported() { return problems_reported; }
 
+namespace {
+std::string& SpeedNotJudgedReason() {
+  static auto* why = new std::string();
+  return *why;
+}
+}  // namespace
+
+void NoteSpeedNotJudged(std::string why) { SpeedNotJudgedReason() = std::move(why); }
+const std::string& SpeedNotJudged() { return SpeedNotJudgedReason(); }
+
 std::vector<std::string> Lines(absl::string_view text) {
   std::vector<std::string> lines = absl::StrSplit(text, '\n');
   if (!lines.empty() && lines.back().empty()) lines.pop_back();

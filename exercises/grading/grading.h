@@ -42,6 +42,12 @@ std::vector<std::string> Lines(absl::string_view text);
 // empty output and trailing spaces show.
 std::string ExpectedButSaw(absl::string_view expected, absl::string_view seen);
 
+// For a grader whose speed check could not judge (a sanitized build, no second CPU
+// free): why. A known wrong answer that only its speed gives away (expected grade
+// "fail_when_timed") is then not counted as passing. Empty while speed was judged.
+void NoteSpeedNotJudged(std::string why);
+const std::string& SpeedNotJudged();
+
 // Called by grading_main.cc.
 void SetProgram(std::string program, bool expect_pass);
 int ProblemsReported();
