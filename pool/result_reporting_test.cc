@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -103,6 +104,26 @@ TYPED_TEST(ResultReportingTest, ReadyIsNotTrueBeforeTheCallbackRan) {
     ASSERT_THAT(tripled->Wait(kGenerous), IsOk());
   }
   EXPECT_EQ(too_early, 0) << "rounds where Ready() said true before on_success ran";
+}
+
+// Passes when no callback ever runs on the thread that made the call, however fast its
+// task finishes (ThreadPool attached them after queueing the work: a task done first
+// ran its callback on the caller's thread).
+TYPED_TEST(ResultReportingTest, ACallbackNeverRunsOnTheCallingThread) {
+  absl::StatusOr<TypeParam> pool = this->MakePool();
+  ASSERT_THAT(pool, IsOk());
+  int on_caller = 0;
+  for (int round = 0; round < 4 * kRounds; ++round) {
+    std::atomic<bool> caller_ran_it{false};
+    const std::thread::id caller = std::this_thread::get_id();
+    auto tripled = pool->ApplyAsyncWithCallbacks(
+        {.on_success = [&](const int&) { caller_ran_it = std::this_thread::get_id() == caller; }},
+        Triple, round);
+    ASSERT_THAT(tripled, IsOk());
+    ASSERT_THAT(tripled->Wait(kGenerous), IsOk());
+    on_caller += caller_ran_it ? 1 : 0;
+  }
+  EXPECT_EQ(on_caller, 0) << "callbacks that ran on the calling thread";
 }
 
 // Passes when a stream of results, every other one an error, reads each exactly once

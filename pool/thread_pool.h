@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -87,11 +88,13 @@ class ThreadPool {
       F&& task, const std::vector<T>& inputs, MapOptions options = {},
       Callbacks<std::vector<ResultOf<F, T>>> callbacks = {}) {
     using R = ResultOf<F, T>;
-    auto job = SubmitEach<R>(std::forward<F>(task), inputs, options);
+    auto job = SubmitEach<R>(std::forward<F>(task), inputs, options, /*unordered=*/false,
+                             [&](const JobFor<R>& job) {
+                               internal::AddCallbacks<std::vector<R>>(
+                                   job, std::move(callbacks),
+                                   [](const auto& done) { return done.AllResults(); });
+                             });
     if (!job.ok()) return job.status();
-    internal::AddCallbacks<std::vector<R>>(*job, std::move(callbacks), [](const auto& done) {
-      return done.AllResults();
-    });
     return MapResult<R>(*job);
   }
 
@@ -124,9 +127,10 @@ class ThreadPool {
                  arguments = std::make_tuple(args...)](size_t) mutable {
       return std::apply(function, arguments);
     };
-    auto job = Submit<R>(1, std::move(call), 1);
+    auto job = Submit<R>(1, std::move(call), 1, /*unordered=*/false, [&](const JobFor<R>& job) {
+      internal::AddCallbacks<R>(job, std::move(callbacks), [](const auto& done) { return done.Result(0); });
+    });
     if (!job.ok()) return job.status();
-    internal::AddCallbacks<R>(*job, std::move(callbacks), [](const auto& done) { return done.Result(0); });
     return AsyncResult<R>(*job);
   }
 
@@ -148,21 +152,31 @@ class ThreadPool {
   template <typename R>
   using JobFor = std::shared_ptr<internal::TypedJob<R>>;
 
+  // Attaches a call's callbacks to its job before any of its work is queued (a job that
+  // finished first would run them on the caller's thread, after Ready() said true).
+  template <typename R>
+  using AttachCallbacks = absl::FunctionRef<void(const JobFor<R>&)>;
+  template <typename R>
+  static void NoCallbacks(const JobFor<R>&) {}
+
   template <typename R, typename F, typename T>
   absl::StatusOr<JobFor<R>> SubmitEach(F&& task, const std::vector<T>& inputs, MapOptions options,
-                                       bool unordered = false) {
+                                       bool unordered = false,
+                                       AttachCallbacks<R> attach = NoCallbacks<R>) {
     auto shared = std::make_shared<std::vector<T>>(inputs);  // async calls outlive the caller's
     auto function = std::make_shared<std::decay_t<F>>(std::forward<F>(task));
     return Submit<R>(shared->size(), [shared, function](size_t i) { return (*function)((*shared)[i]); },
-                     options.chunksize, unordered);
+                     options.chunksize, unordered, attach);
   }
 
   // Runs call(i) for i in [0, count), `chunksize` calls per unit of work.
   template <typename R, typename Call>
-  absl::StatusOr<JobFor<R>> Submit(size_t count, Call call, int64_t chunksize, bool unordered = false) {
+  absl::StatusOr<JobFor<R>> Submit(size_t count, Call call, int64_t chunksize, bool unordered = false,
+                                   AttachCallbacks<R> attach = NoCallbacks<R>) {
     if (chunksize < 0) return absl::InvalidArgumentError("chunksize must be >= 0");
     if (chunksize == 0) chunksize = DefaultChunksize(static_cast<int64_t>(count), workers());
     auto job = std::make_shared<internal::TypedJob<R>>(count, unordered);
+    attach(job);
     auto shared_call = std::make_shared<Call>(std::move(call));
     std::vector<internal::ThreadPoolCore::Work> work;
     for (size_t first = 0; first < count; first += static_cast<size_t>(chunksize)) {
