@@ -65,6 +65,24 @@ absl::StatusOr<AttributedRun> RunAttributingOutput(const std::string& program,
                                                    const std::vector<std::string>& args,
                                                    absl::Duration timeout);
 
+// RunAttributingOutput(), and what the program left when it exited. The program runs
+// under ptrace, stopped for a moment as it exits (PTRACE_EVENT_EXIT): the children it
+// has at that moment are listed (/proc/<pid>/task/<tid>/children), each either still
+// running or ended but not reaped (a zombie). Whatever the machine's load, a program
+// that sleeps instead of waiting, or does not wait, is caught every time. Children
+// still running then are killed once seen, so none outlives the grade.
+// (Under a sanitizer, the program runs with leak checking off: LeakSanitizer needs
+// ptrace itself.)
+struct ObservedRun {
+  AttributedRun run;
+  std::vector<pid_t> running_at_exit;   // its children still running as it exited
+  std::vector<pid_t> unreaped_at_exit;  // its children that had ended, never reaped
+};
+
+absl::StatusOr<ObservedRun> RunObserved(const std::string& program,
+                                        const std::vector<std::string>& args,
+                                        absl::Duration timeout);
+
 }  // namespace mp::grading
 
 #endif  // MP_EXERCISES_GRADING_RUN_PROGRAM_H_

@@ -1,0 +1,197 @@
+// RunObserved(): see run_program.h.
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "exercises/grading/run_program.h"
+#include "process/exit_code.h"
+#include "process/internal/unique_fd.h"
+
+namespace mp::grading {
+namespace {
+
+std::string ReadSmallFile(const std::string& path) {
+  internal::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  std::string text;
+  char buffer[4096];
+  for (ssize_t got; fd.valid() && (got = read(fd.get(), buffer, sizeof buffer)) > 0;) {
+    text.append(buffer, static_cast<size_t>(got));
+  }
+  return text;
+}
+
+// The state letter of /proc/<pid>/stat (Z for a zombie); '?' once it is gone.
+char StateOf(pid_t pid) {
+  const std::string stat = ReadSmallFile(absl::StrCat("/proc/", pid, "/stat"));
+  const size_t name_end = stat.rfind(')');
+  return name_end == std::string::npos || name_end + 2 >= stat.size() ? '?' : stat[name_end + 2];
+}
+
+// The children of every thread of `pid`, sorted into running and unreaped.
+void ListChildren(pid_t pid, ObservedRun& observed) {
+  const std::string tasks = absl::StrCat("/proc/", pid, "/task");
+  DIR* dir = opendir(tasks.c_str());
+  if (dir == nullptr) return;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    const std::string children = ReadSmallFile(absl::StrCat(tasks, "/", entry->d_name, "/children"));
+    for (absl::string_view word : absl::StrSplit(children, ' ', absl::SkipEmpty())) {
+      pid_t child = 0;
+      if (!absl::SimpleAtoi(word, &child)) continue;
+      (StateOf(child) == 'Z' ? observed.unreaped_at_exit : observed.running_at_exit).push_back(child);
+    }
+  }
+  closedir(dir);
+}
+
+// In the forked child: becomes the program, traced by its parent from its first step.
+[[noreturn]] void BecomeTracedProgram(const std::vector<char*>& argv, int stdout_fd) {
+  const int null = open("/dev/null", O_RDONLY);
+  if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(stdout_fd, STDOUT_FILENO) < 0) _exit(127);
+  // LeakSanitizer stops the world with ptrace, which it cannot while we trace it.
+  setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+  if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) _exit(127);
+  raise(SIGSTOP);  // wait here until the tracer has set its options
+  execv(argv[0], argv.data());
+  _exit(127);
+}
+
+// The tracer's loop, on the thread that forked the program (ptrace requests must come
+// from it): continues the program through every stop, and lists its children at its
+// exit stop. Returns the program's exit code.
+absl::StatusOr<int> TraceUntilExit(pid_t pid, ObservedRun& observed) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status)) {
+    return absl::InternalError("the program did not stop for its tracer");
+  }
+  ptrace(PTRACE_SETOPTIONS, pid, nullptr,
+         PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
+  int deliver = 0;
+  while (true) {
+    if (ptrace(PTRACE_CONT, pid, nullptr, deliver) != 0 && errno != ESRCH) {
+      return absl::ErrnoToStatus(errno, "ptrace(PTRACE_CONT)");
+    }
+    deliver = 0;
+    pid_t got;
+    while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+    }
+    if (got != pid) return absl::ErrnoToStatus(errno, "waitpid");
+    if (WIFEXITED(status) || WIFSIGNALED(status)) return ExitCodeFromWaitStatus(status);
+    const int event = status >> 16;
+    if (event == PTRACE_EVENT_EXIT) {
+      ListChildren(pid, observed);
+    } else if (event == 0 && WSTOPSIG(status) != SIGTRAP) {
+      deliver = WSTOPSIG(status);  // a signal for the program: hand it on
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<ObservedRun> RunObserved(const std::string& program,
+                                        const std::vector<std::string>& args,
+                                        absl::Duration timeout) {
+  int sockets[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+    return absl::ErrnoToStatus(errno, "socketpair");
+  }
+  internal::UniqueFd reader(sockets[0]);
+  internal::UniqueFd writer(sockets[1]);
+  const int on = 1;
+  setsockopt(reader.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
+
+  std::vector<std::string> argv_strings = {program};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_strings) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  ObservedRun observed;
+  std::promise<pid_t> started;
+  std::promise<absl::StatusOr<int>> ended;
+  std::thread tracer([&] {
+    const pid_t pid = fork();
+    if (pid == 0) BecomeTracedProgram(argv, writer.get());
+    started.set_value(pid);
+    ended.set_value(pid < 0 ? absl::ErrnoToStatus(errno, "fork") : TraceUntilExit(pid, observed));
+  });
+  const pid_t pid = started.get_future().get();
+  std::future<absl::StatusOr<int>> exit_code = ended.get_future();
+  writer.Reset();  // from now on only the program (and its children) hold a write end
+  observed.run.pid = pid;
+
+  const absl::Time deadline = absl::Now() + timeout;
+  char data[4096];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+  bool program_ended = false;
+  while (pid > 0 && absl::Now() < deadline) {
+    // Once the program has ended, only what is already written is read: a child it left
+    // running may keep the socket open, and is reported, not waited for.
+    program_ended = program_ended ||
+                    exit_code.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    pollfd ready = {reader.get(), POLLIN, 0};
+    if (poll(&ready, 1, program_ended ? 0 : 20) <= 0) {
+      if (program_ended) break;
+      continue;
+    }
+    iovec io = {data, sizeof(data)};
+    msghdr message = {};
+    message.msg_iov = &io;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof(control);
+    const ssize_t got = recvmsg(reader.get(), &message, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;  // every writer closed its stdout
+    pid_t from = 0;
+    for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
+         header = CMSG_NXTHDR(&message, header)) {
+      if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_CREDENTIALS) {
+        ucred credentials;
+        std::memcpy(&credentials, CMSG_DATA(header), sizeof(credentials));
+        from = credentials.pid;
+      }
+    }
+    std::vector<Write>& writes = observed.run.writes;
+    if (!writes.empty() && writes.back().writer == from) {
+      writes.back().text.append(data, static_cast<size_t>(got));
+    } else {
+      writes.push_back({from, std::string(data, static_cast<size_t>(got))});
+    }
+  }
+  const bool timed_out =
+      pid > 0 && exit_code.wait_until(absl::ToChronoTime(deadline)) != std::future_status::ready;
+  if (timed_out) kill(pid, SIGKILL);  // the tracer's waitpid() then returns
+  tracer.join();
+  for (pid_t child : observed.running_at_exit) kill(child, SIGKILL);
+  if (timed_out) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("the program was still running after ", absl::FormatDuration(timeout)));
+  }
+  absl::StatusOr<int> code = exit_code.get();
+  if (!code.ok()) return code.status();
+  observed.run.exit_code = *code;
+  return observed;
+}
+
+}  // namespace mp::grading
