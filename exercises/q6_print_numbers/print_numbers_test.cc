@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -158,6 +159,39 @@ TEST(PrintNumbersGrade, EachNumberComesFromItsOwnChildBeforeTheFinalLine) {
                                       " child processes printed; expected ", processes,
                                       ", one per number (HINTS.md, hint 1)."));
     }
+  }
+  mp::grading::Report(problems);
+}
+
+// Pass criterion: when the program exits, every child it started has been reaped: none
+// still running, none a zombie. (Seen at its exit stop under ptrace: a sleep() in place
+// of waitpid() fails on every run, however loaded the machine.)
+TEST(PrintNumbersGrade, EveryChildIsReapedBeforeTheProgramExits) {
+  std::vector<std::string> problems;
+  size_t most_running = 0;
+  size_t most_unreaped = 0;
+  for (int processes : {4, 16}) {
+    absl::StatusOr<mp::grading::ObservedRun> run = mp::grading::RunObserved(
+        mp::grading::Program(), {absl::StrCat("--processes=", processes)}, kTimeout);
+    if (!run.ok()) {
+      problems.push_back(absl::StrCat("The program did not finish: ", run.status().ToString()));
+      continue;
+    }
+    most_running = std::max(most_running, run->running_at_exit.size());
+    most_unreaped = std::max(most_unreaped, run->unreaped_at_exit.size());
+  }
+  // One message per kind of problem, however many runs showed it.
+  if (most_running > 0) {
+    problems.push_back(absl::StrCat(
+        "Your program exited while ", most_running, " of its children were still running: "
+        "the parent must waitpid() for every child before it prints the final line "
+        "(HINTS.md, hint 3)."));
+  }
+  if (most_unreaped > 0) {
+    problems.push_back(absl::StrCat(
+        "Your program exited without reaping ", most_unreaped, " children: they had ended, but "
+        "nobody called waitpid() for them, so they were zombies. sleep() only waits for "
+        "time; waitpid() waits for a child and collects it (HINTS.md, hint 3)."));
   }
   mp::grading::Report(problems);
 }
