@@ -48,6 +48,15 @@ char StateOf(pid_t pid) {
 }
 
 // The children of every thread of `pid`, sorted into running and unreaped.
+void ListChildren(pid_t pid, ObservedRun& observed);
+
+// How many children `pid` has now, running or not yet reaped.
+size_t CountChildren(pid_t pid) {
+  ObservedRun counted;
+  ListChildren(pid, counted);
+  return counted.running_at_exit.size() + counted.unreaped_at_exit.size();
+}
+
 void ListChildren(pid_t pid, ObservedRun& observed) {
   const std::string tasks = absl::StrCat("/proc/", pid, "/task");
   DIR* dir = opendir(tasks.c_str());
@@ -85,7 +94,7 @@ absl::StatusOr<int> TraceUntilExit(pid_t pid, ObservedRun& observed) {
     return absl::InternalError("the program did not stop for its tracer");
   }
   ptrace(PTRACE_SETOPTIONS, pid, nullptr,
-         PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
+         PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK | PTRACE_O_EXITKILL);
   int deliver = 0;
   while (true) {
     if (ptrace(PTRACE_CONT, pid, nullptr, deliver) != 0 && errno != ESRCH) {
@@ -100,6 +109,19 @@ absl::StatusOr<int> TraceUntilExit(pid_t pid, ObservedRun& observed) {
     const int event = status >> 16;
     if (event == PTRACE_EVENT_EXIT) {
       ListChildren(pid, observed);
+    } else if (event == PTRACE_EVENT_FORK) {
+      ++observed.forks;
+      if (observed.first_fork_after_a_reap == 0 &&
+          CountChildren(pid) < static_cast<size_t>(observed.forks)) {
+        observed.first_fork_after_a_reap = observed.forks;
+      }
+      // The new child starts traced, stopped: let it go untraced.
+      unsigned long child = 0;
+      ptrace(PTRACE_GETEVENTMSG, pid, nullptr, &child);
+      int child_status = 0;
+      while (waitpid(static_cast<pid_t>(child), &child_status, __WALL) < 0 && errno == EINTR) {
+      }
+      ptrace(PTRACE_DETACH, static_cast<pid_t>(child), nullptr, 0);
     } else if (event == 0 && WSTOPSIG(status) != SIGTRAP) {
       deliver = WSTOPSIG(status);  // a signal for the program: hand it on
     }

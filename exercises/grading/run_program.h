@@ -73,10 +73,21 @@ absl::StatusOr<AttributedRun> RunAttributingOutput(const std::string& program,
 // still running then are killed once seen, so none outlives the grade.
 // (Under a sanitizer, the program runs with leak checking off: LeakSanitizer needs
 // ptrace itself.)
+//
+// It also stops the program at each fork() it makes (PTRACE_EVENT_FORK; the new child
+// itself is let go at once) and counts its children then. A program that starts N
+// children and waits for them afterwards still has every earlier child at each fork
+// (running, or a zombie); one that reaps a child before starting the next does not. So
+// "one after another" is told apart from "all at once" by the order of events, not by
+// a clock. (Forks made by other threads than the main one are not seen.)
 struct ObservedRun {
   AttributedRun run;
   std::vector<pid_t> running_at_exit;   // its children still running as it exited
   std::vector<pid_t> unreaped_at_exit;  // its children that had ended, never reaped
+  int forks = 0;                        // children its main thread started
+  // The first fork at which a child started earlier had been reaped already (1-based:
+  // 2 means it reaped the first before starting the second); 0 if none.
+  int first_fork_after_a_reap = 0;
 };
 
 absl::StatusOr<ObservedRun> RunObserved(const std::string& program,
