@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "exercises/grading/attributed_output.h"
 #include "exercises/grading/run_program.h"
 #include "process/exit_code.h"
 #include "process/internal/unique_fd.h"
@@ -133,14 +134,10 @@ absl::StatusOr<int> TraceUntilExit(pid_t pid, ObservedRun& observed) {
 absl::StatusOr<ObservedRun> RunObserved(const std::string& program,
                                         const std::vector<std::string>& args,
                                         absl::Duration timeout) {
-  int sockets[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
-    return absl::ErrnoToStatus(errno, "socketpair");
-  }
-  internal::UniqueFd reader(sockets[0]);
-  internal::UniqueFd writer(sockets[1]);
-  const int on = 1;
-  setsockopt(reader.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
+  absl::StatusOr<AttributedSocket> socket = MakeAttributedSocket();
+  if (!socket.ok()) return socket.status();
+  internal::UniqueFd& reader = socket->reader;
+  internal::UniqueFd& writer = socket->writer;
 
   std::vector<std::string> argv_strings = {program};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
@@ -163,8 +160,6 @@ absl::StatusOr<ObservedRun> RunObserved(const std::string& program,
   observed.run.pid = pid;
 
   const absl::Time deadline = absl::Now() + timeout;
-  char data[4096];
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
   bool program_ended = false;
   while (pid > 0 && absl::Now() < deadline) {
     // Once the program has ended, only what is already written is read: a child it left
@@ -176,30 +171,9 @@ absl::StatusOr<ObservedRun> RunObserved(const std::string& program,
       if (program_ended) break;
       continue;
     }
-    iovec io = {data, sizeof(data)};
-    msghdr message = {};
-    message.msg_iov = &io;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof(control);
-    const ssize_t got = recvmsg(reader.get(), &message, 0);
+    const ssize_t got = ReadAttributed(reader.get(), observed.run.writes);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;  // every writer closed its stdout
-    pid_t from = 0;
-    for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
-         header = CMSG_NXTHDR(&message, header)) {
-      if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_CREDENTIALS) {
-        ucred credentials;
-        std::memcpy(&credentials, CMSG_DATA(header), sizeof(credentials));
-        from = credentials.pid;
-      }
-    }
-    std::vector<Write>& writes = observed.run.writes;
-    if (!writes.empty() && writes.back().writer == from) {
-      writes.back().text.append(data, static_cast<size_t>(got));
-    } else {
-      writes.push_back({from, std::string(data, static_cast<size_t>(got))});
-    }
   }
   const bool timed_out =
       pid > 0 && exit_code.wait_until(absl::ToChronoTime(deadline)) != std::future_status::ready;

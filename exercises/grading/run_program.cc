@@ -21,10 +21,53 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "exercises/grading/attributed_output.h"
 #include "process/internal/unique_fd.h"
 #include "process/subprocess.h"
 
 namespace mp::grading {
+
+absl::StatusOr<AttributedSocket> MakeAttributedSocket() {
+  int sockets[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+    return absl::ErrnoToStatus(errno, "socketpair");
+  }
+  AttributedSocket socket{internal::UniqueFd(sockets[0]), internal::UniqueFd(sockets[1])};
+  const int on = 1;
+  if (setsockopt(socket.reader.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) != 0) {
+    return absl::ErrnoToStatus(errno, "setsockopt(SO_PASSCRED)");
+  }
+  return socket;
+}
+
+ssize_t ReadAttributed(int reader, std::vector<Write>& writes) {
+  char data[4096];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+  iovec io = {data, sizeof(data)};
+  msghdr message = {};
+  message.msg_iov = &io;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof(control);
+  const ssize_t got = recvmsg(reader, &message, 0);
+  if (got <= 0) return got;
+  pid_t from = 0;
+  for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
+       header = CMSG_NXTHDR(&message, header)) {
+    if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_CREDENTIALS) {
+      ucred credentials;
+      std::memcpy(&credentials, CMSG_DATA(header), sizeof(credentials));
+      from = credentials.pid;
+    }
+  }
+  if (!writes.empty() && writes.back().writer == from) {
+    writes.back().text.append(data, static_cast<size_t>(got));
+  } else {
+    writes.push_back({from, std::string(data, static_cast<size_t>(got))});
+  }
+  return got;
+}
+
 namespace {
 
 absl::StatusOr<internal::UniqueFd> MakeMemoryFile(const char* name) {
@@ -126,14 +169,10 @@ absl::StatusOr<MeasuredRun> RunMeasuringCpu(const std::string& program,
 absl::StatusOr<AttributedRun> RunAttributingOutput(const std::string& program,
                                                    const std::vector<std::string>& args,
                                                    absl::Duration timeout) {
-  int sockets[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
-    return absl::ErrnoToStatus(errno, "socketpair");
-  }
-  internal::UniqueFd reader(sockets[0]);
-  internal::UniqueFd writer(sockets[1]);
-  const int on = 1;
-  setsockopt(reader.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
+  absl::StatusOr<AttributedSocket> socket = MakeAttributedSocket();
+  if (!socket.ok()) return socket.status();
+  internal::UniqueFd& reader = socket->reader;
+  internal::UniqueFd& writer = socket->writer;
 
   Command command;
   command.argv = {program};
@@ -147,35 +186,13 @@ absl::StatusOr<AttributedRun> RunAttributingOutput(const std::string& program,
   AttributedRun run;
   run.pid = started->pid();
   const absl::Time deadline = absl::Now() + timeout;
-  char data[4096];
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
   while (absl::Now() < deadline) {
     pollfd ready = {reader.get(), POLLIN, 0};
     const int left_ms = static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now())) + 1;
     if (poll(&ready, 1, left_ms) <= 0) continue;
-    iovec io = {data, sizeof(data)};
-    msghdr message = {};
-    message.msg_iov = &io;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof(control);
-    const ssize_t got = recvmsg(reader.get(), &message, 0);
+    const ssize_t got = ReadAttributed(reader.get(), run.writes);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;  // end of file: every writer closed its stdout
-    pid_t from = 0;
-    for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
-         header = CMSG_NXTHDR(&message, header)) {
-      if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_CREDENTIALS) {
-        ucred credentials;
-        std::memcpy(&credentials, CMSG_DATA(header), sizeof(credentials));
-        from = credentials.pid;
-      }
-    }
-    if (!run.writes.empty() && run.writes.back().writer == from) {
-      run.writes.back().text.append(data, static_cast<size_t>(got));
-    } else {
-      run.writes.push_back({from, std::string(data, static_cast<size_t>(got))});
-    }
   }
   // A program still running here is killed and reaped when `started` goes out of scope.
   absl::StatusOr<int> exit_code = started->Wait(std::max(deadline - absl::Now(), absl::ZeroDuration()));
