@@ -1,6 +1,5 @@
 // RunObserved(): see run_program.h.
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,44 +11,33 @@
 #include <cerrno>
 #include <cstring>
 #include <future>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "exercises/grading/attributed_output.h"
 #include "exercises/grading/run_program.h"
 #include "process/exit_code.h"
 #include "process/internal/unique_fd.h"
+#include "process/testing/leak_check.h"
 
 namespace mp::grading {
 namespace {
 
-std::string ReadSmallFile(const std::string& path) {
-  internal::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  std::string text;
-  char buffer[4096];
-  for (ssize_t got; fd.valid() && (got = read(fd.get(), buffer, sizeof buffer)) > 0;) {
-    text.append(buffer, static_cast<size_t>(got));
+// The children of `pid`, sorted into running and unreaped (zombies).
+void ListChildren(pid_t pid, ObservedRun& observed) {
+  for (pid_t child : test::ChildrenOf(pid)) {
+    const std::optional<char> state = test::ProcessState(child);
+    if (!state) continue;  // reaped since
+    (*state == 'Z' ? observed.unreaped_at_exit : observed.running_at_exit).push_back(child);
   }
-  return text;
 }
-
-// The state letter of /proc/<pid>/stat (Z for a zombie); '?' once it is gone.
-char StateOf(pid_t pid) {
-  const std::string stat = ReadSmallFile(absl::StrCat("/proc/", pid, "/stat"));
-  const size_t name_end = stat.rfind(')');
-  return name_end == std::string::npos || name_end + 2 >= stat.size() ? '?' : stat[name_end + 2];
-}
-
-// The children of every thread of `pid`, sorted into running and unreaped.
-void ListChildren(pid_t pid, ObservedRun& observed);
 
 // How many children `pid` has now, running or not yet reaped.
 size_t CountChildren(pid_t pid) {
@@ -58,31 +46,34 @@ size_t CountChildren(pid_t pid) {
   return counted.running_at_exit.size() + counted.unreaped_at_exit.size();
 }
 
-void ListChildren(pid_t pid, ObservedRun& observed) {
-  const std::string tasks = absl::StrCat("/proc/", pid, "/task");
-  DIR* dir = opendir(tasks.c_str());
-  if (dir == nullptr) return;
-  while (dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    const std::string children = ReadSmallFile(absl::StrCat(tasks, "/", entry->d_name, "/children"));
-    for (absl::string_view word : absl::StrSplit(children, ' ', absl::SkipEmpty())) {
-      pid_t child = 0;
-      if (!absl::SimpleAtoi(word, &child)) continue;
-      (StateOf(child) == 'Z' ? observed.unreaped_at_exit : observed.running_at_exit).push_back(child);
-    }
+// This process's environment, with leak checking off: LeakSanitizer stops the world with
+// ptrace, which it cannot while we trace the program. Built before fork(): between
+// fork() and exec() a child of a threaded process may only make async-signal-safe calls,
+// and setenv() is not one.
+std::vector<std::string> EnvironmentWithoutLeakChecks() {
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::strncmp(*entry, "ASAN_OPTIONS=", 13) != 0) environment.push_back(*entry);
   }
-  closedir(dir);
+  environment.push_back("ASAN_OPTIONS=detect_leaks=0");
+  return environment;
+}
+
+// argv/envp for execve(): pointers into `strings`, ending in nullptr.
+std::vector<char*> PointersTo(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (std::string& text : strings) pointers.push_back(text.data());
+  pointers.push_back(nullptr);
+  return pointers;
 }
 
 // In the forked child: becomes the program, traced by its parent from its first step.
-[[noreturn]] void BecomeTracedProgram(const std::vector<char*>& argv, int stdout_fd) {
+[[noreturn]] void BecomeTracedProgram(char* const* argv, char* const* envp, int stdout_fd) {
   const int null = open("/dev/null", O_RDONLY);
   if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(stdout_fd, STDOUT_FILENO) < 0) _exit(127);
-  // LeakSanitizer stops the world with ptrace, which it cannot while we trace it.
-  setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
   if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) _exit(127);
   raise(SIGSTOP);  // wait here until the tracer has set its options
-  execv(argv[0], argv.data());
+  execve(argv[0], argv, envp);
   _exit(127);
 }
 
@@ -141,16 +132,16 @@ absl::StatusOr<ObservedRun> RunObserved(const std::string& program,
 
   std::vector<std::string> argv_strings = {program};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : argv_strings) argv.push_back(arg.data());
-  argv.push_back(nullptr);
+  const std::vector<char*> argv = PointersTo(argv_strings);
+  std::vector<std::string> environment = EnvironmentWithoutLeakChecks();
+  const std::vector<char*> envp = PointersTo(environment);
 
   ObservedRun observed;
   std::promise<pid_t> started;
   std::promise<absl::StatusOr<int>> ended;
   std::thread tracer([&] {
     const pid_t pid = fork();
-    if (pid == 0) BecomeTracedProgram(argv, writer.get());
+    if (pid == 0) BecomeTracedProgram(argv.data(), envp.data(), writer.get());
     started.set_value(pid);
     ended.set_value(pid < 0 ? absl::ErrnoToStatus(errno, "fork") : TraceUntilExit(pid, observed));
   });
