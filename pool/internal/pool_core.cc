@@ -58,6 +58,8 @@ absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolCoreOptions option
                                          .spin = absl::ZeroDuration()}));
   core->results_ = std::make_unique<ByteQueue>(std::move(results));
   core->workers_.resize(static_cast<size_t>(core->options_.workers));
+  RecordPoolEvent(absl::StrCat("create pool=", core->record_id_, " engine=processes workers=",
+                               core->options_.workers));
   core->manager_ = std::thread(&PoolCore::Manage, core.get());
   std::unique_lock<std::mutex> lock(core->mutex_);
   core->phase_changed_.wait(lock, [&] { return core->startup_.has_value(); });
@@ -71,7 +73,8 @@ absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolCoreOptions option
 }
 
 PoolCore::~PoolCore() {
-  Terminate();
+  if (!joined_) RecordPoolEvent(absl::StrCat("destroy pool=", record_id_, " without=join"));
+  Stop();
   if (manager_.joinable()) manager_.join();
 }
 
@@ -90,7 +93,11 @@ absl::Status PoolCore::StartWorker(size_t slot) {
   worker.chunk_time = absl::ZeroDuration();
   worker.refilling = true;
   worker.out_of_step = false;
-  return worker.process->Start();
+  MP_RETURN_IF_ERROR(worker.process->Start());
+  if (PoolRecordEnabled()) {
+    RecordPoolEvent(absl::StrCat("worker pool=", record_id_, " pid=", *worker.process->pid()));
+  }
+  return absl::OkStatus();
 }
 
 void PoolCore::Manage() {
@@ -615,24 +622,36 @@ absl::Status PoolCore::SubmitChunks(std::string_view task_name, std::shared_ptr<
 }
 
 void PoolCore::Close() {
+  RecordPoolEvent(absl::StrCat("close pool=", record_id_));
   std::lock_guard<std::mutex> lock(mutex_);
   if (phase_ == Phase::kRunning) phase_ = Phase::kClosing;
   manager_wake_.notify_one();
 }
 
 absl::Status PoolCore::Join(absl::Duration timeout) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  if (phase_ == Phase::kRunning) {
-    return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
-  }
-  auto finished = [&] { return phase_ == Phase::kFinished; };
-  if (!WaitFor(phase_changed_, lock, timeout, finished)) {
-    return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
-  }
-  return absl::OkStatus();
+  absl::Status joined = [&] {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (phase_ == Phase::kRunning) {
+      return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
+    }
+    auto finished = [&] { return phase_ == Phase::kFinished; };
+    if (!WaitFor(phase_changed_, lock, timeout, finished)) {
+      return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
+    }
+    return absl::OkStatus();
+  }();
+  if (joined.ok()) joined_ = true;
+  RecordPoolEvent(absl::StrCat("join pool=", record_id_, " status=",
+                               absl::StatusCodeToString(joined.code())));
+  return joined;
 }
 
 void PoolCore::Terminate() {
+  RecordPoolEvent(absl::StrCat("terminate pool=", record_id_));
+  Stop();
+}
+
+void PoolCore::Stop() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (phase_ == Phase::kFinished) return;
   phase_ = Phase::kTerminating;

@@ -60,6 +60,7 @@
 #include "absl/time/time.h"
 #include "ipc/byte_queue.h"
 #include "pool/internal/job.h"
+#include "pool/internal/life_record.h"
 #include "pool/internal/wire.h"
 #include "process/process.h"
 
@@ -199,6 +200,8 @@ class PoolCore {
   void KeepSpareMessageLocked(std::string message);
   bool AllWorkDoneLocked() const;
   void StopWorkersLocked(bool kill);
+  // Terminate() without the record's line: for Terminate() and the destructor.
+  void Stop();
 
   const PoolCoreOptions options_;
   mutable std::mutex mutex_;
@@ -219,6 +222,8 @@ class PoolCore {
   std::atomic<uint64_t> next_job_id_ = 1;
   std::unique_ptr<ByteQueue> results_;
   std::thread manager_;
+  const std::string record_id_ = NewPoolRecordId();  // in the pool's record (life_record.h)
+  std::atomic<bool> joined_ = false;  // a Join() returned OK
 };
 
 }  // namespace mp::internal

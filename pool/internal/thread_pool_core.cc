@@ -5,17 +5,20 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "pool/internal/wait_for.h"
 
 namespace mp::internal {
 
 ThreadPoolCore::ThreadPoolCore(int threads) {
+  RecordPoolEvent(absl::StrCat("create pool=", record_id_, " engine=threads workers=", threads));
   for (int i = 0; i < threads; ++i) threads_.emplace_back(&ThreadPoolCore::Serve, this);
 }
 
 ThreadPoolCore::~ThreadPoolCore() {
-  Terminate();
+  if (!joined_) RecordPoolEvent(absl::StrCat("destroy pool=", record_id_, " without=join"));
+  Stop();
   for (std::thread& thread : threads_) thread.join();
 }
 
@@ -50,24 +53,36 @@ absl::Status ThreadPoolCore::Submit(std::vector<Work> work) {
 }
 
 void ThreadPoolCore::Close() {
+  RecordPoolEvent(absl::StrCat("close pool=", record_id_));
   std::lock_guard<std::mutex> lock(mutex_);
   if (phase_ == Phase::kRunning) phase_ = Phase::kClosing;
   changed_.notify_all();
 }
 
 absl::Status ThreadPoolCore::Join(absl::Duration timeout) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  if (phase_ == Phase::kRunning) {
-    return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
-  }
-  auto finished = [&] { return exited_ == static_cast<int>(threads_.size()); };
-  if (!WaitFor(changed_, lock, timeout, finished)) {
-    return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
-  }
-  return absl::OkStatus();
+  absl::Status joined = [&] {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (phase_ == Phase::kRunning) {
+      return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
+    }
+    auto finished = [&] { return exited_ == static_cast<int>(threads_.size()); };
+    if (!WaitFor(changed_, lock, timeout, finished)) {
+      return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
+    }
+    return absl::OkStatus();
+  }();
+  if (joined.ok()) joined_ = true;
+  RecordPoolEvent(absl::StrCat("join pool=", record_id_, " status=",
+                               absl::StatusCodeToString(joined.code())));
+  return joined;
 }
 
 void ThreadPoolCore::Terminate() {
+  RecordPoolEvent(absl::StrCat("terminate pool=", record_id_));
+  Stop();
+}
+
+void ThreadPoolCore::Stop() {
   std::deque<Work> cancelled;
   {
     std::lock_guard<std::mutex> lock(mutex_);

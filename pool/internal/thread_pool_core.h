@@ -4,16 +4,19 @@
 #ifndef MP_POOL_INTERNAL_THREAD_POOL_CORE_H_
 #define MP_POOL_INTERNAL_THREAD_POOL_CORE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "pool/internal/life_record.h"
 
 namespace mp::internal {
 
@@ -39,6 +42,8 @@ class ThreadPoolCore {
  private:
   enum class Phase { kRunning, kClosing, kTerminating };
   void Serve();
+  // Terminate() without the record's line: for Terminate() and the destructor.
+  void Stop();
 
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -47,6 +52,8 @@ class ThreadPoolCore {
   int busy_ = 0;
   int exited_ = 0;
   std::vector<std::thread> threads_;
+  const std::string record_id_ = NewPoolRecordId();  // in the pool's record (life_record.h)
+  std::atomic<bool> joined_ = false;  // a Join() returned OK
 };
 
 }  // namespace mp::internal

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "ipc/byte_queue.h"
+#include "pool/internal/life_record.h"
 #include "pool/internal/wire.h"
 #include "pool/pool_task.h"
 #include "process/task_registry.h"
@@ -91,6 +92,10 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
     // A task that fork()ed comes back here twice. The copy is not a worker: it must not
     // answer for the chunk nor take the next, and nobody waits for it, so it ends now.
     if (getpid() != pid) _exit(kTaskForkedAWorker);
+    if (PoolRecordEnabled()) {
+      RecordPoolEvent(absl::StrCat("ran task=", std::string(chunk->task_name), " first=", chunk->first_index,
+                                   " count=", chunk->count));
+    }
     ResultMessage reply{.job = chunk->job,
                         .first_index = chunk->first_index,
                         .count = chunk->count,
