@@ -56,16 +56,20 @@ def exercise(name, starter, solution, grader, grader_deps, deps = [], test_tags 
             deps = grader_deps + ["//exercises/grading"],
         )
 
-def wrong_answers(answers, grader, grader_deps, deps = [], test_tags = []):
-    """A zoo of known wrong answers, each a program the grader must fail.
+def wrong_answers(answers, grader, grader_deps, deps = [], test_tags = [], only_speed_tells = []):
+    """A zoo of known wrong answers, each a program the grader must fail, with its message.
 
-    answers: {name: expected}, one per testdata/<name>.cc. expected is "fail", or
-    "fail_when_timed" for an answer only its speed gives away: where speed cannot be
-    judged (a sanitized build, no second CPU free) its test says so and passes.
+    answers: {name: message}, one per testdata/<name>.cc. The grader must fail the answer,
+    and one of the problems it reports must contain `message` (no single quotes): the
+    sentence that tells a learner what this mistake is.
+    only_speed_tells: names of answers that only their speed gives away: where speed
+    cannot be judged (a sanitized build, no second CPU free) their test says so and passes.
 
     defines, per answer, :<name> (testonly) and :<name>_test (in //...).
     """
-    for wrong, expected in answers.items():
+    for wrong, message in answers.items():
+        if "'" in message:
+            fail("wrong_answers: the message for {} must not contain a single quote".format(wrong))
         cc_binary(
             name = wrong,
             testonly = True,
@@ -78,7 +82,8 @@ def wrong_answers(answers, grader, grader_deps, deps = [], test_tags = []):
             srcs = [grader],
             args = [
                 "$(rootpath :{})".format(wrong),
-                expected,
+                "fail_when_timed" if wrong in only_speed_tells else "fail",
+                "'--expect_message={}'".format(message),
             ],
             data = [":" + wrong],
             tags = test_tags,

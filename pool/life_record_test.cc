@@ -15,7 +15,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pool/internal/life_record.h"
@@ -37,28 +36,13 @@ MP_POOL_TASK(Double);
 
 std::string RecordPath() { return getenv(internal::kPoolRecordVariable); }
 
-// One line of the record: its writer and its words.
-struct Event {
-  pid_t writer = 0;
-  std::string what;                          // "create", "ran", ...
-  std::map<std::string, std::string> fields;  // "workers" -> "2", ...
-};
+using Event = internal::PoolEvent;
 
 std::vector<Event> ReadRecord() {
   std::ifstream file(RecordPath());
-  std::vector<Event> events;
-  for (std::string line; std::getline(file, line);) {
-    std::vector<std::string> words = absl::StrSplit(line, ' ');
-    Event event;
-    if (words.size() < 2 || !absl::SimpleAtoi(words[0], &event.writer)) continue;
-    event.what = words[1];
-    for (size_t i = 2; i < words.size(); ++i) {
-      std::pair<std::string, std::string> field = absl::StrSplit(words[i], absl::MaxSplits('=', 1));
-      event.fields[field.first] = field.second;
-    }
-    events.push_back(event);
-  }
-  return events;
+  std::stringstream text;
+  text << file.rdbuf();
+  return internal::ParsePoolRecord(text.str());
 }
 
 std::vector<std::string> Kinds(const std::vector<Event>& events) {

@@ -1,6 +1,7 @@
 // What every exercise grader shares (see exercises/exercise.bzl).
 //
-// A grader is a gtest binary run as `grader <program> <pass|fail>`. It grades <program>
+// A grader is a gtest binary run as `grader <program> <pass|fail> [--expect_message=M]`.
+// It grades <program>
 // (the learner's version, the reference, or the untouched starter) by running it and
 // collecting every way its behaviour differs from the goal, as sentences that teach:
 // what was expected, what was seen, and which hint to read. Then
@@ -9,7 +10,9 @@
 //
 // fails the test with those sentences when a pass is expected. When a fail is expected
 // (the untouched starter), the grader passes if any test found a problem: a starter that
-// already passes would teach nothing.
+// already passes would teach nothing. A known wrong answer (exercise.bzl's wrong_answers)
+// also names the message it must get: one of the problems must contain M, so a grader
+// that fails it for the wrong reason, or with a vaguer sentence, fails its zoo test.
 //
 // grading_main.cc provides main(): it reads the two arguments, runs the tests, and fails
 // the grade if any child process is left behind at the end.
@@ -50,7 +53,7 @@ const std::string& SpeedNotJudged();
 
 // Called by grading_main.cc.
 void SetProgram(std::string program, bool expect_pass);
-int ProblemsReported();
+const std::vector<std::string>& ProblemsReported();
 
 }  // namespace mp::grading
 

@@ -60,12 +60,16 @@ std::vector<std::string> GradeRun() {
         "\"This is a process!\" was written by your program's own process, not by a child: "
         "create the child with fork() and print that line in the child (a thread is part of "
         "the same process) (HINTS.md, hints 1-2).");
+  } else if (by_others.empty() && observed->forks == 0) {
+    problems.push_back(
+        "Your program never called fork(), so no child process printed anything: create the "
+        "child with fork() and print \"This is a process!\" in it (HINTS.md, hint 1).");
   } else if (by_others.empty()) {
     problems.push_back(
-        "No line came from a child process. Either no child was created with fork(), or the "
-        "child's printf() was still in its stdio buffer when it called _exit(): stdout is "
+        "Your child's line never arrived: the child was created, but its printf() was still "
+        "in its stdio buffer when it called _exit(), which throws the buffer away. stdout is "
         "not a terminal here, so it is fully buffered; fflush(stdout) before _exit() "
-        "(HINTS.md, hints 1-2).");
+        "(HINTS.md, hint 2).");
   } else if (by_others.find("The process has completed.") != std::string::npos) {
     problems.push_back(
         "Your child printed the parent's line too: it did not end after its own line, so it "

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "exercises/grading/grading.h"
+#include "exercises/grading/pool_record.h"
 #include "exercises/grading/run_program.h"
 #include "gtest/gtest.h"
 
@@ -21,9 +22,41 @@ namespace {
 constexpr absl::Duration kTimeout = absl::Seconds(60);
 constexpr char kJoinedLine[] = "pool closed and joined";
 
+// Problems with how the program's pool lived and ended, from the pool's own record: a
+// pool of `workers` worker processes that ran the tasks, closed, then joined.
+std::vector<std::string> CheckPoolLife(const mp::grading::PoolLife& life, int workers,
+                                       const std::string& where) {
+  std::vector<std::string> problems =
+      mp::grading::ProblemsWithThePool(life, workers, where, "HINTS.md, hint 1");
+  if (life.pools.empty()) return problems;
+  const mp::grading::RecordedPool& pool = life.pools.front();
+  if (pool.terminated) {
+    problems.push_back(absl::StrCat(
+        "Your program called Terminate()", where, ": it throws away work not yet done and "
+        "kills the workers. The exercise asks for Close() then Join(), which let the workers "
+        "finish (HINTS.md, hint 1)."));
+  } else if (!pool.closed && !pool.join_errors.empty()) {
+    problems.push_back(absl::StrCat(
+        "Join() returned ", pool.join_errors.front(), where, " and your program went on as if "
+        "it had worked: Join() needs Close() first. Call Close(), then Join(), and check the "
+        "status Join() returns (HINTS.md, hint 1)."));
+  } else if (!pool.closed) {
+    problems.push_back(absl::StrCat(
+        "Your pool was never closed", where, ": call Close() and then Join() before the "
+        "program ends (HINTS.md, hints 1-2)."));
+  } else if (!pool.joined) {
+    problems.push_back(absl::StrCat(
+        "Your pool was closed but never joined", where, ": Join() waits until the workers "
+        "have finished and exited; call it after Close() and check what it returns "
+        "(HINTS.md, hints 1-2)."));
+  }
+  return problems;
+}
+
 // Problems with a successful run of `tasks` tasks on `workers` workers.
 std::vector<std::string> CheckHappyRun(int workers, int tasks) {
   const std::string where = absl::StrCat(" (--workers=", workers, " --tasks=", tasks, ")");
+  mp::grading::PoolRecording recording;
   absl::StatusOr<mp::grading::AttributedRun> run = mp::grading::RunAttributingOutput(
       mp::grading::Program(),
       {absl::StrCat("--workers=", workers), absl::StrCat("--tasks=", tasks)}, kTimeout);
@@ -59,6 +92,9 @@ std::vector<std::string> CheckHappyRun(int workers, int tasks) {
     problems.push_back(absl::StrCat(worker_pids.size(), " different workers computed squares",
                                     where, ", more than the pool's ", workers, "."));
   }
+  for (std::string& problem : CheckPoolLife(recording.Life(), workers, where)) {
+    problems.push_back(std::move(problem));
+  }
   const std::string sum_line = absl::StrCat("sum of squares: ", sum);
   if (lines.size() < 2 || lines[lines.size() - 2] != sum_line || lines.back() != kJoinedLine) {
     problems.push_back(absl::StrCat(
@@ -73,7 +109,8 @@ std::vector<std::string> CheckHappyRun(int workers, int tasks) {
 // than the program itself, then the sum, then "pool closed and joined"; exit 0.
 TEST(WorkerPoolGrade, SquaresComeFromTheWorkersAndThePoolIsClosedAndJoined) {
   std::vector<std::string> problems = CheckHappyRun(4, 20);
-  for (std::string& problem : CheckHappyRun(1, 5)) problems.push_back(std::move(problem));
+  // A second size, only if the first passed: the same mistake would be told twice.
+  if (problems.empty()) problems = CheckHappyRun(1, 5);
   mp::grading::Report(problems);
 }
 
@@ -81,6 +118,7 @@ TEST(WorkerPoolGrade, SquaresComeFromTheWorkersAndThePoolIsClosedAndJoined) {
 // joins the pool (its last line), and exits 1.
 TEST(WorkerPoolGrade, ATaskFailureStillClosesAndJoinsThePool) {
   std::vector<std::string> problems;
+  mp::grading::PoolRecording recording;
   absl::StatusOr<mp::grading::ProgramRun> run = mp::grading::RunWithPipes(
       mp::grading::Program(), {"--workers=2", "--tasks=10", "--fail_task=3"}, kTimeout);
   if (!run.ok()) {
@@ -97,6 +135,10 @@ TEST(WorkerPoolGrade, ATaskFailureStillClosesAndJoinsThePool) {
           "With --fail_task=3 the last line should still be \"", kJoinedLine, "\": the error "
           "path must close and join the pool too (HINTS.md, hint 3). ",
           mp::grading::ExpectedButSaw("it", run->stdout_text)));
+    }
+    for (std::string& problem :
+         CheckPoolLife(recording.Life(), 2, " (--workers=2 --tasks=10 --fail_task=3)")) {
+      problems.push_back(std::move(problem));
     }
   }
   mp::grading::Report(problems);

@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
@@ -43,7 +44,15 @@ int NumberIn(absl::string_view line) {
   return first;
 }
 
-// Problems with the text a run printed for `processes` children.
+// "1, 2, 3" for the first few of `numbers`, "..." after them.
+std::string FirstFew(const std::vector<int>& numbers) {
+  constexpr size_t kShown = 5;
+  std::vector<int> shown(numbers.begin(), numbers.begin() + std::min(numbers.size(), kShown));
+  return absl::StrCat(absl::StrJoin(shown, ", "), numbers.size() > kShown ? ", ..." : "");
+}
+
+// Problems with the text a run printed for `processes` children: one sentence per kind
+// of problem, however many lines show it.
 std::vector<std::string> CheckLines(const std::string& output, int processes) {
   std::vector<std::string> problems;
   const std::string where = absl::StrCat(" (with --processes=", processes, ")");
@@ -53,39 +62,65 @@ std::vector<std::string> CheckLines(const std::string& output, int processes) {
   }
   const std::vector<std::string> lines = mp::grading::Lines(output);
   std::map<int, int> seen;  // number -> times printed
+  std::vector<int> odd_lines;  // 1-based
+  bool final_line_too_early = false;
+  int final_lines = 0;
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i] == kFinalLine) {
-      if (i + 1 != lines.size()) {
-        problems.push_back(absl::StrCat("\"", kFinalLine, "\" must be the last line", where,
-                                        ", after every child has ended: wait for all of them "
-                                        "first (HINTS.md, hint 3)."));
-      }
+      ++final_lines;
+      final_line_too_early = final_line_too_early || i + 1 != lines.size();
       continue;
     }
     const int number = NumberIn(lines[i]);
     if (number < 1 || number > processes) {
-      problems.push_back(absl::StrCat(
-          "Line ", i + 1, " is \"", lines[i], "\"", where,
-          "; each line should be \"Process i: Printing i\" for i from 1 to ", processes,
-          ", or the final line. A torn or mixed-up line means two processes wrote into one "
-          "line (HINTS.md, hint 2)."));
+      odd_lines.push_back(static_cast<int>(i + 1));
       continue;
     }
     ++seen[number];
+  }
+  if (final_lines > 1) {
+    problems.push_back(absl::StrCat(
+        "\"", kFinalLine, "\" was printed ", final_lines, " times", where, ": besides the parent, "
+        "children printed it, so they went on after their own line (a break or return out "
+        "of the fork() loop) instead of ending with _exit() (HINTS.md, hint 2)."));
+  } else if (final_line_too_early) {
+    problems.push_back(absl::StrCat("\"", kFinalLine, "\" must be the last line", where,
+                                    ", after every child has ended: wait for all of them "
+                                    "first (HINTS.md, hint 3)."));
+  }
+  if (!odd_lines.empty()) {
+    const std::string& first = lines[static_cast<size_t>(odd_lines[0] - 1)];
+    problems.push_back(absl::StrCat(
+        odd_lines.size(), " lines", where, " are not \"Process i: Printing i\" for i from 1 to ",
+        processes, ", nor the final line (lines ", FirstFew(odd_lines), "; the first is \"", first,
+        "\"). A number above ", processes, " means a child went on around the fork() loop "
+        "instead of ending with _exit(); a torn line means two processes wrote into one line "
+        "(HINTS.md, hint 2)."));
   }
   if (lines.empty() || lines.back() != kFinalLine) {
     problems.push_back(absl::StrCat("The last line should be \"", kFinalLine, "\"", where, ". ",
                                     mp::grading::ExpectedButSaw("it", output)));
   }
+  std::vector<int> missing;
+  std::vector<int> repeated;
   for (int number = 1; number <= processes; ++number) {
-    if (seen[number] == 1) continue;
+    if (seen[number] == 0) missing.push_back(number);
+    if (seen[number] > 1) repeated.push_back(number);
+  }
+  if (!missing.empty()) {
     problems.push_back(absl::StrCat(
-        "\"Process ", number, ": Printing ", number, "\" was printed ", seen[number],
-        " times", where, "; it should be printed exactly once.",
-        seen[number] > 1 ? " Printed twice usually means fork() copied an unflushed stdio "
-                           "buffer into a child (HINTS.md, hint 2)."
-                         : " A line lost through a pipe but seen on a terminal was never "
-                           "flushed before _exit() (HINTS.md, hint 2)."));
+        missing.size(), " of ", processes, processes == 1 ? " number was" : " numbers were",
+        " never printed", where, " (",
+        FirstFew(missing), "). A line lost through a pipe but seen on a terminal was never "
+        "flushed: the child's printf() was still in its stdio buffer when it called _exit(); "
+        "fflush(stdout) first (HINTS.md, hint 2)."));
+  }
+  if (!repeated.empty()) {
+    problems.push_back(absl::StrCat(
+        repeated.size(), repeated.size() == 1 ? " number was" : " numbers were",
+        " printed more than once", where, " (", FirstFew(repeated),
+        "). fork() copies whatever is still in the parent's stdio buffer into every child, "
+        "which prints it again: fflush(stdout) before each fork() (HINTS.md, hint 2)."));
   }
   return problems;
 }
@@ -109,6 +144,7 @@ TEST(PrintNumbersGrade, EachNumberOnceOnWholeLinesThenTheFinalLine) {
     for (std::string& problem : CheckLines(run->stdout_text, processes)) {
       problems.push_back(std::move(problem));
     }
+    if (!problems.empty()) break;  // the same mistakes would show again with more processes
   }
   mp::grading::Report(problems);
 }
@@ -127,18 +163,24 @@ TEST(PrintNumbersGrade, EachNumberComesFromItsOwnChildBeforeTheFinalLine) {
     std::set<pid_t> writers;
     bool final_line_seen = false;
     bool parent_printed_a_number = false;
+    bool child_printed_final_line = false;
+    bool line_after_final_line = false;
     for (const mp::grading::Write& write : run->writes) {
       for (absl::string_view line : absl::StrSplit(write.text, '\n', absl::SkipEmpty())) {
         if (line == kFinalLine) {
           final_line_seen = true;
-          if (write.writer != run->pid) {
-            problems.push_back(absl::StrCat("The final line was printed by process ",
-                                            write.writer, ", not by the parent (", run->pid,
-                                            ")."));
+          if (write.writer != run->pid && !child_printed_final_line) {
+            child_printed_final_line = true;
+            problems.push_back(absl::StrCat(
+                "The final line was printed by process ", write.writer, ", a child, not by "
+                "the parent (", run->pid, "): your child went on after printing its number "
+                "(a break or return out of the fork() loop) instead of ending with _exit() "
+                "(HINTS.md, hint 2)."));
           }
           continue;
         }
-        if (final_line_seen) {
+        if (final_line_seen && !line_after_final_line) {
+          line_after_final_line = true;
           problems.push_back(absl::StrCat(
               "Process ", write.writer, " printed \"", std::string(line), "\" after the final "
               "line: the parent must wait for every child before printing it (HINTS.md, "
@@ -148,7 +190,8 @@ TEST(PrintNumbersGrade, EachNumberComesFromItsOwnChildBeforeTheFinalLine) {
           parent_printed_a_number = true;
           problems.push_back(absl::StrCat(
               "The parent printed \"", std::string(line), "\" itself; each number must be "
-              "printed by a child process started with fork() (HINTS.md, hint 1)."));
+              "printed by a child process started with fork() (a thread is part of the same "
+              "process) (HINTS.md, hint 1)."));
         }
         writers.insert(write.writer);
       }
@@ -159,6 +202,7 @@ TEST(PrintNumbersGrade, EachNumberComesFromItsOwnChildBeforeTheFinalLine) {
                                       " child processes printed; expected ", processes,
                                       ", one per number (HINTS.md, hint 1)."));
     }
+    if (!problems.empty()) break;  // the same mistakes would show again with more processes
   }
   mp::grading::Report(problems);
 }
@@ -209,6 +253,7 @@ TEST(PrintNumbersGrade, ChildrenRunTogetherAndAreAllReapedBeforeTheProgramExits)
 // Pass criterion: --processes values that make no sense exit 2 with a message on stderr.
 TEST(PrintNumbersGrade, BadProcessCountsExitTwoWithAMessage) {
   std::vector<std::string> problems;
+  std::vector<std::string> accepted;  // values that did not exit 2 with a message
   for (const char* bad : {"0", "-1", "abc", "100000"}) {
     absl::StatusOr<mp::grading::ProgramRun> run = mp::grading::RunWithPipes(
         mp::grading::Program(), {absl::StrCat("--processes=", bad)}, kTimeout);
@@ -218,11 +263,13 @@ TEST(PrintNumbersGrade, BadProcessCountsExitTwoWithAMessage) {
       continue;
     }
     if (run->exit_code != 2 || run->stderr_text.empty()) {
-      problems.push_back(absl::StrCat(
-          "With --processes=", bad, " the program should print why on stderr and exit with 2; "
-          "it exited with ", run->exit_code, " and printed ",
-          run->stdout_text.size() + run->stderr_text.size(), " bytes (HINTS.md, hint 4)."));
+      accepted.push_back(absl::StrCat("--processes=", bad, " (exit code ", run->exit_code, ")"));
     }
+  }
+  if (!accepted.empty()) {
+    problems.push_back(absl::StrCat(
+        "Values that make no sense should be refused: print why on stderr and exit with 2. "
+        "Your program did not for ", absl::StrJoin(accepted, ", "), " (HINTS.md, hint 4)."));
   }
   mp::grading::Report(problems);
 }

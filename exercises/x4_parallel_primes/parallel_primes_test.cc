@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "exercises/grading/grading.h"
+#include "exercises/grading/pool_record.h"
 #include "exercises/grading/run_program.h"
 #include "gtest/gtest.h"
 #include "process/cpu_count.h"
@@ -48,7 +49,7 @@ absl::StatusOr<mp::grading::MeasuredRun> RunProgram(const std::vector<std::strin
         mp::grading::ExpectedButSaw(absl::StrCat("\"", expected.substr(0, expected.size() - 1),
                                                  "\" and exit 0"),
                                     run.stdout_text),
-        " Its stderr: ", run.stderr_text));
+        run.stderr_text.empty() ? "" : absl::StrCat("\nIts stderr: ", run.stderr_text)));
   }
   return measured;
 }
@@ -85,15 +86,23 @@ TEST(ParallelPrimesGrade, CountsArePrimesBelowTheLimit) {
   mp::grading::Report(problems);
 }
 
-// Pass criterion: counting the primes below 4,000,000 with --workers=2, the worker
+// Pass criterion: counting the primes below 4,000,000 with --workers=2, the pool's own
+// record shows an mp::Pool of 2 worker processes whose workers ran tasks, and the worker
 // processes the program started (and reaped) used at least twice the CPU time of the
 // program itself: the counting ran in them. CPU time, not wall time: the machine's load
 // does not change it. (The program's own share is its start-up and exit; a sanitizer
 // makes those slower, hence a job large enough to dwarf them.)
 TEST(ParallelPrimesGrade, TheCountingRunsInWorkerProcesses) {
   std::vector<std::string> problems;
+  mp::grading::PoolRecording recording;
   absl::StatusOr<mp::grading::MeasuredRun> run = RunProgram(
       {"--workers=2", "--limit=4000000"}, "primes below 4000000: 283146\n", problems);
+  if (run.ok()) {
+    for (std::string& problem : mp::grading::ProblemsWithThePool(
+             recording.Life(), 2, " (with --workers=2)", "HINTS.md, hints 1-3")) {
+      problems.push_back(std::move(problem));
+    }
+  }
   if (run.ok() && run->children_cpu_seconds < 2 * run->own_cpu_seconds) {
     problems.push_back(absl::StrFormat(
         "The counting ran in the program's own process, not in worker processes: with "

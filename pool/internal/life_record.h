@@ -18,7 +18,11 @@
 #ifndef MP_POOL_INTERNAL_LIFE_RECORD_H_
 #define MP_POOL_INTERNAL_LIFE_RECORD_H_
 
+#include <sys/types.h>
+
+#include <map>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -34,6 +38,19 @@ void RecordPoolEvent(absl::string_view event);
 
 // A new pool's id, "<pid>.<n>".
 std::string NewPoolRecordId();
+
+// Reading a record back (graders, tests): one line.
+struct PoolEvent {
+  pid_t writer = 0;
+  std::string what;                           // "create", "worker", "ran", "close", ...
+  std::map<std::string, std::string> fields;  // "pool" -> "4211.1", "workers" -> "2", ...
+
+  // The field's value, "" if the line has none.
+  std::string Field(const std::string& name) const;
+};
+
+// The record's lines in the order written; lines that do not parse are skipped.
+std::vector<PoolEvent> ParsePoolRecord(absl::string_view text);
 
 }  // namespace mp::internal
 
