@@ -22,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "exercises/grading/attributed_output.h"
+#include "exercises/grading/hang_report.h"
 #include "exercises/grading/run_program.h"
 #include "process/exit_code.h"
 #include "process/internal/unique_fd.h"
@@ -136,6 +137,7 @@ absl::StatusOr<ObservedRun> RunObserved(const std::string& program,
   std::vector<std::string> environment = EnvironmentWithoutLeakChecks();
   const std::vector<char*> envp = PointersTo(environment);
 
+  timeout = WithinTestTimeout(timeout);
   ObservedRun observed;
   std::promise<pid_t> started;
   std::promise<absl::StatusOr<int>> ended;
@@ -168,13 +170,14 @@ absl::StatusOr<ObservedRun> RunObserved(const std::string& program,
   }
   const bool timed_out =
       pid > 0 && exit_code.wait_until(absl::ToChronoTime(deadline)) != std::future_status::ready;
-  if (timed_out) kill(pid, SIGKILL);  // the tracer's waitpid() then returns
+  std::string hang;
+  if (timed_out) {
+    hang = StillRunning(pid, timeout);
+    kill(pid, SIGKILL);  // the tracer's waitpid() then returns
+  }
   tracer.join();
   for (pid_t child : observed.running_at_exit) kill(child, SIGKILL);
-  if (timed_out) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("the program was still running after ", absl::FormatDuration(timeout)));
-  }
+  if (timed_out) return absl::DeadlineExceededError(hang);
   absl::StatusOr<int> code = exit_code.get();
   if (!code.ok()) return code.status();
   observed.run.exit_code = *code;

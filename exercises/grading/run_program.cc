@@ -22,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "exercises/grading/attributed_output.h"
+#include "exercises/grading/hang_report.h"
 #include "process/internal/unique_fd.h"
 #include "process/subprocess.h"
 
@@ -120,7 +121,14 @@ absl::StatusOr<ProgramRun> RunWithPipes(const std::string& program,
   command.standard_input = Redirect::Null();
   command.standard_output = Redirect::Pipe();
   command.standard_error = Redirect::Pipe();
-  absl::StatusOr<CompletedProgram> done = RunProgram(command, timeout);
+  timeout = WithinTestTimeout(timeout);
+  absl::StatusOr<Subprocess> started = Subprocess::Start(command);
+  if (!started.ok()) return started.status();
+  // On a timeout the program is described, then killed and reaped by `started`.
+  absl::StatusOr<CompletedProgram> done = started->Communicate("", timeout);
+  if (done.status().code() == absl::StatusCode::kDeadlineExceeded) {
+    return absl::DeadlineExceededError(StillRunning(started->pid(), timeout));
+  }
   if (!done.ok()) return done.status();
   return ProgramRun{done->exit_code, done->stdout_text, done->stderr_text};
 }
@@ -140,6 +148,7 @@ absl::StatusOr<MeasuredRun> RunMeasuringCpu(const std::string& program,
   command.standard_output = Redirect::Descriptor(out->get());
   command.standard_error = Redirect::Descriptor(err->get());
 
+  timeout = WithinTestTimeout(timeout);
   const absl::Time start = absl::Now();
   absl::StatusOr<Subprocess> started = Subprocess::Start(command);
   if (!started.ok()) return started.status();
@@ -148,8 +157,7 @@ absl::StatusOr<MeasuredRun> RunMeasuringCpu(const std::string& program,
   absl::StatusOr<bool> exited = internal::WaitReadable(ended.get(), start + timeout);
   if (!exited.ok()) return exited.status();
   if (!*exited) {  // `started` kills and reaps it
-    return absl::DeadlineExceededError(
-        absl::StrCat("the program was still running after ", absl::FormatDuration(timeout)));
+    return absl::DeadlineExceededError(StillRunning(started->pid(), timeout));
   }
   MeasuredRun measured;
   measured.wall_seconds = absl::ToDoubleSeconds(absl::Now() - start);
@@ -174,6 +182,7 @@ absl::StatusOr<AttributedRun> RunAttributingOutput(const std::string& program,
   internal::UniqueFd& reader = socket->reader;
   internal::UniqueFd& writer = socket->writer;
 
+  timeout = WithinTestTimeout(timeout);
   Command command;
   command.argv = {program};
   command.argv.insert(command.argv.end(), args.begin(), args.end());
@@ -198,8 +207,7 @@ absl::StatusOr<AttributedRun> RunAttributingOutput(const std::string& program,
   absl::StatusOr<int> exit_code = started->Wait(std::max(deadline - absl::Now(), absl::ZeroDuration()));
   if (!exit_code.ok()) {
     if (exit_code.status().code() == absl::StatusCode::kDeadlineExceeded) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("the program was still running after ", absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(StillRunning(started->pid(), timeout));
     }
     return exit_code.status();
   }

@@ -21,9 +21,12 @@ struct Line {
 
 std::vector<std::string> GradeRounds(int rounds) {
   const std::string where = absl::StrCat(" (--rounds=", rounds, ")");
-  absl::StatusOr<mp::grading::AttributedRun> run = mp::grading::RunAttributingOutput(
-      mp::grading::Program(), {absl::StrCat("--rounds=", rounds)}, absl::Seconds(30));
-  if (!run.ok()) return {absl::StrCat("The program did not finish", where, ": ", run.status().ToString())};
+  absl::StatusOr<mp::grading::ObservedRun> observed = mp::grading::RunObserved(
+      mp::grading::Program(), {absl::StrCat("--rounds=", rounds)}, absl::Seconds(10));
+  if (!observed.ok()) {
+    return {absl::StrCat("The program did not finish", where, ": ", observed.status().message())};
+  }
+  const mp::grading::AttributedRun* run = &observed->run;
   std::vector<Line> lines;
   std::string output;
   for (const mp::grading::Write& write : run->writes) {
@@ -36,6 +39,14 @@ std::vector<std::string> GradeRounds(int rounds) {
   if (run->exit_code != 0) {
     problems.push_back(absl::StrCat("The program should exit 0", where, ", not ", run->exit_code, "."));
   }
+  if (!observed->unreaped_at_exit.empty() || !observed->running_at_exit.empty()) {
+    problems.push_back(absl::StrCat(
+        "Your program exited without reaping its child", where, ": ",
+        observed->running_at_exit.empty() ? "it had ended, but nobody called waitpid() for it"
+                                          : "it was still running",
+        ". The parent closes its write end, then waitpid()s for the child, then prints "
+        "\"done\" (HINTS.md, hint 4)."));
+  }
   // Expected, in this order: child got ping i, parent got pong i, ..., done.
   std::vector<std::pair<bool, std::string>> expected;  // (by the child?, text)
   for (int i = 1; i <= rounds; ++i) {
@@ -43,6 +54,15 @@ std::vector<std::string> GradeRounds(int rounds) {
     expected.push_back({false, absl::StrCat("parent got pong ", i)});
   }
   expected.push_back({false, "done"});
+  size_t child_lines = 0;
+  for (const Line& line : lines) child_lines += line.writer != run->pid ? 1 : 0;
+  if (child_lines == 0 && observed->forks > 0) {
+    problems.push_back(absl::StrCat(
+        "No line came from your child", where, ", though it was created: its printf() stayed "
+        "in its stdio buffer (stdout is not a terminal here) and _exit() threw the buffer "
+        "away. The child must fflush(stdout) after each line (HINTS.md, hint 3)."));
+    return problems;
+  }
   if (lines.size() != expected.size()) {
     problems.push_back(absl::StrCat(
         mp::grading::ExpectedButSaw(absl::StrCat(expected.size(), " lines", where), output),
@@ -53,14 +73,22 @@ std::vector<std::string> GradeRounds(int rounds) {
   for (size_t i = 0; i < lines.size(); ++i) {
     const auto& [by_child, text] = expected[i];
     if (lines[i].text != text) {
-      problems.push_back(absl::StrCat("Line ", i + 1, where, " should be \"", text, "\", not \"",
-                                      lines[i].text, "\"."));
+      // A child's line that arrives late was held in its stdio buffer.
+      const bool child_line_late = by_child && lines[i].writer == run->pid;
+      problems.push_back(absl::StrCat(
+          "Line ", i + 1, where, " should be \"", text, "\", not \"", lines[i].text, "\".",
+          child_line_late ? " The child's line had not arrived yet: a child's printf() stays in "
+                            "its stdio buffer (stdout is not a terminal here) until it calls "
+                            "fflush(stdout), which it must do before it sends its pong "
+                            "(HINTS.md, hint 3)."
+                          : ""));
       break;
     }
     const bool from_parent = lines[i].writer == run->pid;
     if (by_child && from_parent) {
-      problems.push_back(absl::StrCat("\"", text, "\" was printed by the parent; the child, "
-                                      "started with fork(), must print it (HINTS.md, hint 1)."));
+      problems.push_back(absl::StrCat("\"", text, "\" was printed by your program's own "
+                                      "process; the child, started with fork(), must print it "
+                                      "(a thread is part of the same process) (HINTS.md, hint 1)."));
       break;
     }
     if (!by_child && !from_parent) {
@@ -81,11 +109,14 @@ std::vector<std::string> GradeRounds(int rounds) {
 }
 
 // Pass criterion: for 1, 3 and 100 rounds, one child prints each ping it got, the parent
-// each pong, strictly alternating, then "done"; exit 0.
+// each pong, strictly alternating, then "done"; exit 0, the child reaped by the program.
+// A program that hangs is described (who is blocked on which pipe end) before it is
+// killed (grading/hang_report.h).
 TEST(PipePingPongGrade, OneChildAndTheParentAlternateEveryRound) {
   std::vector<std::string> problems;
   for (int rounds : {1, 3, 100}) {
     for (std::string& problem : GradeRounds(rounds)) problems.push_back(std::move(problem));
+    if (!problems.empty()) break;  // more rounds would tell the same mistakes again
   }
   mp::grading::Report(problems);
 }

@@ -1,0 +1,184 @@
+#include "exercises/grading/hang_report.h"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "process/internal/unique_fd.h"
+#include "process/testing/leak_check.h"
+
+namespace mp::grading {
+namespace {
+
+std::string ReadSmall(const std::string& path) {
+  internal::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  std::string text;
+  char buffer[4096];
+  for (ssize_t got; fd.valid() && (got = read(fd.get(), buffer, sizeof buffer)) > 0;) {
+    text.append(buffer, static_cast<size_t>(got));
+  }
+  return text;
+}
+
+std::string LinkOf(pid_t pid, long fd) {
+  char target[256];
+  const ssize_t length =
+      readlink(absl::StrCat("/proc/", pid, "/fd/", fd).c_str(), target, sizeof target - 1);
+  return length > 0 ? std::string(target, static_cast<size_t>(length)) : "";
+}
+
+// O_RDONLY, O_WRONLY or O_RDWR of descriptor `fd` of `pid`, from its fdinfo.
+int AccessModeOf(pid_t pid, long fd) {
+  const std::string info = ReadSmall(absl::StrCat("/proc/", pid, "/fdinfo/", fd));
+  for (absl::string_view line : absl::StrSplit(info, '\n')) {
+    if (!absl::ConsumePrefix(&line, "flags:")) continue;
+    // fdinfo prints the flags in octal.
+    const unsigned long flags =
+        std::strtoul(std::string(absl::StripAsciiWhitespace(line)).c_str(), nullptr, 8);
+    return static_cast<int>(flags & O_ACCMODE);
+  }
+  return -1;
+}
+
+// The program and every descendant, parents first.
+std::vector<pid_t> ProcessTree(pid_t program) {
+  std::vector<pid_t> tree;
+  std::deque<pid_t> next = {program};
+  while (!next.empty() && tree.size() < 64) {
+    const pid_t pid = next.front();
+    next.pop_front();
+    tree.push_back(pid);
+    for (pid_t child : test::ChildrenOf(pid)) next.push_back(child);
+  }
+  return tree;
+}
+
+struct Holder {
+  pid_t pid;
+  long fd;
+};
+
+// Who in `tree` holds pipe `pipe` ("pipe:[N]") open with access `mode`.
+std::vector<Holder> HoldersOf(const std::vector<pid_t>& tree, const std::string& pipe, int mode) {
+  std::vector<Holder> holders;
+  for (pid_t pid : tree) {
+    for (long fd = 0; fd < 256; ++fd) {
+      if (LinkOf(pid, fd) == pipe && AccessModeOf(pid, fd) == mode) holders.push_back({pid, fd});
+    }
+  }
+  return holders;
+}
+
+std::string Who(pid_t pid, pid_t program) {
+  if (pid == program) return absl::StrCat("your program (", pid, ")");
+  for (pid_t child : test::ChildrenOf(program)) {
+    if (child == pid) return absl::StrCat("its child ", pid);
+  }
+  return absl::StrCat("process ", pid);
+}
+
+// "its child 12 as fd 4 (the reader itself), your program (11) as fd 6"
+std::string ListHolders(const std::vector<Holder>& holders, pid_t program, pid_t reader) {
+  std::vector<std::string> named;
+  for (const Holder& holder : holders) {
+    named.push_back(absl::StrCat(Who(holder.pid, program), " as fd ", holder.fd,
+                                 holder.pid == reader ? " (the blocked process itself)" : ""));
+  }
+  return absl::StrJoin(named, ", ");
+}
+
+// One sentence on what `pid` is blocked in.
+std::string Describe(pid_t pid, pid_t program, const std::vector<pid_t>& tree) {
+  const std::string who = Who(pid, program);
+  const std::optional<char> state = test::ProcessState(pid);
+  if (!state) return absl::StrCat(who, " had just ended");
+  if (*state == 'Z') return absl::StrCat(who, " had ended, but nobody had reaped it (a zombie)");
+  const std::string syscall_line = ReadSmall(absl::StrCat("/proc/", pid, "/syscall"));
+  std::vector<std::string> words = absl::StrSplit(syscall_line, ' ', absl::SkipEmpty());
+  long number = -1;
+  unsigned long first_arg = 0;
+  if (words.empty() || words[0].find("running") == 0 || !absl::SimpleAtoi(words[0], &number)) {
+    return absl::StrCat(who, " was running (computing, not blocked)");
+  }
+  if (words.size() > 1) (void)absl::SimpleHexAtoi(words[1], &first_arg);
+  const long fd = static_cast<long>(first_arg);
+  switch (number) {
+    case SYS_read:
+    case SYS_write: {
+      const bool reading = number == SYS_read;
+      const std::string target = LinkOf(pid, fd);
+      if (target.rfind("pipe:", 0) != 0) {
+        return absl::StrCat(who, " was ", reading ? "reading" : "writing", " fd ", fd, " (", target, ")");
+      }
+      if (reading) {
+        const std::vector<Holder> writers = HoldersOf(tree, target, O_WRONLY);
+        return absl::StrCat(
+            who, " was blocked reading a pipe (its fd ", fd, "). That pipe's write end was still "
+            "open in ", writers.empty() ? "no process" : ListHolders(writers, program, pid),
+            ". A read from a pipe returns end of file only once every copy of its write end "
+            "is closed, in every process, including copies a process never writes to: close "
+            "the ends each process does not use right after fork()");
+      }
+      const std::vector<Holder> readers = HoldersOf(tree, target, O_RDONLY);
+      return absl::StrCat(who, " was blocked writing a full pipe (its fd ", fd, "); its read end "
+                          "was open in ", readers.empty() ? "no process" : ListHolders(readers, program, 0),
+                          ", but nobody was reading it");
+    }
+#ifdef SYS_wait4
+    case SYS_wait4:
+#endif
+    case SYS_waitid:
+      return absl::StrCat(who, " was waiting for a child to end (waitpid)");
+    case SYS_nanosleep:
+    case SYS_clock_nanosleep:
+      return absl::StrCat(who, " was sleeping");
+    case SYS_futex:
+      return absl::StrCat(who, " was waiting on a lock or condition (futex)");
+    default:
+      return absl::StrCat(who, " was blocked in system call ", number);
+  }
+}
+
+// When this grader started: the test's clock for TEST_TIMEOUT.
+const absl::Time kGraderStart = absl::Now();
+
+}  // namespace
+
+std::string DescribeHang(pid_t program) {
+  const std::vector<pid_t> tree = ProcessTree(program);
+  std::vector<std::string> sentences;
+  for (pid_t pid : tree) sentences.push_back(absl::StrCat("- ", Describe(pid, program, tree), "."));
+  return absl::StrCat("What each process was doing then:\n", absl::StrJoin(sentences, "\n"));
+}
+
+absl::Duration WithinTestTimeout(absl::Duration timeout) {
+  const char* bazel_timeout = std::getenv("TEST_TIMEOUT");
+  int seconds = 0;
+  if (bazel_timeout == nullptr || !absl::SimpleAtoi(bazel_timeout, &seconds) || seconds <= 0) {
+    return timeout;
+  }
+  // Leave a quarter of Bazel's time (the grader's own work, the report, the exit).
+  const absl::Time end = kGraderStart + absl::Seconds(seconds) * 3 / 4;
+  return std::max(std::min(timeout, end - absl::Now()), absl::Seconds(1));
+}
+
+std::string StillRunning(pid_t program, absl::Duration timeout) {
+  return absl::StrCat("the program was still running after ", absl::FormatDuration(timeout),
+                      ". ", DescribeHang(program));
+}
+
+}  // namespace mp::grading
