@@ -64,4 +64,33 @@ TEST(SharedCounterGrade, NoUpdateIsLost) {
   mp::grading::Report(problems);
 }
 
+// Pass criterion: with --processes=4, the program starts 4 child processes (seen under
+// ptrace at each fork(); a thread or a count printed without children starts none) and
+// has reaped every one when it exits.
+TEST(SharedCounterGrade, EachAdderIsAChildProcessAndAllAreReaped) {
+  std::vector<std::string> problems;
+  absl::StatusOr<mp::grading::ObservedRun> run = mp::grading::RunObserved(
+      mp::grading::Program(), {"--processes=4", "--increments=1000"}, absl::Seconds(60));
+  if (!run.ok()) {
+    mp::grading::Report({absl::StrCat("The program did not finish (--processes=4 "
+                                      "--increments=1000): ", run.status().message())});
+    return;
+  }
+  if (run->forks < 4) {
+    problems.push_back(absl::StrCat(
+        "With --processes=4 your program started ", run->forks, " child process",
+        run->forks == 1 ? "" : "es", "; each of the 4 adders must be a process of its own, "
+        "started with mp::Process or fork() (a thread is part of the same process) "
+        "(HINTS.md, hint 1)."));
+  }
+  if (!run->running_at_exit.empty() || !run->unreaped_at_exit.empty()) {
+    problems.push_back(absl::StrCat(
+        "Your program exited while ", run->running_at_exit.size() + run->unreaped_at_exit.size(),
+        " of its children were still running or unreaped: join every child (Join()) before "
+        "reading the counter, or the count is read before all the additions are in "
+        "(HINTS.md, hint 3)."));
+  }
+  mp::grading::Report(problems);
+}
+
 }  // namespace
