@@ -57,6 +57,7 @@ PoolLife PoolRecording::Life() const {
     }
     RecordedPool* pool = pool_named(event.Field("pool"));
     if (pool == nullptr) continue;
+    if (event.what == "worker") ++pool->workers_started;
     if (event.what == "close") pool->closed = true;
     if (event.what == "terminate") pool->terminated = true;
     if (event.what == "destroy") pool->destroyed_without_join = true;
@@ -77,7 +78,15 @@ std::vector<std::string> ProblemsWithThePool(const PoolLife& life, int workers,
                          "work (", hint, ").")};
   }
   std::vector<std::string> problems;
-  const RecordedPool& pool = life.pools.front();
+  // The first pool of processes, if any (X6 makes a ThreadPool first, then an mp::Pool).
+  const RecordedPool* first_process_pool = &life.pools.front();
+  for (const RecordedPool& each : life.pools) {
+    if (!each.threads) {
+      first_process_pool = &each;
+      break;
+    }
+  }
+  const RecordedPool& pool = *first_process_pool;
   if (pool.threads) {
     problems.push_back(absl::StrCat(
         "Your program used a ThreadPool", where, ": its workers are threads of your own "

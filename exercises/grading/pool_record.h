@@ -23,6 +23,7 @@ struct RecordedPool {
   std::string id;
   bool threads = false;  // a ThreadPool, not worker processes
   int workers = 0;       // as created
+  int workers_started = 0;  // the first ones and every replacement
   bool closed = false;
   bool terminated = false;
   bool joined = false;                // a Join() returned OK
@@ -52,8 +53,8 @@ class PoolRecording {
   std::string path_;
 };
 
-// The problems, as sentences for a learner, if the program did not do its work on one
-// mp::Pool of `workers` worker processes (`where` says with which flags, e.g. " (with
+// The problems, as sentences for a learner, if the program did not do its work on an
+// mp::Pool of `workers` worker processes (its first one, if it made several) (`where` says with which flags, e.g. " (with
 // --workers=2)"): no pool at all, a ThreadPool, another number of workers, or no task
 // run by a worker (the answer printed without the pool computing it). `hint` names the
 // hint to read.
