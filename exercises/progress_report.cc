@@ -1,6 +1,8 @@
 #include "exercises/progress_report.h"
 
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -40,7 +42,113 @@ std::string JsonString(absl::string_view text) {
   return out + "\"";
 }
 
+// The value of "key":"<value>" after `from` in `line`, or "".
+std::string JsonValueAfter(absl::string_view line, absl::string_view key, size_t from = 0) {
+  const std::string pattern = absl::StrCat("\"", key, "\":\"");
+  const size_t at = line.find(pattern, from);
+  if (at == absl::string_view::npos) return "";
+  const size_t start = at + pattern.size();
+  const size_t end = line.find('"', start);
+  return end == absl::string_view::npos ? "" : std::string(line.substr(start, end - start));
+}
+
+std::string PathOfFileUri(absl::string_view uri) {
+  absl::ConsumePrefix(&uri, "file://");
+  return std::string(uri);
+}
+
+// "//exercises/q1_pool_map:grade" -> "//exercises/q1_pool_map"
+std::string PackageOf(absl::string_view label) {
+  return std::string(label.substr(0, label.find(':')));
+}
+
+std::string XmlUnescape(absl::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '&') {
+      out += text[i];
+      continue;
+    }
+    const size_t end = text.find(';', i);
+    if (end == absl::string_view::npos) {
+      out.append(text.data() + i, text.size() - i);
+      break;
+    }
+    const absl::string_view entity = text.substr(i + 1, end - i - 1);
+    if (entity == "quot") out += '"';
+    else if (entity == "amp") out += '&';
+    else if (entity == "lt") out += '<';
+    else if (entity == "gt") out += '>';
+    else if (entity == "apos") out += '\'';
+    else if (entity == "#x0A" || entity == "#10") out += '\n';
+    else out += absl::StrCat("&", entity, ";");
+    i = end;
+  }
+  return out;
+}
+
 }  // namespace
+
+const std::vector<std::string>& CourseOrder() {
+  static const auto* order = new std::vector<std::string>{
+      "q3_create_process", "x3_reap_zombies",  "q6_print_numbers",  "q1_pool_map",
+      "q5_worker_pool",    "x5_survive_a_crash", "x1_pipe_ping_pong", "x2_shared_counter",
+      "x4_parallel_primes", "x6_processes_vs_threads"};
+  return *order;
+}
+
+std::vector<std::string> InCourseOrder(std::vector<std::string> names) {
+  auto rank = [](const std::string& name) {
+    const std::vector<std::string>& order = CourseOrder();
+    return static_cast<size_t>(std::find(order.begin(), order.end(), name) - order.begin());
+  };
+  std::sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+    return std::make_pair(rank(a), a) < std::make_pair(rank(b), b);
+  });
+  return names;
+}
+
+BuildEvents ParseBuildEvents(absl::string_view json_lines) {
+  BuildEvents events;
+  for (absl::string_view line : absl::StrSplit(json_lines, '\n', absl::SkipEmpty())) {
+    if (absl::StartsWith(line, "{\"id\":{\"testSummary\":")) {
+      const std::string label = JsonValueAfter(line, "label");
+      const std::string status = JsonValueAfter(line, "overallStatus");
+      if (!label.empty() && !status.empty()) events.test_status[label] = status;
+    } else if (absl::StartsWith(line, "{\"id\":{\"testResult\":")) {
+      const std::string label = JsonValueAfter(line, "label");
+      const size_t xml = line.find("{\"name\":\"test.xml\"");
+      if (!label.empty() && xml != absl::string_view::npos) {
+        events.test_xml[label] = PathOfFileUri(JsonValueAfter(line, "uri", xml));
+      }
+    } else if (absl::StartsWith(line, "{\"id\":{\"actionCompleted\":") &&
+               !absl::StrContains(line, "\"success\":true")) {
+      // A failed action (a compile): its stderr file holds the compiler's words.
+      const std::string label = JsonValueAfter(line, "label");
+      const size_t err = line.find("\"stderr\":");
+      if (!label.empty() && err != absl::string_view::npos) {
+        events.build_stderr[PackageOf(label)] = PathOfFileUri(JsonValueAfter(line, "uri", err));
+      }
+    }
+  }
+  return events;
+}
+
+std::string FailuresFromTestXml(absl::string_view xml) {
+  std::vector<std::string> messages;
+  constexpr absl::string_view kFailure = "<failure message=\"";
+  for (size_t at = xml.find(kFailure); at != absl::string_view::npos; at = xml.find(kFailure, at)) {
+    at += kFailure.size();
+    const size_t end = xml.find('"', at);
+    if (end == absl::string_view::npos) break;
+    std::string message = XmlUnescape(xml.substr(at, end - at));
+    // gtest starts each with "file:line\nFailed\n\n": the grader's words come after.
+    const size_t words = message.find("Failed\n");
+    if (words != std::string::npos) message = message.substr(words + 7);
+    messages.push_back(std::string(absl::StripAsciiWhitespace(message)));
+  }
+  return absl::StrJoin(messages, "\n\n");
+}
 
 std::string TitleFrom(absl::string_view readme) {
   for (absl::string_view line : absl::StrSplit(readme, '\n')) {

@@ -31,6 +31,37 @@ TEST(ProgressReportTest, FirstHintIsItemOneJoinedOnOneLine) {
   EXPECT_EQ(FirstHintFrom("no hints"), "");
 }
 
+TEST(ProgressReportTest, ExercisesComeInTheCourseOrderUnknownOnesLastByName) {
+  EXPECT_EQ(InCourseOrder({"zz_new", "x1_pipe_ping_pong", "q1_pool_map", "aa_new",
+                           "q3_create_process"}),
+            (std::vector<std::string>{"q3_create_process", "q1_pool_map", "x1_pipe_ping_pong",
+                                      "aa_new", "zz_new"}));
+}
+
+TEST(ProgressReportTest, BuildEventsGiveEachGradeItsStatusAndFiles) {
+  const BuildEvents events = ParseBuildEvents(
+      "{\"id\":{\"testSummary\":{\"label\":\"//e/a:grade\"}},\"testSummary\":{\"overallStatus\":\"FAILED\"}}\n"
+      "{\"id\":{\"testResult\":{\"label\":\"//e/a:grade\"}},\"testResult\":{\"testActionOutput\":["
+      "{\"name\":\"test.log\",\"uri\":\"file:///l\"},{\"name\":\"test.xml\",\"uri\":\"file:///x/test.xml\"}]}}\n"
+      "{\"id\":{\"actionCompleted\":{\"label\":\"//e/b:b\"}},\"action\":{\"exitCode\":1,"
+      "\"stderr\":{\"name\":\"stderr\",\"uri\":\"file:///tmp/stderr-4\"}}}\n"
+      "{\"id\":{\"actionCompleted\":{\"label\":\"//e/c:c\"}},\"action\":{\"success\":true,"
+      "\"stderr\":{\"name\":\"stderr\",\"uri\":\"file:///tmp/stderr-5\"}}}\n");
+  EXPECT_EQ(events.test_status.at("//e/a:grade"), "FAILED");
+  EXPECT_EQ(events.test_xml.at("//e/a:grade"), "/x/test.xml");
+  EXPECT_EQ(events.build_stderr.at("//e/b"), "/tmp/stderr-4");
+  EXPECT_EQ(events.build_stderr.count("//e/c"), 0u);  // it succeeded
+}
+
+TEST(ProgressReportTest, TestXmlGivesTheGradersWordsUnescaped) {
+  EXPECT_EQ(FailuresFromTestXml(
+                "<testcase><failure message=\"g.cc:45&#x0A;Failed&#x0A;&#x0A;Expected &quot;a&quot; &amp; "
+                "&lt;b&gt;&#x0A;\" type=\"\"></failure></testcase><testcase><failure "
+                "message=\"g.cc:45&#x0A;Failed&#x0A;&#x0A;Second.\"></failure></testcase>"),
+            "Expected \"a\" & <b>\n\nSecond.");
+  EXPECT_EQ(FailuresFromTestXml("<testsuites tests=\"1\" failures=\"0\"/>"), "");
+}
+
 std::vector<ExerciseResult> TwoOfThreeDone() {
   return {{.name = "q1", .title = "One", .first_hint = "h1", .grade = Grade::kPassed},
           {.name = "q3", .title = "Three", .first_hint = "h3", .grade = Grade::kDoesNotBuild,
