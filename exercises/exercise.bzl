@@ -56,12 +56,15 @@ def exercise(name, starter, solution, grader, grader_deps, deps = [], test_tags 
             deps = grader_deps + ["//exercises/grading"],
         )
 
-def wrong_answers(answers, grader, grader_deps, deps = [], test_tags = [], only_speed_tells = []):
+def wrong_answers(answers, grader, grader_deps, solution = None, deps = [], test_tags = [], only_speed_tells = []):
     """A zoo of known wrong answers, each a program the grader must fail, with its message.
 
-    answers: {name: message}, one per testdata/<name>.cc. The grader must fail the answer,
-    and one of the problems it reports must contain `message` (no single quotes): the
-    sentence that tells a learner what this mistake is.
+    answers: {name: message}, one per answer. The grader must fail the answer, and one of
+    the problems it reports must contain `message` (no single quotes): the sentence that
+    tells a learner what this mistake is.
+    An answer is testdata/<name>.cc, or testdata/<name>.diff: the reference `solution`
+    with one mistake put in, applied with `patch` at build time. A diff shows the mistake
+    and nothing else, and one that no longer applies to the reference fails the build.
     only_speed_tells: names of answers that only their speed gives away: where speed
     cannot be judged (a sanitized build, no second CPU free) their test says so and passes.
 
@@ -70,10 +73,24 @@ def wrong_answers(answers, grader, grader_deps, deps = [], test_tags = [], only_
     for wrong, message in answers.items():
         if "'" in message:
             fail("wrong_answers: the message for {} must not contain a single quote".format(wrong))
+        source = "testdata/{}.cc".format(wrong)
+        diff = "testdata/{}.diff".format(wrong)
+        if native.glob([diff]):
+            if not solution:
+                fail("wrong_answers: {} is a diff; name the solution it applies to".format(diff))
+            native.genrule(
+                name = wrong + "_source",
+                testonly = True,
+                srcs = [solution, diff],
+                outs = [source],
+                # patch refuses the sandbox's symlinks: it edits a copy.
+                cmd = ("cp $(location {}) $@ && chmod u+w $@ && patch --quiet --force " +
+                       "--no-backup-if-mismatch --reject-file=- $@ $(location {})").format(solution, diff),
+            )
         cc_binary(
             name = wrong,
             testonly = True,
-            srcs = ["testdata/{}.cc".format(wrong)],
+            srcs = [source],
             deps = deps,
         )
         cc_test(

@@ -43,9 +43,10 @@ std::vector<std::string> GradeRun() {
 
   if (!observed->running_at_exit.empty()) {
     problems.push_back(absl::StrCat(
-        "Your program exited while its child (pid ", absl::StrJoin(observed->running_at_exit, ", "),
-        ") was still running: the parent must wait for the child with waitpid() before it "
-        "prints its own line (HINTS.md, hint 3)."));
+        "Your program exited without reaping its child (pid ",
+        absl::StrJoin(observed->running_at_exit, ", "), "), which was still running: the "
+        "parent must wait for the child with waitpid() before it prints its own line "
+        "(HINTS.md, hint 3)."));
   }
   if (!observed->unreaped_at_exit.empty()) {
     problems.push_back(absl::StrCat(
