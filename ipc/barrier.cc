@@ -47,6 +47,7 @@ absl::StatusOr<int> Barrier::Wait(absl::Duration timeout) {
   // The barrier's own mutex is held only inside these calls, for a few instructions; a
   // holder that died there leaves the counts as they were, so owner death needs no repair.
   MP_RETURN_IF_ERROR(state.mutex.Lock(absl::InfiniteFuture()).status());
+  state.mutex.AssertHeld();
   if (state.is_broken) {
     (void)state.mutex.Unlock();
     return BrokenError();
@@ -62,6 +63,7 @@ absl::StatusOr<int> Barrier::Wait(absl::Duration timeout) {
   const uint64_t my_round = state.round;
   const uint64_t my_resets = state.resets;
   auto still_waiting = [&] {
+    state.mutex.AssertHeld();  // called only under it, below
     return state.round == my_round && state.resets == my_resets && !state.is_broken;
   };
   absl::Status waited;
@@ -88,6 +90,7 @@ absl::StatusOr<int> Barrier::Wait(absl::Duration timeout) {
 void Barrier::Abort() {
   State& state = *state_;
   if (!state.mutex.Lock(absl::InfiniteFuture()).ok()) return;
+  state.mutex.AssertHeld();
   state.is_broken = true;
   (void)state.mutex.Unlock();
   state.all_arrived.NotifyAll();
@@ -96,6 +99,7 @@ void Barrier::Abort() {
 void Barrier::Reset() {
   State& state = *state_;
   if (!state.mutex.Lock(absl::InfiniteFuture()).ok()) return;
+  state.mutex.AssertHeld();
   // Waiters of the ended round see `resets` change and fail rather than pass.
   state.is_broken = false;
   state.arrived = 0;
@@ -107,6 +111,7 @@ void Barrier::Reset() {
 bool Barrier::broken() const {
   State& state = *state_;
   if (!state.mutex.Lock(absl::InfiniteFuture()).ok()) return true;
+  state.mutex.AssertHeld();
   bool is_broken = state.is_broken;
   (void)state.mutex.Unlock();
   return is_broken;

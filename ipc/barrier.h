@@ -21,6 +21,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -58,11 +59,10 @@ class Barrier {
     internal::RobustMutex mutex;
     internal::FutexCondition all_arrived;
     int parties = 0;
-    // Guarded by `mutex`:
-    int arrived = 0;          // in the current round
-    uint64_t round = 0;       // advances when a round completes
-  uint64_t resets = 0;      // advances on Reset()
-    bool is_broken = false;
+    int arrived ABSL_GUARDED_BY(mutex) = 0;     // in the current round
+    uint64_t round ABSL_GUARDED_BY(mutex) = 0;  // advances when a round completes
+    uint64_t resets ABSL_GUARDED_BY(mutex) = 0; // advances on Reset()
+    bool is_broken ABSL_GUARDED_BY(mutex) = false;
   };
 
  private:

@@ -73,8 +73,7 @@ absl::StatusOr<ByteQueue> ByteQueue::Attach(const std::string& name, absl::Durat
   return ByteQueue(std::move(state), spin);
 }
 
-void ByteQueue::RecountItems() const {
-  State& state = *state_;
+void ByteQueue::RecountItems(State& state) const {
   uint64_t count = 0;
   for (uint64_t position = state.read_position; position < state.write_position;
        position += kHeaderBytes + ReadLength(state_.extra(), state.capacity, position)) {
@@ -84,27 +83,29 @@ void ByteQueue::RecountItems() const {
 }
 
 absl::Status ByteQueue::LockQueue(absl::Time deadline) const {
-  MP_ASSIGN_OR_RETURN(internal::LockOutcome outcome, state_->mutex.Lock(deadline));
+  State& state = *state_;
+  MP_ASSIGN_OR_RETURN(internal::LockOutcome outcome, state.mutex.Lock(deadline));
+  state.mutex.AssertHeld();
   // The dead holder may have completed a copy and moved a position without updating
   // the count; the positions are the truth.
-  if (outcome.previous_owner_died) RecountItems();
+  if (outcome.previous_owner_died) RecountItems(state);
   return absl::OkStatus();
 }
-
-void ByteQueue::UnlockQueue() const { (void)state_->mutex.Unlock(); }
 
 template <typename Ready>
 absl::Status ByteQueue::LockWhen(internal::FutexCondition& condition, absl::Time deadline,
                                  Ready ready, const char* on_timeout) const {
+  State& state = *state_;
   MP_RETURN_IF_ERROR(LockQueue(deadline));
+  state.mutex.AssertHeld();
   while (!ready()) {
-    absl::StatusOr<internal::LockOutcome> waited = condition.Wait(state_->mutex, deadline);
+    absl::StatusOr<internal::LockOutcome> waited = condition.Wait(state.mutex, deadline);
     if (waited.ok()) {
-      if (waited->previous_owner_died) RecountItems();
+      if (waited->previous_owner_died) RecountItems(state);
     } else if (waited.status().code() != absl::StatusCode::kDeadlineExceeded) {
       return waited.status();  // the lock could not be taken back, so it is not ours
     } else if (!ready()) {
-      UnlockQueue();
+      (void)state.mutex.Unlock();
       return absl::DeadlineExceededError(on_timeout);
     }
   }
@@ -115,15 +116,13 @@ absl::Status ByteQueue::Put(std::string_view message, absl::Duration timeout) {
   return PutBatch({message}, timeout).status();
 }
 
-bool ByteQueue::HasRoomLocked(uint64_t bytes) const {
-  const State& state = *state_;
+bool ByteQueue::HasRoomLocked(const State& state, uint64_t bytes) const {
   const uint64_t used = state.write_position - state.read_position;
   return state.capacity - used >= bytes &&
          (state.max_items == 0 || state.items.load(std::memory_order_relaxed) < state.max_items);
 }
 
-void ByteQueue::AppendLocked(std::string_view message) {
-  State& state = *state_;
+void ByteQueue::AppendLocked(State& state, std::string_view message) {
   const uint64_t length = message.size();
   CopyIntoRing(state_.extra(), state.capacity, state.write_position, &length, sizeof(length));
   CopyIntoRing(state_.extra(), state.capacity, state.write_position + kHeaderBytes,
@@ -146,17 +145,21 @@ absl::StatusOr<size_t> ByteQueue::PutBatch(absl::Span<const std::string_view> me
         "QueueOptions::capacity_bytes of at least ", needed));
   }
   MP_RETURN_IF_ERROR(LockWhen(state.not_full, absl::Now() + timeout,
-                              [&] { return HasRoomLocked(needed); },
+                              [&] {
+                                state.mutex.AssertHeld();
+                                return HasRoomLocked(state, needed);
+                              },
                               "Put(): timed out waiting for room in the queue"));
+  state.mutex.AssertHeld();
   const bool was_empty = state.read_position == state.write_position;
   size_t appended = 0;
   for (std::string_view message : messages) {
-    if (!HasRoomLocked(kHeaderBytes + message.size())) break;
-    AppendLocked(message);
+    if (!HasRoomLocked(state, kHeaderBytes + message.size())) break;
+    AppendLocked(state, message);
     ++appended;
   }
   state.last_put_cpu.store(sched_getcpu(), std::memory_order_relaxed);
-  UnlockQueue();
+  (void)state.mutex.Unlock();
   // Wakes every sleeping consumer, not one: a woken one that then dies or times out
   // would otherwise leave the item unannounced while the others sleep. And only when
   // this Put() ended an empty queue: consumers sleep only on an empty queue, so a Put()
@@ -193,15 +196,20 @@ absl::Status ByteQueue::GetInto(std::string& message, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   if (timeout > absl::ZeroDuration()) SpinUntilNotEmpty();
   MP_RETURN_IF_ERROR(LockWhen(
-      state.not_empty, deadline, [&] { return state.read_position != state.write_position; },
+      state.not_empty, deadline,
+      [&] {
+        state.mutex.AssertHeld();
+        return state.read_position != state.write_position;
+      },
       "Get(): timed out waiting for a message"));
+  state.mutex.AssertHeld();
   const uint64_t length = ReadLength(state_.extra(), state.capacity, state.read_position);
   message.resize(length);
   CopyOutOfRing(state_.extra(), state.capacity, state.read_position + kHeaderBytes,
                 message.data(), length);
   state.read_position += kHeaderBytes + length;  // the commit: the message is ours
   state.items.fetch_sub(1, std::memory_order_release);
-  UnlockQueue();
+  (void)state.mutex.Unlock();
   state.not_full.NotifyAll();
   return absl::OkStatus();
 }
@@ -211,13 +219,14 @@ size_t ByteQueue::size() const { return state_->items.load(std::memory_order_acq
 absl::Status ByteQueue::TaskDone() {
   State& state = *state_;
   MP_RETURN_IF_ERROR(LockQueue(absl::InfiniteFuture()));
+  state.mutex.AssertHeld();
   if (state.unfinished == 0) {
-    UnlockQueue();
+    (void)state.mutex.Unlock();
     return absl::FailedPreconditionError(
         "TaskDone() called more times than there were items put on the queue");
   }
   const bool all_done = --state.unfinished == 0;
-  UnlockQueue();
+  (void)state.mutex.Unlock();
   if (all_done) state.all_done.NotifyAll();
   return absl::OkStatus();
 }
@@ -226,9 +235,14 @@ absl::Status ByteQueue::JoinTasks(absl::Duration timeout) {
   MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Join()"));
   State& state = *state_;
   MP_RETURN_IF_ERROR(LockWhen(
-      state.all_done, absl::Now() + timeout, [&] { return state.unfinished == 0; },
+      state.all_done, absl::Now() + timeout,
+      [&] {
+        state.mutex.AssertHeld();
+        return state.unfinished == 0;
+      },
       "Join(): timed out with items not yet marked TaskDone() (did a consumer die?)"));
-  UnlockQueue();
+  state.mutex.AssertHeld();
+  (void)state.mutex.Unlock();
   return absl::OkStatus();
 }
 

@@ -40,6 +40,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -109,11 +110,12 @@ class ByteQueue {
     internal::FutexCondition all_done;  // JoinableQueue: unfinished reached 0
     uint64_t capacity = 0;
     uint64_t max_items = 0;
-    // Guarded by `mutex`. Positions grow forever; the byte at position p is at
-    // ring[p % capacity]. Each moves in one store, after its copy is complete.
-    uint64_t read_position = 0;
-    uint64_t write_position = 0;
-    uint64_t unfinished = 0;  // JoinableQueue: Put()s not yet matched by TaskDone()
+    // Positions grow forever; the byte at position p is at ring[p % capacity]. Each
+    // moves in one store, after its copy is complete.
+    uint64_t read_position ABSL_GUARDED_BY(mutex) = 0;
+    uint64_t write_position ABSL_GUARDED_BY(mutex) = 0;
+    // JoinableQueue: Put()s not yet matched by TaskDone().
+    uint64_t unfinished ABSL_GUARDED_BY(mutex) = 0;
     // Written under `mutex`, read without it by spinning consumers (so on a cache line
     // of its own, away from the mutex). Rebuilt from the ring after an owner died.
     alignas(64) std::atomic<uint64_t> items;
@@ -131,19 +133,23 @@ class ByteQueue {
   ByteQueue(internal::SharedState<State> state, absl::Duration spin)
       : state_(std::move(state)), spin_(spin) {}
 
-  // Locks the queue, repairing the counts if the previous holder died.
+  // Locks the queue, repairing the counts if the previous holder died. OK: the caller
+  // holds state_->mutex (and says so to the analysis with AssertHeld()); it unlocks it.
   absl::Status LockQueue(absl::Time deadline) const;
-  void UnlockQueue() const;
-  // Locks the queue and waits on `condition` until `ready()`, repairing as LockQueue().
-  // OK: the lock is held. DeadlineExceeded with `on_timeout`: it is not.
+  // Locks the queue and waits on `condition` until `ready()` (which runs under the lock),
+  // repairing as LockQueue(). OK: the lock is held. DeadlineExceeded with `on_timeout`:
+  // it is not.
   template <typename Ready>
   absl::Status LockWhen(internal::FutexCondition& condition, absl::Time deadline, Ready ready,
                         const char* on_timeout) const;
-  void RecountItems() const;
-  // Whether a message of `bytes` (header included) fits now; with the lock held.
-  bool HasRoomLocked(uint64_t bytes) const;
-  // Copies `message` in at the write position; with the lock held and room for it.
-  void AppendLocked(std::string_view message);
+  // `state` is *state_ in each of these.
+  void RecountItems(State& state) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
+  // Whether a message of `bytes` (header included) fits now.
+  bool HasRoomLocked(const State& state, uint64_t bytes) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
+  // Copies `message` in at the write position; with room for it.
+  void AppendLocked(State& state, std::string_view message)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
   // Watches `items` without the lock until it is non-zero or the spin time is over.
   void SpinUntilNotEmpty() const;
 

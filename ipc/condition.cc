@@ -34,6 +34,7 @@ absl::Status Condition::Wait(LockGuard& held, absl::Duration timeout) {
     return absl::FailedPreconditionError(
         "Condition::Wait() needs the guard from this condition's own Acquire(), still held");
   }
+  state_->mutex.AssertHeld();  // by `held`
   // A negative timeout (a deadline already passed, in WaitFor) just checks for time out.
   absl::StatusOr<internal::LockOutcome> outcome = state_->condition.Wait(
       state_->mutex, absl::Now() + std::max(timeout, absl::ZeroDuration()));

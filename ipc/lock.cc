@@ -32,6 +32,7 @@ LockGuard& LockGuard::operator=(LockGuard&& other) noexcept {
 
 absl::Status LockGuard::Release() {
   if (mutex_ == nullptr) return absl::OkStatus();
+  mutex_->AssertHeld();  // a guard holds its mutex until it is released
   absl::Status status = mutex_->Unlock();
   if (status.ok()) mutex_ = nullptr;
   return status;

@@ -276,6 +276,7 @@ TEST_P(QueueDeathTest, AConsumerKilledMidReadLeavesTheQueueUsable) {
         internal::SharedState<ByteQueue::State>::Attach(queue->name());
     if (!state.ok() || !(*state)->mutex.Lock(absl::InfiniteFuture()).ok()) return 1;
     ByteQueue::State& s = **state;
+    s.mutex.AssertHeld();
     char half[8];
     if (GetParam() != DiedAfter::kLockingOnly) std::memcpy(half, state->extra(), sizeof(half));
     if (GetParam() == DiedAfter::kMovingTheReadPosition) {

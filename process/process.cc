@@ -8,17 +8,18 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "process/internal/annotated_mutex.h"
 #include "process/internal/child_handle.h"
 #include "process/internal/child_side.h"
 #include "process/internal/deadline.h"
@@ -46,7 +47,7 @@ namespace {
 class ChildList {
  public:
   void Add(const std::shared_ptr<StartedProcess>& started) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    internal::MutexLock lock(mutex_);
     // Drop entries whose Process is gone, now and then, so that a program that
     // starts millions of processes does not keep a list of them all.
     if (started_.size() >= prune_at_size_) {
@@ -57,7 +58,7 @@ class ChildList {
   }
 
   std::vector<ProcessInfo> CollectActive() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    internal::MutexLock lock(mutex_);
     std::vector<ProcessInfo> active;
     std::vector<std::weak_ptr<StartedProcess>> still_running;
     for (const std::weak_ptr<StartedProcess>& entry : started_) {
@@ -74,9 +75,9 @@ class ChildList {
   }
 
  private:
-  std::mutex mutex_;
-  std::vector<std::weak_ptr<StartedProcess>> started_;  // guarded by mutex_
-  size_t prune_at_size_ = 64;                           // guarded by mutex_
+  internal::Mutex mutex_;
+  std::vector<std::weak_ptr<StartedProcess>> started_ ABSL_GUARDED_BY(mutex_);
+  size_t prune_at_size_ ABSL_GUARDED_BY(mutex_) = 64;
 };
 
 std::atomic<int> processes_created{0};

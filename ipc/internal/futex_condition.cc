@@ -51,12 +51,16 @@ absl::StatusOr<LockOutcome> FutexCondition::Wait(RobustMutex& mutex, absl::Time 
   waiters.fetch_add(1, std::memory_order_seq_cst);
   absl::Status unlocked = mutex.Unlock();
   if (!unlocked.ok()) {
+    mutex.AssertHeld();  // not released: it is still the caller's
     waiters.fetch_sub(1, std::memory_order_relaxed);
     return unlocked;
   }
   bool timed_out = !FutexWait(sequence, seen, deadline);
   waiters.fetch_sub(1, std::memory_order_relaxed);
   absl::StatusOr<LockOutcome> relocked = mutex.Lock(absl::InfiniteFuture());
+  // Held again, as the caller expects; if Lock() failed, the caller is told so and must
+  // not use what it guards (FutexCondition's contract, futex_condition.h).
+  mutex.AssertHeld();
   if (relocked.ok() && timed_out) {
     return absl::DeadlineExceededError("timed out waiting for a notification");
   }

@@ -30,8 +30,10 @@ struct FutexCondition {
 
   // Called with `mutex` held: releases it, sleeps until a Notify (or a spurious wake-up,
   // or `deadline`), and holds `mutex` again on return, even when the status is
-  // DeadlineExceeded. `previous_owner_died` is reported as RobustMutex::Lock does.
-  absl::StatusOr<LockOutcome> Wait(RobustMutex& mutex, absl::Time deadline);
+  // DeadlineExceeded. `previous_owner_died` is reported as RobustMutex::Lock does. Any
+  // other error means the mutex could not be taken back: it is not held.
+  absl::StatusOr<LockOutcome> Wait(RobustMutex& mutex, absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex);
 
   // Wakes up to `count` waiters.
   void Notify(int count);

@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -26,7 +27,12 @@ struct LockOutcome {
 
 // Placed in shared memory and Init()ed once, by the creator, before anyone else maps it.
 // Never destroyed: it goes away with its memory.
-struct RobustMutex {
+//
+// For clang's -Wthread-safety (.ci/run): what it guards is declared ABSL_GUARDED_BY(mutex).
+// Lock() may fail, and its StatusOr is nothing the analysis can read, so a caller says
+// AssertHeld() once Lock() returned OK; from there until Unlock() the guarded members
+// may be used, and only there.
+struct ABSL_LOCKABLE RobustMutex {
   // How many times Lock() tries before it sleeps: a few microseconds.
   static constexpr int kSpinAttempts = 200;
 
@@ -41,7 +47,11 @@ struct RobustMutex {
   absl::StatusOr<LockOutcome> Lock(absl::Time deadline);
 
   // FailedPrecondition if this thread does not hold it.
-  absl::Status Unlock();
+  absl::Status Unlock() ABSL_UNLOCK_FUNCTION();
+
+  // Tells the analysis that this thread holds the mutex: call it right after a Lock()
+  // that returned OK. (Not checked at run time: it costs nothing.)
+  void AssertHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK() {}
 };
 
 // `deadline` as an absolute CLOCK_MONOTONIC time, which the wall clock's jumps do not

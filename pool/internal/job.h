@@ -10,7 +10,6 @@
 #define MP_POOL_INTERNAL_JOB_H_
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -18,7 +17,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,12 +24,14 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "pool/internal/wire.h"
 #include "pool/pool_task.h"
+#include "process/internal/annotated_mutex.h"
 #include "process/internal/arg_codec.h"
 
 namespace mp::internal {
@@ -45,12 +45,15 @@ class Job : public std::enable_shared_from_this<Job> {
   // `unordered_stream`: results will be read in the order they complete (ImapUnordered),
   // so that order is recorded.
   Job(size_t tasks, bool unordered_stream)
-      : state_(tasks, kPending), remaining_(tasks), record_completion_order_(unordered_stream) {}
+      : tasks_(tasks),
+        state_(tasks, kPending),
+        remaining_(tasks),
+        record_completion_order_(unordered_stream) {}
   virtual ~Job() = default;
   Job(const Job&) = delete;
   Job& operator=(const Job&) = delete;
 
-  size_t size() const { return state_.size(); }
+  size_t size() const { return tasks_; }
 
   // Files the outcome of tasks first .. first + count - 1 as a worker process sent them:
   // `values` holds the encoded results of those that succeeded, one after another, and
@@ -86,20 +89,13 @@ class Job : public std::enable_shared_from_this<Job> {
   absl::StatusOr<size_t> NextIndex(bool ordered, absl::Duration timeout);
 
  protected:
-  // Runs `read` under the job's lock: for reading what FileEach may be changing.
-  template <typename Read>
-  auto ReadLocked(Read read) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return read();
-  }
-
   // Under the job's lock, for each task in first .. first + count - 1:
-  // `file(index, pending)` takes its outcome (always, so that an encoded one keeps its
+  // `file(index, pending)` (which runs under the lock) takes its outcome (always, so that an encoded one keeps its
   // place), stores it if `pending` (not filed before) and says whether it succeeded.
   // Returns true if this completed the job.
   template <typename File>
-  bool FileEach(size_t first, size_t count, File file) {
-    std::lock_guard<std::mutex> lock(mutex_);
+  bool FileEach(size_t first, size_t count, File file) ABSL_LOCKS_EXCLUDED(mutex_) {
+    MutexLock lock(mutex_);
     bool changed = false;
     for (size_t index = first; index < first + count && index < state_.size(); ++index) {
       const bool pending = state_[index] == kPending;
@@ -118,8 +114,9 @@ class Job : public std::enable_shared_from_this<Job> {
   // all at once. Stores nothing and returns nullopt if one of them was filed before;
   // otherwise whether this completed the job.
   template <typename Store>
-  std::optional<bool> FileAllSucceeded(size_t first, size_t count, Store store) {
-    std::lock_guard<std::mutex> lock(mutex_);
+  std::optional<bool> FileAllSucceeded(size_t first, size_t count, Store store)
+      ABSL_LOCKS_EXCLUDED(mutex_) {
+    MutexLock lock(mutex_);
     if (count == 0 || first > state_.size() || count > state_.size() - first) return std::nullopt;
     const auto begin = state_.begin() + static_cast<ptrdiff_t>(first);
     const auto end = begin + static_cast<ptrdiff_t>(count);
@@ -133,24 +130,31 @@ class Job : public std::enable_shared_from_this<Job> {
     return Filed();
   }
 
+  // Guards what FileEach changes, here and in TypedJob.
+  mutable Mutex mutex_;
+
  private:
   enum TaskState : uint8_t { kPending, kSucceeded, kFailed };
-  // After a change, under the lock: wakes who needs it; true if every result is in.
-  bool Filed();
-  // Under the lock: every result is in and no on-done callback is still to run.
-  bool CompleteLocked() const { return remaining_ == 0 && !on_done_pending_; }
+  // After a change: wakes who needs it; true if every result is in.
+  bool Filed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Every result is in and no on-done callback is still to run.
+  bool CompleteLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    return remaining_ == 0 && !on_done_pending_;
+  }
 
-  mutable std::mutex mutex_;
-  mutable std::condition_variable changed_;
-  std::vector<TaskState> state_;
-  size_t remaining_;
-  size_t failed_ = 0;
+  const size_t tasks_;
+  mutable CondVar changed_;
+  std::vector<TaskState> state_ ABSL_GUARDED_BY(mutex_);
+  size_t remaining_ ABSL_GUARDED_BY(mutex_);
+  size_t failed_ ABSL_GUARDED_BY(mutex_) = 0;
   const bool record_completion_order_;
-  std::deque<size_t> completion_order_;
-  size_t handed_out_ = 0;
-  int streaming_waiters_ = 0;  // threads in NextIndex(), which need every result
-  std::function<void()> on_done_;
-  bool on_done_pending_ = false;  // set with on_done_, cleared when it has run
+  std::deque<size_t> completion_order_ ABSL_GUARDED_BY(mutex_);
+  size_t handed_out_ ABSL_GUARDED_BY(mutex_) = 0;
+  // Threads in NextIndex(), which need every result.
+  int streaming_waiters_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::function<void()> on_done_ ABSL_GUARDED_BY(mutex_);
+  // Set with on_done_, cleared when it has run.
+  bool on_done_pending_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
 // Results are stored as values, one per task, and errors by task index: for numbers a
@@ -178,6 +182,7 @@ class TypedJob : public Job {
   // Files results produced in this process (ThreadPool): results[i] is task first + i's.
   bool CompleteAll(size_t first, std::vector<absl::StatusOr<R>>& results) {
     return FileEach(first, results.size(), [&](size_t index, bool pending) {
+      mutex_.AssertHeld();
       absl::StatusOr<R>& result = results[index - first];
       const bool succeeded = result.ok();  // read before Store() moves it away
       if (pending) Store(index, std::move(result));
@@ -198,6 +203,7 @@ class TypedJob : public Job {
     }
     auto error = errors.begin();
     return FileEach(first, count, [&](size_t index, bool pending) {
+      mutex_.AssertHeld();
       if (error != errors.end() && error->index == index - first) {
         if (pending) errors_.emplace(index, absl::Status(static_cast<absl::StatusCode>(error->code), error->message));
         ++error;
@@ -214,6 +220,7 @@ class TypedJob : public Job {
 
   bool FailAll(size_t first, size_t count, const absl::Status& status) override {
     return FileEach(first, count, [&](size_t index, bool pending) {
+      mutex_.AssertHeld();
       if (pending) {
         errors_.emplace(index, absl::Status(status.code(),
                                             absl::StrCat("task ", index, ": ", status.message())));
@@ -228,11 +235,10 @@ class TypedJob : public Job {
   // itself needs no lock: it never changes once set, and the lock taken by those calls
   // ordered its writing before this read.
   absl::StatusOr<R> Result(size_t index) const {
-    std::optional<absl::Status> error = ReadLocked([&]() -> std::optional<absl::Status> {
+    {
+      MutexLock lock(mutex_);
       if (auto found = errors_.find(index); found != errors_.end()) return found->second;
-      return std::nullopt;
-    });
-    if (error.has_value()) return *std::move(error);
+    }
     return static_cast<R>(values_[index]);
   }
 
@@ -252,14 +258,13 @@ class TypedJob : public Job {
   }
 
  private:
-  std::optional<absl::Status> FirstError() const {
-    return ReadLocked([&]() -> std::optional<absl::Status> {
-      if (errors_.empty()) return std::nullopt;
-      return errors_.begin()->second;
-    });
+  std::optional<absl::Status> FirstError() const ABSL_LOCKS_EXCLUDED(mutex_) {
+    MutexLock lock(mutex_);
+    if (errors_.empty()) return std::nullopt;
+    return errors_.begin()->second;
   }
 
-  void Store(size_t index, absl::StatusOr<R> result) {
+  void Store(size_t index, absl::StatusOr<R> result) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     if (result.ok()) {
       values_[index] = *std::move(result);
     } else {
@@ -279,9 +284,12 @@ class TypedJob : public Job {
     }
   }
 
+  // Written under the job's lock (in FileEach) and read without it: each value never
+  // changes once filed, and the lock taken by Wait(), Ready() or NextIndex(), which
+  // said it was filed, ordered its writing before the read.
   std::vector<Slot> values_;
-  // By task index. Written under the job's lock (in FileEach), and read under it.
-  std::map<size_t, absl::Status> errors_;
+  // By task index.
+  std::map<size_t, absl::Status> errors_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace mp::internal

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,7 +15,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "pool/internal/wait_for.h"
 #include "ipc/byte_queue.h"
 #include "pool/internal/wire.h"
 #include "pool/internal/worker.h"
@@ -57,14 +55,19 @@ absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolCoreOptions option
                       ByteQueue::Create({.capacity_bytes = core->options_.queue_bytes,
                                          .spin = absl::ZeroDuration()}));
   core->results_ = std::make_unique<ByteQueue>(std::move(results));
-  core->workers_.resize(static_cast<size_t>(core->options_.workers));
+  {
+    MutexLock lock(core->mutex_);  // no other thread yet: only for the analysis
+    core->workers_.resize(static_cast<size_t>(core->options_.workers));
+  }
   RecordPoolEvent(absl::StrCat("create pool=", core->record_id_, " engine=processes workers=",
                                core->options_.workers));
   core->manager_ = std::thread(&PoolCore::Manage, core.get());
-  std::unique_lock<std::mutex> lock(core->mutex_);
-  core->phase_changed_.wait(lock, [&] { return core->startup_.has_value(); });
-  absl::Status startup = *core->startup_;
-  lock.unlock();
+  absl::Status startup;
+  {
+    MutexLock lock(core->mutex_);
+    while (!core->startup_.has_value()) core->phase_changed_.Wait(core->mutex_);
+    startup = *core->startup_;
+  }
   if (!startup.ok()) {
     core->manager_.join();
     return startup;
@@ -102,7 +105,7 @@ absl::Status PoolCore::StartWorker(size_t slot) {
 
 void PoolCore::Manage() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     absl::Status status;
     for (size_t slot = 0; slot < workers_.size() && status.ok(); ++slot) status = StartWorker(slot);
     startup_ = status;
@@ -110,7 +113,7 @@ void PoolCore::Manage() {
       StopWorkersLocked(/*kill=*/true);
       phase_ = Phase::kFinished;
     }
-    phase_changed_.notify_all();
+    phase_changed_.SignalAll();
     if (!status.ok()) return;
   }
   std::string message;
@@ -118,7 +121,7 @@ void PoolCore::Manage() {
   // clock is a measurable part of that on a VM.
   absl::Time now = absl::Now();
   absl::Time next_check = now + kCheckInterval;
-  std::unique_lock<std::mutex> lock(mutex_);
+  mutex_.Lock();
   while (true) {
     Callbacks done;
     if (manager_wants_queue_ && collector_ != Collector::kCaller) {
@@ -131,15 +134,16 @@ void PoolCore::Manage() {
     const absl::Duration until_check = std::max(next_check - now, absl::ZeroDuration());
     bool idle = false;  // collecting, and nothing came until the check was due
     if (collector_ == Collector::kManager) {
-      lock.unlock();
+      mutex_.Unlock();
       const bool got = results_->GetInto(message, until_check).ok();
-      lock.lock();
+      mutex_.Lock();
       now = absl::Now();
       if (got && phase_ != Phase::kTerminating) HandleResults(message, now, done);
       idle = !got;
     } else {
-      manager_wake_.wait_for(lock, absl::ToChronoNanoseconds(until_check),
-                             [&] { return ManagerHasWorkLocked(); });
+      const absl::Time wake_by = now + until_check;
+      while (!ManagerHasWorkLocked() && manager_wake_.WaitUntil(mutex_, wake_by)) {
+      }
       now = absl::Now();
     }
     if (phase_ == Phase::kTerminating) break;
@@ -161,12 +165,12 @@ void PoolCore::Manage() {
     if (finished) {
       StopWorkersLocked(/*kill=*/false);
       phase_ = Phase::kFinished;
-      phase_changed_.notify_all();
+      phase_changed_.SignalAll();
     }
-    lock.unlock();
+    mutex_.Unlock();
     for (std::function<void()>& callback : done) callback();
     if (finished) return;
-    lock.lock();
+    mutex_.Lock();
   }
   // Terminating: end the workers, fail what they had not finished.
   Callbacks done;
@@ -181,8 +185,8 @@ void PoolCore::Manage() {
   TakeCallbacksForManagerLocked(done);
   if (collector_ == Collector::kCaller) NudgeCollectorLocked();  // its job is complete now
   phase_ = Phase::kFinished;
-  phase_changed_.notify_all();
-  lock.unlock();
+  phase_changed_.SignalAll();
+  mutex_.Unlock();
   for (std::function<void()>& callback : done) callback();
 }
 
@@ -523,7 +527,7 @@ absl::Status PoolCore::SubmitAndWait(std::string_view task_name, std::shared_ptr
   const size_t chunks = (job->size() + chunksize - 1) / chunksize;
   bool collecting = false;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (collector_ == Collector::kNobody && options_.max_tasks_per_child == 0 &&
         chunks <= workers_.size() * kChunksInFlight) {
       collector_ = Collector::kCaller;
@@ -533,9 +537,9 @@ absl::Status PoolCore::SubmitAndWait(std::string_view task_name, std::shared_ptr
   const absl::Status submitted = SubmitChunks(task_name, job, chunksize, encode_tasks, collecting);
   if (collecting && submitted.ok()) CollectUntilDone(*job);
   if (collecting) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     collector_ = Collector::kNobody;
-    if (ManagerHasWorkLocked()) manager_wake_.notify_one();
+    if (ManagerHasWorkLocked()) manager_wake_.Signal();
   }
   if (submitted.ok()) job->Wait(absl::InfiniteDuration());
   return submitted;
@@ -545,12 +549,12 @@ void PoolCore::CollectUntilDone(Job& job) {
   std::string message;
   while (!job.Ready()) {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       if (manager_wants_queue_ || phase_ == Phase::kTerminating || phase_ == Phase::kFinished) return;
     }
     // The manager's nudge ends this wait early if it wants the queue back.
     if (results_->GetInto(message, kCheckInterval).ok()) {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       FileCollectedLocked(message);
     }
   }
@@ -562,7 +566,7 @@ void PoolCore::FileCollectedLocked(const std::string& message) {
   Dispatch(done);
   if (done.empty()) return;
   for (std::function<void()>& callback : done) callbacks_for_manager_.push_back(std::move(callback));
-  manager_wake_.notify_one();
+  manager_wake_.Signal();
 }
 
 absl::Status PoolCore::SubmitChunks(std::string_view task_name, std::shared_ptr<Job> job,
@@ -572,7 +576,7 @@ absl::Status PoolCore::SubmitChunks(std::string_view task_name, std::shared_ptr<
   std::string buffer;  // for the next chunk's message
   std::string collected;  // a result message, when collecting
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (broken_) return *broken_;
     if (phase_ != Phase::kRunning) {
       return absl::FailedPreconditionError(
@@ -596,7 +600,7 @@ absl::Status PoolCore::SubmitChunks(std::string_view task_name, std::shared_ptr<
         chunk.message);
     encode_tasks(first, chunk.count, chunk.message);
     EndChunk(args_start, chunk.message);
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (phase_ == Phase::kTerminating || phase_ == Phase::kFinished) {
       // Terminate() came while we were encoding: this chunk is cancelled like the rest.
       Fail(chunk, absl::CancelledError("the pool was terminated"), done);
@@ -607,13 +611,13 @@ absl::Status PoolCore::SubmitChunks(std::string_view task_name, std::shared_ptr<
         // File what has come back so far, as the manager would: it makes room for more.
         while (results_->GetInto(collected, absl::ZeroDuration()).ok()) FileCollectedLocked(collected);
       } else if (collector_ == Collector::kNobody) {
-        manager_wake_.notify_one();  // someone must collect this job's results
+        manager_wake_.Signal();  // someone must collect this job's results
       }
     }
     buffer = TakeSpareMessageLocked();
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     --submitting_;
     KeepSpareMessageLocked(std::move(buffer));
   }
@@ -623,20 +627,22 @@ absl::Status PoolCore::SubmitChunks(std::string_view task_name, std::shared_ptr<
 
 void PoolCore::Close() {
   RecordPoolEvent(absl::StrCat("close pool=", record_id_));
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   if (phase_ == Phase::kRunning) phase_ = Phase::kClosing;
-  manager_wake_.notify_one();
+  manager_wake_.Signal();
 }
 
 absl::Status PoolCore::Join(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
   absl::Status joined = [&] {
-    std::unique_lock<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (phase_ == Phase::kRunning) {
       return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
     }
-    auto finished = [&] { return phase_ == Phase::kFinished; };
-    if (!WaitFor(phase_changed_, lock, timeout, finished)) {
-      return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
+    while (phase_ != Phase::kFinished) {
+      if (!phase_changed_.WaitUntil(mutex_, deadline) && phase_ != Phase::kFinished) {
+        return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
+      }
     }
     return absl::OkStatus();
   }();
@@ -652,15 +658,15 @@ void PoolCore::Terminate() {
 }
 
 void PoolCore::Stop() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   if (phase_ == Phase::kFinished) return;
   phase_ = Phase::kTerminating;
-  manager_wake_.notify_one();
-  phase_changed_.wait(lock, [&] { return phase_ == Phase::kFinished; });
+  manager_wake_.Signal();
+  while (phase_ != Phase::kFinished) phase_changed_.Wait(mutex_);
 }
 
 std::vector<pid_t> PoolCore::WorkerPids() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<pid_t> pids;
   for (const Worker& worker : workers_) {
     if (worker.process != nullptr && worker.process->pid()) pids.push_back(*worker.process->pid());

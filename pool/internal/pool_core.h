@@ -41,18 +41,17 @@
 #include <sys/types.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -62,6 +61,7 @@
 #include "pool/internal/job.h"
 #include "pool/internal/life_record.h"
 #include "pool/internal/wire.h"
+#include "process/internal/annotated_mutex.h"
 #include "process/process.h"
 
 namespace mp::internal {
@@ -150,9 +150,9 @@ class PoolCore {
 
   explicit PoolCore(PoolCoreOptions options) : options_(std::move(options)) {}
 
-  void Manage();  // the manager thread's body
+  void Manage() ABSL_LOCKS_EXCLUDED(mutex_);  // the manager thread's body
   // The manager's wait while it does not collect: true when it has something to do.
-  bool ManagerHasWorkLocked() const;
+  bool ManagerHasWorkLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   absl::Status SubmitChunks(std::string_view task_name, std::shared_ptr<Job> job,
                             size_t chunksize,
                             absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks,
@@ -162,64 +162,69 @@ class PoolCore {
   void CollectUntilDone(Job& job);
   // A collecting caller: files `message` and sends what that made room for; callbacks
   // of other jobs go to the manager.
-  void FileCollectedLocked(const std::string& message);
+  void FileCollectedLocked(const std::string& message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Wakes a caller waiting on the results queue (an empty message, which is skipped).
-  void NudgeCollectorLocked();
+  void NudgeCollectorLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Moves the callbacks a collecting caller left for the manager into `done`.
-  void TakeCallbacksForManagerLocked(std::vector<std::function<void()>>& done);
-  absl::Status StartWorker(size_t slot);  // with mutex_ held
+  void TakeCallbacksForManagerLocked(std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  absl::Status StartWorker(size_t slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Files a worker's results message, which came at `now`.
   void HandleResults(const std::string& message, absl::Time now,
-                     std::vector<std::function<void()>>& done);
-  void ReplaceWorker(size_t slot, std::vector<std::function<void()>>& done);
+                     std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void ReplaceWorker(size_t slot, std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The slot of the worker with this pid, if it is one of ours now.
-  std::optional<size_t> SlotOfWorker(int32_t pid) const;
+  std::optional<size_t> SlotOfWorker(int32_t pid) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Whether `results` answers the chunk its worker is running (the first in flight).
-  bool AnswersItsWorkersRunningChunk(const ResultMessage& results) const;
+  bool AnswersItsWorkersRunningChunk(const ResultMessage& results) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // An answer that does not decode or does not match: fails the chunk it should have
   // answered with DataLoss (and stops that worker), or, if not even its sender can be
   // read, breaks the pool with DataLoss. Never dropped silently: a call would wait forever.
-  void HandleStrayAnswer(const std::string& message, std::vector<std::function<void()>>& done);
-  void CheckWorkers(std::vector<std::function<void()>>& done);
+  void HandleStrayAnswer(const std::string& message, std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void CheckWorkers(std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Sends pending chunks to workers with room for them, in rounds (DispatchRound).
-  void Dispatch(std::vector<std::function<void()>>& done);
+  void Dispatch(std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Chooses a worker for each of the first pending chunks, then sends each worker its
   // share in one batch. True if a chunk failed to send: another round may place the rest.
-  bool DispatchRound(std::vector<std::function<void()>>& done);
+  bool DispatchRound(std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The worker to send a chunk of `tasks` tasks: of those with room, counting what is
   // `chosen` for them already, the one with the fewest chunks in flight and chosen;
   // workers_.size() if none has room.
-  size_t ChooseWorker(uint64_t tasks, const ChosenPerWorker& chosen) const;
+  size_t ChooseWorker(uint64_t tasks, const ChosenPerWorker& chosen) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void Fail(Chunk& chunk, const absl::Status& status, std::vector<std::function<void()>>& done);
   // After a chunk was filed in `job`: whether that completed it (`completed`), and if so,
   // its done callback, to run outside the lock.
   static void AfterFiling(Job& job, bool completed, std::vector<std::function<void()>>& done);
   // A chunk's message buffer, empty, for Submit() to encode into: a spare one if there is.
-  std::string TakeSpareMessageLocked();
+  std::string TakeSpareMessageLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Keeps an answered chunk's buffer for a later chunk (up to a bound).
-  void KeepSpareMessageLocked(std::string message);
-  bool AllWorkDoneLocked() const;
-  void StopWorkersLocked(bool kill);
+  void KeepSpareMessageLocked(std::string message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  bool AllWorkDoneLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void StopWorkersLocked(bool kill) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Terminate() without the record's line: for Terminate() and the destructor.
   void Stop();
 
   const PoolCoreOptions options_;
-  mutable std::mutex mutex_;
-  std::condition_variable phase_changed_;
-  std::condition_variable manager_wake_;  // for the manager while it does not collect
-  Phase phase_ = Phase::kRunning;
-  Collector collector_ = Collector::kNobody;
-  bool manager_wants_queue_ = false;  // it found a dead worker while a caller collects
-  std::vector<std::function<void()>> callbacks_for_manager_;  // filed by a caller
-  std::optional<absl::Status> startup_;  // set by the manager once the first workers run
-  std::optional<absl::Status> broken_;  // why no work can be done any more
-  std::vector<Worker> workers_;
-  std::deque<Chunk> pending_;  // not yet sent to a worker
-  int submitting_ = 0;  // Submit() calls accepted and still adding chunks
+  mutable Mutex mutex_;
+  CondVar phase_changed_;
+  CondVar manager_wake_;  // for the manager while it does not collect
+  Phase phase_ ABSL_GUARDED_BY(mutex_) = Phase::kRunning;
+  Collector collector_ ABSL_GUARDED_BY(mutex_) = Collector::kNobody;
+  // It found a dead worker while a caller collects.
+  bool manager_wants_queue_ ABSL_GUARDED_BY(mutex_) = false;
+  // Filed by a caller.
+  std::vector<std::function<void()>> callbacks_for_manager_ ABSL_GUARDED_BY(mutex_);
+  // Set by the manager once the first workers run.
+  std::optional<absl::Status> startup_ ABSL_GUARDED_BY(mutex_);
+  std::optional<absl::Status> broken_ ABSL_GUARDED_BY(mutex_);  // why no work can be done any more
+  std::vector<Worker> workers_ ABSL_GUARDED_BY(mutex_);
+  std::deque<Chunk> pending_ ABSL_GUARDED_BY(mutex_);  // not yet sent to a worker
+  // Submit() calls accepted and still adding chunks.
+  int submitting_ ABSL_GUARDED_BY(mutex_) = 0;
   // Buffers of answered chunks. Reusing them spares a big Map a page fault per 4 KiB of
   // its arguments: fresh memory from the kernel is zeroed and mapped a page at a time.
-  std::vector<std::string> spare_messages_;
+  std::vector<std::string> spare_messages_ ABSL_GUARDED_BY(mutex_);
   std::atomic<uint64_t> next_job_id_ = 1;
+  // Set by Start() before the manager starts, then never changed (it locks itself).
   std::unique_ptr<ByteQueue> results_;
   std::thread manager_;
   const std::string record_id_ = NewPoolRecordId();  // in the pool's record (life_record.h)

@@ -1,13 +1,11 @@
 #include "pool/internal/thread_pool_core.h"
 
-#include <mutex>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "pool/internal/wait_for.h"
 
 namespace mp::internal {
 
@@ -23,51 +21,53 @@ ThreadPoolCore::~ThreadPoolCore() {
 }
 
 void ThreadPoolCore::Serve() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   while (true) {
-    changed_.wait(lock, [&] { return !queue_.empty() || phase_ != Phase::kRunning; });
+    while (queue_.empty() && phase_ == Phase::kRunning) changed_.Wait(mutex_);
     if (queue_.empty()) break;  // closing or terminating, nothing left
     Work work = std::move(queue_.front());
     queue_.pop_front();
     ++busy_;
-    lock.unlock();
+    mutex_.Unlock();
     work.run();
-    lock.lock();
+    mutex_.Lock();
     --busy_;
   }
   ++exited_;
-  changed_.notify_all();
+  changed_.SignalAll();
 }
 
 absl::Status ThreadPoolCore::Submit(std::vector<Work> work) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (phase_ != Phase::kRunning) {
       return absl::FailedPreconditionError(
           "the pool is closed or terminated: it takes no more work");
     }
     for (Work& each : work) queue_.push_back(std::move(each));
   }
-  changed_.notify_all();
+  changed_.SignalAll();
   return absl::OkStatus();
 }
 
 void ThreadPoolCore::Close() {
   RecordPoolEvent(absl::StrCat("close pool=", record_id_));
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   if (phase_ == Phase::kRunning) phase_ = Phase::kClosing;
-  changed_.notify_all();
+  changed_.SignalAll();
 }
 
 absl::Status ThreadPoolCore::Join(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
   absl::Status joined = [&] {
-    std::unique_lock<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (phase_ == Phase::kRunning) {
       return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
     }
-    auto finished = [&] { return exited_ == static_cast<int>(threads_.size()); };
-    if (!WaitFor(changed_, lock, timeout, finished)) {
-      return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
+    while (!AllExitedLocked()) {
+      if (!changed_.WaitUntil(mutex_, deadline) && !AllExitedLocked()) {
+        return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
+      }
     }
     return absl::OkStatus();
   }();
@@ -85,16 +85,16 @@ void ThreadPoolCore::Terminate() {
 void ThreadPoolCore::Stop() {
   std::deque<Work> cancelled;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     phase_ = Phase::kTerminating;
     cancelled.swap(queue_);
   }
-  changed_.notify_all();
+  changed_.SignalAll();
   for (Work& work : cancelled) {
     if (work.cancel) work.cancel();
   }
-  std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [&] { return exited_ == static_cast<int>(threads_.size()); });
+  MutexLock lock(mutex_);
+  while (!AllExitedLocked()) changed_.Wait(mutex_);
 }
 
 }  // namespace mp::internal

@@ -5,18 +5,18 @@
 #define MP_POOL_INTERNAL_THREAD_POOL_CORE_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "pool/internal/life_record.h"
+#include "process/internal/annotated_mutex.h"
 
 namespace mp::internal {
 
@@ -45,13 +45,18 @@ class ThreadPoolCore {
   // Terminate() without the record's line: for Terminate() and the destructor.
   void Stop();
 
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  Phase phase_ = Phase::kRunning;
-  std::deque<Work> queue_;
-  int busy_ = 0;
-  int exited_ = 0;
-  std::vector<std::thread> threads_;
+  // Every thread has exited.
+  bool AllExitedLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    return exited_ == static_cast<int>(threads_.size());
+  }
+
+  Mutex mutex_;
+  CondVar changed_;
+  Phase phase_ ABSL_GUARDED_BY(mutex_) = Phase::kRunning;
+  std::deque<Work> queue_ ABSL_GUARDED_BY(mutex_);
+  int busy_ ABSL_GUARDED_BY(mutex_) = 0;
+  int exited_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::vector<std::thread> threads_;  // set by the constructor, then only joined
   const std::string record_id_ = NewPoolRecordId();  // in the pool's record (life_record.h)
   std::atomic<bool> joined_ = false;  // a Join() returned OK
 };

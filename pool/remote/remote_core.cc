@@ -11,7 +11,6 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "ipc/grpc_status.h"
-#include "pool/internal/wait_for.h"
 #include "pool/remote/worker_host.h"
 
 namespace mp::remote {
@@ -41,6 +40,7 @@ absl::StatusOr<std::unique_ptr<RemoteCore>> RemoteCore::Start(RemotePoolOptions 
   if (options.hosts.empty()) return absl::InvalidArgumentError("a RemotePool needs at least one host");
   std::unique_ptr<RemoteCore> core(new RemoteCore(std::move(options)));
   const RemotePoolOptions& settings = core->options_;
+  std::vector<int> workers_per_host;
   for (const std::string& address : settings.hosts) {
     grpc::ChannelArguments arguments;
     arguments.SetMaxReceiveMessageSize(settings.max_message_bytes);
@@ -56,10 +56,12 @@ absl::StatusOr<std::unique_ptr<RemoteCore>> RemoteCore::Start(RemotePoolOptions 
     if (!status.ok()) return Unreachable(address, status, settings.connect_timeout);
     host.status.workers = std::max(1, health.workers());
     host.status.alive = true;
+    workers_per_host.push_back(host.status.workers);
+    internal::MutexLock lock(core->mutex_);
     core->hosts_.push_back(std::move(host));
   }
-  for (size_t host = 0; host < core->hosts_.size(); ++host) {
-    for (int call = 0; call <= core->hosts_[host].status.workers; ++call) {
+  for (size_t host = 0; host < workers_per_host.size(); ++host) {
+    for (int call = 0; call <= workers_per_host[host]; ++call) {
       core->threads_.emplace_back(&RemoteCore::Send, core.get(), host);
     }
   }
@@ -86,13 +88,13 @@ absl::Status RemoteCore::Submit(std::string_view task_name, std::shared_ptr<inte
     encode_tasks(first, chunk.count, chunk.args);
     chunks.push_back(std::move(chunk));
   }
-  std::lock_guard<std::mutex> lock(mutex_);
+  internal::MutexLock lock(mutex_);
   if (phase_ != Phase::kRunning) {
     return absl::FailedPreconditionError("the pool is closed or terminated: it takes no more work");
   }
   if (!HostsAliveLocked()) return absl::UnavailableError("every worker host of this pool is down");
   for (Chunk& chunk : chunks) pending_.push_back(std::move(chunk));
-  changed_.notify_all();
+  changed_.SignalAll();
   return absl::OkStatus();
 }
 
@@ -105,11 +107,11 @@ absl::Status RemoteCore::SubmitAndWait(std::string_view task_name, std::shared_p
 }
 
 void RemoteCore::Send(size_t index) {
-  std::unique_lock<std::mutex> lock(mutex_);
+  internal::MutexLock lock(mutex_);
   while (true) {
-    changed_.wait(lock, [&] {
-      return phase_ == Phase::kTerminating || !hosts_[index].status.alive || !pending_.empty();
-    });
+    while (phase_ != Phase::kTerminating && hosts_[index].status.alive && pending_.empty()) {
+      changed_.Wait(mutex_);
+    }
     if (phase_ == Phase::kTerminating || !hosts_[index].status.alive) return;
     Chunk chunk = std::move(pending_.front());
     pending_.pop_front();
@@ -124,20 +126,20 @@ void RemoteCore::Send(size_t index) {
     request.set_count(chunk.count);
     request.set_args(chunk.args);  // a copy: the chunk may have to go to another host
     WorkerHostService::Stub& stub = *hosts_[index].stub;
-    lock.unlock();
+    mutex_.Unlock();
 
     ChunkReply reply;
     const grpc::Status status = stub.RunChunk(&context, request, &reply);
 
     Callbacks done;
-    lock.lock();
+    mutex_.Lock();
     hosts_[index].calls.erase(&context);
     File(index, chunk, status, reply, done);
     --in_flight_;
-    changed_.notify_all();
-    lock.unlock();
+    changed_.SignalAll();
+    mutex_.Unlock();
     for (std::function<void()>& callback : done) callback();
-    lock.lock();
+    mutex_.Lock();
   }
 }
 
@@ -203,7 +205,7 @@ void RemoteCore::DeclareDeadLocked(size_t index, const std::string& why, Callbac
     }
     pending_.clear();
   }
-  changed_.notify_all();
+  changed_.SignalAll();
 }
 
 void RemoteCore::FailLocked(Chunk& chunk, const absl::Status& status, Callbacks& done) {
@@ -213,15 +215,16 @@ void RemoteCore::FailLocked(Chunk& chunk, const absl::Status& status, Callbacks&
 }
 
 void RemoteCore::WatchHealth() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  internal::MutexLock lock(mutex_);
   while (true) {
-    internal::WaitFor(changed_, lock, options_.health_interval,
-                      [&] { return phase_ == Phase::kTerminating; });
+    const absl::Time next_check = absl::Now() + options_.health_interval;
+    while (phase_ != Phase::kTerminating && changed_.WaitUntil(mutex_, next_check)) {
+    }
     if (phase_ == Phase::kTerminating) return;
     for (size_t index = 0; index < hosts_.size(); ++index) {
       if (!hosts_[index].status.alive) continue;
       WorkerHostService::Stub& stub = *hosts_[index].stub;
-      lock.unlock();
+      mutex_.Unlock();
       grpc::ClientContext context;
       AddToken(context);
       const absl::Duration wait = std::min(options_.connect_timeout, options_.health_interval);
@@ -229,16 +232,16 @@ void RemoteCore::WatchHealth() {
       HealthReply health;
       const grpc::Status status = stub.Health(&context, HealthRequest(), &health);
       Callbacks done;
-      lock.lock();
+      mutex_.Lock();
       if (!status.ok() && hosts_[index].status.alive && phase_ != Phase::kTerminating) {
         DeclareDeadLocked(index,
                           absl::StrCat("missed a health check: ",
                                        Unreachable(hosts_[index].status.address, status, wait).message()),
                           done);
       }
-      lock.unlock();
+      mutex_.Unlock();
       for (std::function<void()>& callback : done) callback();
-      lock.lock();
+      mutex_.Lock();
     }
   }
 }
@@ -248,18 +251,21 @@ bool RemoteCore::HostsAliveLocked() const {
 }
 
 void RemoteCore::Close() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  internal::MutexLock lock(mutex_);
   if (phase_ == Phase::kRunning) phase_ = Phase::kClosing;
 }
 
 absl::Status RemoteCore::Join(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
   {
-    std::unique_lock<std::mutex> lock(mutex_);
+    internal::MutexLock lock(mutex_);
     if (phase_ == Phase::kRunning) {
       return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
     }
-    if (!internal::WaitFor(changed_, lock, timeout, [&] { return AllWorkDoneLocked(); })) {
-      return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
+    while (!AllWorkDoneLocked()) {
+      if (!changed_.WaitUntil(mutex_, deadline) && !AllWorkDoneLocked()) {
+        return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
+      }
     }
   }
   Terminate();  // nothing is left to cancel: this only stops our threads
@@ -269,14 +275,14 @@ absl::Status RemoteCore::Join(absl::Duration timeout) {
 void RemoteCore::Terminate() {
   Callbacks done;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    internal::MutexLock lock(mutex_);
     phase_ = Phase::kTerminating;
     for (Host& host : hosts_) {
       for (grpc::ClientContext* call : host.calls) call->TryCancel();
     }
     for (Chunk& chunk : pending_) FailLocked(chunk, absl::CancelledError("the pool was terminated"), done);
     pending_.clear();
-    changed_.notify_all();
+    changed_.SignalAll();
   }
   for (std::function<void()>& callback : done) callback();
   for (std::thread& thread : threads_) {
@@ -285,14 +291,14 @@ void RemoteCore::Terminate() {
 }
 
 int RemoteCore::workers() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  internal::MutexLock lock(mutex_);
   int workers = 0;
   for (const Host& host : hosts_) workers += host.status.alive ? host.status.workers : 0;
   return std::max(1, workers);
 }
 
 std::vector<HostStatus> RemoteCore::Hosts() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  internal::MutexLock lock(mutex_);
   std::vector<HostStatus> hosts;
   for (const Host& host : hosts_) hosts.push_back(host.status);
   return hosts;

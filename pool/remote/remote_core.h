@@ -17,18 +17,17 @@
 #ifndef MP_POOL_REMOTE_REMOTE_CORE_H_
 #define MP_POOL_REMOTE_REMOTE_CORE_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -36,6 +35,7 @@
 #include "grpcpp/grpcpp.h"
 #include "pool/internal/job.h"
 #include "pool/remote/worker_host.grpc.pb.h"
+#include "process/internal/annotated_mutex.h"
 
 namespace mp {
 
@@ -110,20 +110,24 @@ class RemoteCore {
   void WatchHealth();      // the health checker's body
   // Outcome of one chunk's call.
   void File(size_t host, Chunk& chunk, const grpc::Status& status, const ChunkReply& reply,
-            Callbacks& done);
-  void DeclareDeadLocked(size_t host, const std::string& why, Callbacks& done);
-  void FailLocked(Chunk& chunk, const absl::Status& status, Callbacks& done);
+            Callbacks& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void DeclareDeadLocked(size_t host, const std::string& why, Callbacks& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void FailLocked(Chunk& chunk, const absl::Status& status, Callbacks& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void AddToken(grpc::ClientContext& context) const;
-  bool HostsAliveLocked() const;
-  bool AllWorkDoneLocked() const { return pending_.empty() && in_flight_ == 0; }
+  bool HostsAliveLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  bool AllWorkDoneLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    return pending_.empty() && in_flight_ == 0;
+  }
 
   const RemotePoolOptions options_;
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;  // new chunks, a chunk done, a host dead, a phase
-  Phase phase_ = Phase::kRunning;
-  std::vector<Host> hosts_;
-  std::deque<Chunk> pending_;  // not yet sent
-  int in_flight_ = 0;          // chunks being sent or filed
+  mutable internal::Mutex mutex_;
+  internal::CondVar changed_;  // new chunks, a chunk done, a host dead, a phase
+  Phase phase_ ABSL_GUARDED_BY(mutex_) = Phase::kRunning;
+  std::vector<Host> hosts_ ABSL_GUARDED_BY(mutex_);
+  std::deque<Chunk> pending_ ABSL_GUARDED_BY(mutex_);  // not yet sent
+  int in_flight_ ABSL_GUARDED_BY(mutex_) = 0;          // chunks being sent or filed
   std::vector<std::thread> threads_;
 };
 

@@ -186,7 +186,7 @@ std::string EncodeAll(const Ts&... values) {
 // Reads a tuple's elements, in order, from the front of `in` and removes them.
 template <typename... Ts>
 bool DecodeTuple(std::string_view& in, std::tuple<Ts...>& values) {
-  return std::apply([&in](Ts&... each) { return (Decode(in, each) && ...); }, values);
+  return std::apply([&](Ts&... each) { return (Decode(in, each) && ...); }, values);
 }
 
 // Decodes a whole tuple; false unless `in` holds exactly that.

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -33,7 +32,7 @@ int OpenPidfd(pid_t pid) {
 DirectChild::DirectChild(pid_t pid) : pid_(pid), pidfd_(OpenPidfd(pid)) {}
 
 DirectChild::~DirectChild() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   if (exit_code_.has_value()) return;
   ::kill(pid_, SIGKILL);
   int status = 0;
@@ -67,7 +66,7 @@ absl::StatusOr<std::optional<int>> DirectChild::WaitUntil(absl::Time deadline) {
   absl::Duration poll_interval = absl::Milliseconds(1);
   while (true) {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       if (absl::Status reaped = TryReapLocked(); !reaped.ok()) return reaped;
       if (exit_code_.has_value()) return exit_code_;
     }
@@ -87,7 +86,7 @@ absl::StatusOr<std::optional<int>> DirectChild::WaitUntil(absl::Time deadline) {
 absl::Status DirectChild::Signal(int signal_number) {
   // Holding the lock means the child cannot be reaped meanwhile, so pid_ still names
   // it (a zombie's pid is not reused).
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   if (exit_code_.has_value()) return absl::OkStatus();
   if (::kill(pid_, signal_number) != 0) {
     return absl::ErrnoToStatus(errno, absl::StrCat("kill ", pid_));

@@ -6,12 +6,13 @@
 
 #include <sys/types.h>
 
-#include <mutex>
 #include <optional>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "process/internal/annotated_mutex.h"
 #include "process/internal/unique_fd.h"
 
 namespace mp::internal {
@@ -46,15 +47,15 @@ class DirectChild final : public ChildHandle {
   absl::Status Signal(int signal_number) override;
 
  private:
-  // Reaps the child if it has ended. Requires mutex_.
-  absl::Status TryReapLocked();
+  // Reaps the child if it has ended.
+  absl::Status TryReapLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   const pid_t pid_;
   // Invalid where pidfd_open is unavailable: we poll instead. Kept open until
   // destruction, so that a waiting thread never polls a closed descriptor.
   const UniqueFd pidfd_;
-  std::mutex mutex_;
-  std::optional<int> exit_code_;  // guarded by mutex_; set once reaped
+  Mutex mutex_;
+  std::optional<int> exit_code_ ABSL_GUARDED_BY(mutex_);  // set once reaped
 };
 
 }  // namespace mp::internal

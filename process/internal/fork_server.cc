@@ -14,7 +14,6 @@
 #include <cstring>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string_view>
 
@@ -104,7 +103,7 @@ class ForkServerChild final : public ChildHandle {
         pidfd_(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))) {}
 
   ~ForkServerChild() override {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (exit_code_.has_value()) return;
     ::kill(pid_, SIGKILL);
     (void)ReadExitCodeLocked();  // blocks until the server reaps it, or dies
@@ -114,12 +113,12 @@ class ForkServerChild final : public ChildHandle {
 
   absl::StatusOr<std::optional<int>> WaitUntil(absl::Time deadline) override {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       if (exit_code_.has_value()) return exit_code_;
     }
     MP_ASSIGN_OR_RETURN(bool reported, WaitReadable(exit_code_pipe_.get(), deadline));
     if (!reported) return std::nullopt;
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (exit_code_.has_value()) return exit_code_;
     if (ReadExitCodeLocked().ok()) return exit_code_;
     // The server died without reporting. Say the child has ended only once it has.
@@ -134,7 +133,7 @@ class ForkServerChild final : public ChildHandle {
   // The server may reap the child just before the signal is sent; then the signal
   // goes to a finished pid. (Python's forkserver has the same window.)
   absl::Status Signal(int signal_number) override {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (exit_code_.has_value()) return absl::OkStatus();
     if (::kill(pid_, signal_number) != 0 && errno != ESRCH) {
       return absl::ErrnoToStatus(errno, absl::StrCat("kill ", pid_));
@@ -143,7 +142,7 @@ class ForkServerChild final : public ChildHandle {
   }
 
  private:
-  absl::Status ReadExitCodeLocked() {
+  absl::Status ReadExitCodeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     int32_t code = 0;
     ssize_t got;
     while ((got = ::read(exit_code_pipe_.get(), &code, sizeof code)) < 0 && errno == EINTR) {
@@ -160,8 +159,8 @@ class ForkServerChild final : public ChildHandle {
   const pid_t pid_;
   const UniqueFd exit_code_pipe_;
   const UniqueFd pidfd_;  // invalid if the child was gone already when we looked
-  std::mutex mutex_;
-  std::optional<int> exit_code_;  // guarded by mutex_
+  Mutex mutex_;
+  std::optional<int> exit_code_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace
@@ -201,7 +200,7 @@ void ForkServer::StopLocked() {
 absl::StatusOr<std::unique_ptr<ChildHandle>> ForkServer::StartChild(
     const TaskMessage& message) {
   MP_ASSIGN_OR_RETURN(UniqueFd message_file, WriteTaskMessage(message));
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   MP_RETURN_IF_ERROR(EnsureRunningLocked());
   absl::Status sent = SendWithFd(connection_.get(), 0, message_file.get());
   if (!sent.ok()) {
@@ -230,12 +229,12 @@ absl::StatusOr<std::unique_ptr<ChildHandle>> ForkServer::StartChild(
 }
 
 absl::Status ForkServer::Start() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return EnsureRunningLocked();
 }
 
 absl::Status ForkServer::Shutdown() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   StopLocked();
   return absl::OkStatus();
 }

@@ -18,10 +18,11 @@
 #include <sys/types.h>
 
 #include <memory>
-#include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "process/internal/annotated_mutex.h"
 #include "process/internal/child_handle.h"
 #include "process/internal/task_message.h"
 #include "process/internal/unique_fd.h"
@@ -54,12 +55,12 @@ class ForkServer {
   static void CloseInheritedConnection();
 
  private:
-  absl::Status EnsureRunningLocked();
-  void StopLocked();
+  absl::Status EnsureRunningLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void StopLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
-  std::mutex mutex_;
-  UniqueFd connection_;                 // guarded by mutex_
-  std::unique_ptr<DirectChild> server_;  // guarded by mutex_
+  Mutex mutex_;
+  UniqueFd connection_ ABSL_GUARDED_BY(mutex_);
+  std::unique_ptr<DirectChild> server_ ABSL_GUARDED_BY(mutex_);
 };
 
 // The server's main loop, run by HandOffToLibrary() in the spawned copy.
