@@ -21,7 +21,7 @@
 // - A task returns an error status or throws: that task's result is the error, its
 //   message prefixed with "task <index> failed in worker <pid>: ". Other tasks run on.
 // - A worker ends mid-task, however (SIGKILL, SIGSEGV, _exit, even exit(0) in a task):
-//   noticed within about 10 ms, the worker is replaced, and the task it was running fails
+//   noticed at once (through its pidfd), the worker is replaced, and the task it was running fails
 //   with Aborted, "worker <pid> was killed by SIGKILL while running it" (or "exited with
 //   code N"), unless PoolOptions::retries allows running it again (each run counted).
 //   Tasks queued behind it go to other workers. Map returns; it never hangs. A process a

@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,7 +151,7 @@ absl::StatusOr<MeasuredRun> RunMeasuringCpu(const std::string& program,
   const absl::Time start = absl::Now();
   absl::StatusOr<Subprocess> started = Subprocess::Start(command);
   if (!started.ok()) return started.status();
-  internal::UniqueFd ended(static_cast<int>(syscall(SYS_pidfd_open, started->pid(), 0)));
+  internal::UniqueFd ended = internal::OpenPidfd(started->pid());
   if (!ended.valid()) return absl::ErrnoToStatus(errno, "pidfd_open");
   absl::StatusOr<bool> exited = internal::WaitReadable(ended.get(), start + timeout);
   if (!exited.ok()) return exited.status();

@@ -24,9 +24,12 @@
 namespace mp::internal {
 namespace {
 
-// How long the manager waits for a result before it looks at the workers anyway, and
-// how often it looks while results keep coming: a dead worker is noticed within this.
+// A dead worker is seen at once through its pidfd (death_watch.h). Only where the kernel
+// has no pidfds does the manager look at the workers this often, results or not.
 constexpr absl::Duration kCheckInterval = absl::Milliseconds(10);
+// How long the manager goes on collecting results with none coming before it leaves the
+// queue to callers (see Manage()).
+constexpr absl::Duration kLinger = absl::Milliseconds(10);
 // How long a stopping worker may take to exit before it is killed.
 constexpr absl::Duration kExitGrace = absl::Seconds(10);
 
@@ -48,6 +51,8 @@ std::string DescribeExit(pid_t pid, int exit_code) {
 
 absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolCoreOptions options) {
   std::unique_ptr<PoolCore> core(new PoolCore(std::move(options)));
+  MP_ASSIGN_OR_RETURN(core->death_watch_,
+                      DeathWatch::Start([core = core.get()](pid_t) { core->OnWorkerDied(); }));
   // The manager does not spin waiting for results: while results are coming, every worker
   // is busy, and a spinning manager would take a CPU from one of them (measured: Map
   // throughput and the ApplyAsync round trip are both better without).
@@ -79,6 +84,16 @@ PoolCore::~PoolCore() {
   if (!joined_) RecordPoolEvent(absl::StrCat("destroy pool=", record_id_, " without=join"));
   Stop();
   if (manager_.joinable()) manager_.join();
+  death_watch_.reset();  // its thread calls OnWorkerDied(), which needs mutex_
+}
+
+void PoolCore::OnWorkerDied() {
+  MutexLock lock(mutex_);
+  death_seen_ = true;
+  // Wake the manager wherever it sleeps: on the results queue while it collects, on
+  // manager_wake_ otherwise.
+  if (collector_ == Collector::kManager) NudgeCollectorLocked();
+  manager_wake_.Signal();
 }
 
 absl::Status PoolCore::StartWorker(size_t slot) {
@@ -97,6 +112,9 @@ absl::Status PoolCore::StartWorker(size_t slot) {
   worker.refilling = true;
   worker.out_of_step = false;
   MP_RETURN_IF_ERROR(worker.process->Start());
+  // Without a pidfd for it (an old kernel), the manager looks for itself, every
+  // kCheckInterval.
+  if (!death_watch_->Watch(*worker.process->pid()).ok()) poll_for_deaths_ = true;
   if (PoolRecordEnabled()) {
     RecordPoolEvent(absl::StrCat("worker pool=", record_id_, " pid=", *worker.process->pid()));
   }
@@ -120,8 +138,8 @@ void PoolCore::Manage() {
   // One clock reading per round: the manager files a result per round, and reading the
   // clock is a measurable part of that on a VM.
   absl::Time now = absl::Now();
-  absl::Time next_check = now + kCheckInterval;
   mutex_.Lock();
+  absl::Time next_check = NextCheckLocked(now);
   while (true) {
     Callbacks done;
     if (manager_wants_queue_ && collector_ != Collector::kCaller) {
@@ -135,22 +153,25 @@ void PoolCore::Manage() {
     bool idle = false;  // collecting, and nothing came until the check was due
     if (collector_ == Collector::kManager) {
       mutex_.Unlock();
-      const bool got = results_->GetInto(message, until_check).ok();
+      const bool got = results_->GetInto(message, std::min(until_check, kLinger)).ok();
       mutex_.Lock();
       now = absl::Now();
       if (got && phase_ != Phase::kTerminating) HandleResults(message, now, done);
       idle = !got;
     } else {
-      const absl::Time wake_by = now + until_check;
-      while (!ManagerHasWorkLocked() && manager_wake_.WaitUntil(mutex_, wake_by)) {
+      while (!ManagerHasWorkLocked() && manager_wake_.WaitUntil(mutex_, next_check)) {
       }
       now = absl::Now();
     }
     if (phase_ == Phase::kTerminating) break;
+    if (death_seen_) {
+      death_seen_ = false;
+      next_check = now;
+    }
     if (now >= next_check) {
       CheckWorkers(done);
       now = absl::Now();
-      next_check = now + kCheckInterval;
+      next_check = NextCheckLocked(now);
     }
     Dispatch(done);
     // Nothing to collect for a while: the manager waits on manager_wake_ instead, so that
@@ -190,8 +211,12 @@ void PoolCore::Manage() {
   for (std::function<void()>& callback : done) callback();
 }
 
+absl::Time PoolCore::NextCheckLocked(absl::Time now) const {
+  return poll_for_deaths_ ? now + kCheckInterval : absl::InfiniteFuture();
+}
+
 bool PoolCore::ManagerHasWorkLocked() const {
-  return phase_ == Phase::kTerminating || !callbacks_for_manager_.empty() ||
+  return phase_ == Phase::kTerminating || death_seen_ || !callbacks_for_manager_.empty() ||
          (manager_wants_queue_ && collector_ != Collector::kCaller) ||
          (collector_ == Collector::kNobody && (!AllWorkDoneLocked() || phase_ == Phase::kClosing));
 }
@@ -333,6 +358,7 @@ void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
   const pid_t pid = worker.process->pid().value_or(-1);
   const int exit_code = worker.process->exit_code().value_or(-1);
   const std::string what = DescribeExit(pid, exit_code);
+  death_watch_->Forget(pid);
   worker.process.reset();
   // Exit codes 3 and 4 are the worker's own start-up failures, but a task may exit with
   // any code (lesson 9's exits with 3): the verdict holds only for a worker that never
@@ -507,6 +533,7 @@ void PoolCore::StopWorkersLocked(bool kill) {
     }
     if (!worker.process->Join(kExitGrace).ok()) (void)worker.process->Kill();
     (void)worker.process->Join();
+    death_watch_->Forget(*worker.process->pid());
     worker.process.reset();
   }
 }

@@ -1,6 +1,7 @@
 // PoolCore: the untyped engine under mp::Pool. It owns the worker processes, their
 // inboxes and the results queue, and one manager thread that starts and replaces
-// workers, hands out chunks, files results and notices dead workers.
+// workers, hands out chunks, files results and notices dead workers (told at once by a
+// DeathWatch on their pidfds: death_watch.h).
 //
 // Dispatch: each worker has its own inbox and a few chunks sent to it and not yet
 // answered, kept in order. How many depends on how long its chunks take:
@@ -58,6 +59,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ipc/byte_queue.h"
+#include "pool/internal/death_watch.h"
 #include "pool/internal/job.h"
 #include "pool/internal/life_record.h"
 #include "pool/internal/wire.h"
@@ -151,6 +153,10 @@ class PoolCore {
   explicit PoolCore(PoolCoreOptions options) : options_(std::move(options)) {}
 
   void Manage() ABSL_LOCKS_EXCLUDED(mutex_);  // the manager thread's body
+  // On the death watch's thread: a worker has ended; the manager looks at once.
+  void OnWorkerDied() ABSL_LOCKS_EXCLUDED(mutex_);
+  // When the manager next looks at the workers unasked: never, unless it must poll.
+  absl::Time NextCheckLocked(absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The manager's wait while it does not collect: true when it has something to do.
   bool ManagerHasWorkLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   absl::Status SubmitChunks(std::string_view task_name, std::shared_ptr<Job> job,
@@ -217,6 +223,10 @@ class PoolCore {
   std::optional<absl::Status> startup_ ABSL_GUARDED_BY(mutex_);
   std::optional<absl::Status> broken_ ABSL_GUARDED_BY(mutex_);  // why no work can be done any more
   std::vector<Worker> workers_ ABSL_GUARDED_BY(mutex_);
+  // The death watch saw a worker end; the manager has not looked yet.
+  bool death_seen_ ABSL_GUARDED_BY(mutex_) = false;
+  // A worker could not be watched (no pidfds): the manager looks every kCheckInterval.
+  bool poll_for_deaths_ ABSL_GUARDED_BY(mutex_) = false;
   std::deque<Chunk> pending_ ABSL_GUARDED_BY(mutex_);  // not yet sent to a worker
   // Submit() calls accepted and still adding chunks.
   int submitting_ ABSL_GUARDED_BY(mutex_) = 0;
@@ -226,6 +236,8 @@ class PoolCore {
   std::atomic<uint64_t> next_job_id_ = 1;
   // Set by Start() before the manager starts, then never changed (it locks itself).
   std::unique_ptr<ByteQueue> results_;
+  // Set by Start() before the manager starts.
+  std::unique_ptr<DeathWatch> death_watch_;
   std::thread manager_;
   const std::string record_id_ = NewPoolRecordId();  // in the pool's record (life_record.h)
   std::atomic<bool> joined_ = false;  // a Join() returned OK

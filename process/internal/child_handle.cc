@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,16 +18,6 @@
 #include "process/internal/unique_fd.h"
 
 namespace mp::internal {
-namespace {
-
-int OpenPidfd(pid_t pid) {
-  // glibc 2.36 has pidfd_open(), but calling the system call directly keeps this
-  // working with older C libraries too. Since Linux 5.10 the descriptor is O_CLOEXEC.
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-}
-
-}  // namespace
-
 DirectChild::DirectChild(pid_t pid) : pid_(pid), pidfd_(OpenPidfd(pid)) {}
 
 DirectChild::~DirectChild() {

@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,7 +99,7 @@ class ForkServerChild final : public ChildHandle {
         exit_code_pipe_(std::move(exit_code_pipe)),
         // Fails (ESRCH) if the child has ended and been reaped already: then the server
         // has reported, or is about to report, its exit code on the pipe.
-        pidfd_(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))) {}
+        pidfd_(OpenPidfd(pid)) {}
 
   ~ForkServerChild() override {
     MutexLock lock(mutex_);

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,6 +89,12 @@ absl::StatusOr<std::string> ReadAll(int fd) {
     }
     text.append(buffer, static_cast<size_t>(got));
   }
+}
+
+UniqueFd OpenPidfd(pid_t pid) {
+  // glibc 2.36 has pidfd_open(), but calling the system call directly keeps this
+  // working with older C libraries too. Since Linux 5.10 the descriptor is O_CLOEXEC.
+  return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
 }
 
 }  // namespace mp::internal

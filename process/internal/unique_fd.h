@@ -66,6 +66,11 @@ ssize_t WriteWithoutSigpipe(int fd, std::string_view data);
 // Reads until end of file.
 absl::StatusOr<std::string> ReadAll(int fd);
 
+// A pidfd for process `pid` (pidfd_open(2)): readable once the process has ended,
+// whether or not it is our child. Close-on-exec. Invalid, with errno set, if there is
+// no such process (ESRCH: it has ended and been reaped) or the kernel lacks pidfds.
+UniqueFd OpenPidfd(pid_t pid);
+
 }  // namespace mp::internal
 
 #endif  // MP_PROCESS_INTERNAL_UNIQUE_FD_H_
