@@ -96,36 +96,98 @@ void PoolCore::OnWorkerDied() {
   manager_wake_.Signal();
 }
 
-absl::Status PoolCore::StartWorker(size_t slot) {
-  Worker& worker = workers_[slot];
+absl::StatusOr<PoolCore::WorkerProcess> PoolCore::StartWorkerProcess(size_t slot) {
   MP_ASSIGN_OR_RETURN(ByteQueue inbox, ByteQueue::Create({.capacity_bytes = options_.queue_bytes}));
-  worker.inbox = std::make_unique<ByteQueue>(std::move(inbox));
+  WorkerProcess worker{.process = nullptr, .inbox = std::make_unique<ByteQueue>(std::move(inbox))};
   worker.process = std::make_unique<Process>(
       ProcessOptions{.name = absl::StrCat("PoolWorker-", slot),
                      .daemon = true,
                      .start_method = options_.start_method},
       RunPoolWorker, worker.inbox->name(), results_->name(), options_.max_tasks_per_child,
       options_.initializer, options_.initializer_args, options_.batch_scheduling);
-  worker.in_flight.clear();
-  worker.tasks_sent = 0;
-  worker.chunk_time = absl::ZeroDuration();
-  worker.refilling = true;
-  worker.out_of_step = false;
   MP_RETURN_IF_ERROR(worker.process->Start());
-  // Without a pidfd for it (an old kernel), the manager looks for itself, every
-  // kCheckInterval.
-  if (!death_watch_->Watch(*worker.process->pid()).ok()) poll_for_deaths_ = true;
   if (PoolRecordEnabled()) {
     RecordPoolEvent(absl::StrCat("worker pool=", record_id_, " pid=", *worker.process->pid()));
   }
+  return worker;
+}
+
+absl::Status PoolCore::StartMissingWorkersLocked() {
+  for (size_t slot = 0; slot < workers_.size(); ++slot) {
+    if (!workers_[slot].needs_start || phase_ == Phase::kTerminating || broken_) continue;
+    workers_[slot].needs_start = false;
+    const std::string replaces = std::move(workers_[slot].replaces);
+    // Forking or spawning takes a while: callers filing results and sending chunks need
+    // the lock meanwhile. The slot has no process, so they leave it alone.
+    mutex_.Unlock();
+    absl::StatusOr<WorkerProcess> started = StartWorkerProcess(slot);
+    mutex_.Lock();
+    if (!started.ok()) {
+      if (replaces.empty()) return started.status();
+      return absl::Status(started.status().code(), absl::StrCat("cannot replace ", replaces, ": ",
+                                                                started.status().message()));
+    }
+    Worker& worker = workers_[slot];
+    worker.inbox = std::move(started->inbox);
+    worker.process = std::move(started->process);
+    worker.in_flight.clear();
+    worker.tasks_sent = 0;
+    worker.last_answer = absl::InfinitePast();
+    worker.chunk_time = absl::ZeroDuration();
+    worker.refilling = true;
+    worker.out_of_step = false;
+    // Without a pidfd for it (an old kernel), the manager looks for itself, every
+    // kCheckInterval.
+    if (!death_watch_->Watch(*worker.process->pid()).ok()) poll_for_deaths_ = true;
+  }
   return absl::OkStatus();
+}
+
+void PoolCore::RetireWorkerLocked(size_t slot) {
+  Worker& worker = workers_[slot];
+  const pid_t pid = *worker.process->pid();
+  death_watch_->Forget(pid);
+  retiring_.push_back({.process = std::move(worker.process), .inbox = std::move(worker.inbox)});
+  worker.needs_start = true;
+  worker.replaces = absl::StrCat("worker ", pid, ", which ran its max_tasks_per_child,");
+}
+
+void PoolCore::JoinRetiredWorkersLocked() {
+  if (retiring_.empty()) return;
+  std::vector<WorkerProcess> retiring = std::exchange(retiring_, {});
+  mutex_.Unlock();
+  for (WorkerProcess& worker : retiring) {
+    if (!worker.process->Join(kExitGrace).ok()) (void)worker.process->Kill();
+    (void)worker.process->Join();
+  }
+  mutex_.Lock();
+}
+
+void PoolCore::StopWorkersLocked(bool kill) {
+  std::vector<WorkerProcess> stopping = std::exchange(retiring_, {});
+  for (Worker& worker : workers_) {
+    if (worker.process == nullptr) continue;
+    death_watch_->Forget(*worker.process->pid());
+    stopping.push_back({.process = std::move(worker.process), .inbox = std::move(worker.inbox)});
+  }
+  // Each may take up to kExitGrace to exit: not under the lock that WorkerPids(),
+  // Ready() callers and the rest need.
+  mutex_.Unlock();
+  for (WorkerProcess& worker : stopping) {
+    if (kill || worker.inbox == nullptr ||
+        !worker.inbox->Put(EncodeChunk(ChunkMessage{}), absl::Seconds(1)).ok()) {
+      (void)worker.process->Kill();
+    }
+    if (!worker.process->Join(kExitGrace).ok()) (void)worker.process->Kill();
+    (void)worker.process->Join();
+  }
+  mutex_.Lock();
 }
 
 void PoolCore::Manage() {
   {
     MutexLock lock(mutex_);
-    absl::Status status;
-    for (size_t slot = 0; slot < workers_.size() && status.ok(); ++slot) status = StartWorker(slot);
+    absl::Status status = StartMissingWorkersLocked();  // every slot, at first
     startup_ = status;
     if (!status.ok()) {
       StopWorkersLocked(/*kill=*/true);
@@ -173,6 +235,12 @@ void PoolCore::Manage() {
       now = absl::Now();
       next_check = NextCheckLocked(now);
     }
+    // Those that ran their quota, then their replacements and those of the dead, each
+    // with the lock released while it waits or starts.
+    JoinRetiredWorkersLocked();
+    if (absl::Status started = StartMissingWorkersLocked(); !started.ok() && !broken_) {
+      broken_ = started;
+    }
     Dispatch(done);
     // Nothing to collect for a while: the manager waits on manager_wake_ instead, so that
     // the next caller of Map() may collect. Not at once when its work is done: while
@@ -216,7 +284,12 @@ absl::Time PoolCore::NextCheckLocked(absl::Time now) const {
 }
 
 bool PoolCore::ManagerHasWorkLocked() const {
-  return phase_ == Phase::kTerminating || death_seen_ || !callbacks_for_manager_.empty() ||
+  // (None is started once the pool is broken or terminating.)
+  const bool worker_to_start =
+      !broken_ && std::any_of(workers_.begin(), workers_.end(),
+                              [](const Worker& worker) { return worker.needs_start; });
+  return phase_ == Phase::kTerminating || death_seen_ || worker_to_start || !retiring_.empty() ||
+         !callbacks_for_manager_.empty() ||
          (manager_wants_queue_ && collector_ != Collector::kCaller) ||
          (collector_ == Collector::kNobody && (!AllWorkDoneLocked() || phase_ == Phase::kClosing));
 }
@@ -264,8 +337,7 @@ void PoolCore::HandleResults(const std::string& message, absl::Time now, Callbac
     // next check. (Only on the manager's thread: with a quota, callers never collect.)
     const int64_t quota = options_.max_tasks_per_child;
     if (quota > 0 && worker.tasks_sent >= quota && worker.in_flight.empty()) {
-      (void)worker.process->Join(kExitGrace);
-      ReplaceWorker(slot, done);
+      RetireWorkerLocked(slot);
     }
     return;
   }
@@ -395,11 +467,9 @@ void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
     pending_.push_front(std::move(*chunk));
   }
   worker.in_flight.clear();
-  if (phase_ == Phase::kTerminating) return;
-  if (absl::Status started = StartWorker(slot); !started.ok()) {
-    broken_ = absl::Status(started.code(), absl::StrCat("cannot replace ", what, ": ", started.message()));
-    worker.process.reset();
-  }
+  // The manager starts its replacement next, without the lock (StartMissingWorkersLocked).
+  worker.needs_start = true;
+  worker.replaces = what;
 }
 
 void PoolCore::Dispatch(Callbacks& done) {
@@ -523,19 +593,6 @@ bool PoolCore::AllWorkDoneLocked() const {
   if (!pending_.empty() || submitting_ > 0) return false;
   return std::all_of(workers_.begin(), workers_.end(),
                      [](const Worker& worker) { return worker.in_flight.empty(); });
-}
-
-void PoolCore::StopWorkersLocked(bool kill) {
-  for (Worker& worker : workers_) {
-    if (worker.process == nullptr) continue;
-    if (kill || !worker.inbox->Put(EncodeChunk(ChunkMessage{}), absl::Seconds(1)).ok()) {
-      (void)worker.process->Kill();
-    }
-    if (!worker.process->Join(kExitGrace).ok()) (void)worker.process->Kill();
-    (void)worker.process->Join();
-    death_watch_->Forget(*worker.process->pid());
-    worker.process.reset();
-  }
 }
 
 absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> job, size_t chunksize,

@@ -133,12 +133,21 @@ class PoolCore {
     // It answered for a chunk it was not running, or damaged: killed, its answers
     // ignored until it is replaced.
     bool out_of_step = false;
+    // No process: the manager is to start one (at start-up, or to replace one that ended).
+    bool needs_start = true;
+    // What ended the worker it replaces, for the error if this one cannot start.
+    std::string replaces = {};
     size_t chunk_limit() const {
       if (chunk_time == absl::ZeroDuration()) return kChunksInFlight;
       if (chunk_time < kFastChunk) return kChunksInFlightWhenFast;
       if (chunk_time > kSlowChunk) return kChunksInFlightWhenSlow;
       return kChunksInFlight;
     }
+  };
+  // A worker's process and inbox outside its slot: being started, or stopped.
+  struct WorkerProcess {
+    std::unique_ptr<Process> process;
+    std::unique_ptr<ByteQueue> inbox;
   };
   // What a DispatchRound has chosen for one worker and not yet sent.
   struct Chosen {
@@ -173,7 +182,17 @@ class PoolCore {
   void NudgeCollectorLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Moves the callbacks a collecting caller left for the manager into `done`.
   void TakeCallbacksForManagerLocked(std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  absl::Status StartWorker(size_t slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Creates slot's inbox and starts its process: forks or spawns, so never under the lock.
+  absl::StatusOr<WorkerProcess> StartWorkerProcess(size_t slot) ABSL_LOCKS_EXCLUDED(mutex_);
+  // On the manager's thread only: starts a worker in each slot that needs one, releasing
+  // the lock while each starts. The first error; a slot being started has no process, so
+  // the others leave it alone meanwhile.
+  absl::Status StartMissingWorkersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // A worker that ran its quota is exiting: its process waits in retiring_, its slot for
+  // a new one.
+  void RetireWorkerLocked(size_t slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // On the manager's thread: waits for the retiring workers, the lock released meanwhile.
+  void JoinRetiredWorkersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Files a worker's results message, which came at `now`.
   void HandleResults(const std::string& message, absl::Time now,
                      std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -205,6 +224,8 @@ class PoolCore {
   // Keeps an answered chunk's buffer for a later chunk (up to a bound).
   void KeepSpareMessageLocked(std::string message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   bool AllWorkDoneLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // On the manager's thread: asks every worker to exit (kill: kills it) and waits for
+  // them, the lock released meanwhile. Their slots are left without a process.
   void StopWorkersLocked(bool kill) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Terminate() without the record's line: for Terminate() and the destructor.
   void Stop();
@@ -223,6 +244,8 @@ class PoolCore {
   std::optional<absl::Status> startup_ ABSL_GUARDED_BY(mutex_);
   std::optional<absl::Status> broken_ ABSL_GUARDED_BY(mutex_);  // why no work can be done any more
   std::vector<Worker> workers_ ABSL_GUARDED_BY(mutex_);
+  // Workers that ran their quota, exiting on their own (RetireWorkerLocked).
+  std::vector<WorkerProcess> retiring_ ABSL_GUARDED_BY(mutex_);
   // The death watch saw a worker end; the manager has not looked yet.
   bool death_seen_ ABSL_GUARDED_BY(mutex_) = false;
   // A worker could not be watched (no pidfds): the manager looks every kCheckInterval.
