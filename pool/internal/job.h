@@ -45,10 +45,10 @@ class Job : public std::enable_shared_from_this<Job> {
   // `unordered_stream`: results will be read in the order they complete (ImapUnordered),
   // so that order is recorded.
   Job(size_t tasks, bool unordered_stream)
-      : tasks_(tasks),
-        state_(tasks, kPending),
+      : state_(tasks, kPending),
         remaining_(tasks),
-        record_completion_order_(unordered_stream) {}
+        record_completion_order_(unordered_stream),
+        tasks_(tasks) {}
   virtual ~Job() = default;
   Job(const Job&) = delete;
   Job& operator=(const Job&) = delete;
@@ -142,7 +142,6 @@ class Job : public std::enable_shared_from_this<Job> {
     return remaining_ == 0 && !on_done_pending_;
   }
 
-  const size_t tasks_;
   mutable CondVar changed_;
   std::vector<TaskState> state_ ABSL_GUARDED_BY(mutex_);
   size_t remaining_ ABSL_GUARDED_BY(mutex_);
@@ -155,6 +154,7 @@ class Job : public std::enable_shared_from_this<Job> {
   std::function<void()> on_done_ ABSL_GUARDED_BY(mutex_);
   // Set with on_done_, cleared when it has run.
   bool on_done_pending_ ABSL_GUARDED_BY(mutex_) = false;
+  const size_t tasks_;  // never changes: read without the lock
 };
 
 // Results are stored as values, one per task, and errors by task index: for numbers a
