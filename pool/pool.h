@@ -33,7 +33,8 @@
 // - A result that cannot be sent back (larger than PoolOptions::queue_bytes): that task's
 //   ResourceExhausted error.
 // - An initializer that fails: the pool is broken; pending and later calls fail with
-//   FailedPrecondition (Python would restart the worker forever).
+//   FailedPrecondition carrying the initializer's own error, "worker <pid> cannot start:
+//   the pool's initializer failed: ..." (Python would restart the worker forever).
 // - The parent ends in any way (return, SIGTERM, SIGKILL): the workers are daemons and
 //   die with it; destroying a Pool kills and reaps them (Python's `with Pool()` does the
 //   same: terminate()).

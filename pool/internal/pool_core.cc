@@ -136,6 +136,7 @@ absl::Status PoolCore::StartMissingWorkersLocked() {
     worker.chunk_time = absl::ZeroDuration();
     worker.refilling = true;
     worker.out_of_step = false;
+    worker.started = false;
     // Without a pidfd for it (an old kernel), the manager looks for itself, every
     // kCheckInterval.
     if (!death_watch_->Watch(*worker.process->pid()).ok()) poll_for_deaths_ = true;
@@ -306,6 +307,10 @@ void PoolCore::NudgeCollectorLocked() {
 void PoolCore::HandleResults(const std::string& message, absl::Time now, Callbacks& done) {
   if (message.empty()) return;  // a nudge (NudgeCollectorLocked)
   absl::StatusOr<ResultMessage> results = DecodeResults(message);
+  if (results.ok() && results->job == kStartUpReportJob) {
+    HandleStartUpReport(message, *results, done);
+    return;
+  }
   if (!results.ok() || !AnswersItsWorkersRunningChunk(*results)) {
     HandleStrayAnswer(message, done);
     return;
@@ -341,6 +346,34 @@ void PoolCore::HandleResults(const std::string& message, absl::Time now, Callbac
     }
     return;
   }
+}
+
+void PoolCore::HandleStartUpReport(const std::string& message, const ResultMessage& report,
+                                   Callbacks& done) {
+  const std::optional<size_t> slot = SlotOfWorker(report.worker_pid);
+  if (!slot.has_value()) return;  // from a worker stopped already
+  Worker& worker = workers_[*slot];
+  if (worker.started) {
+    HandleStrayAnswer(message, done);  // a worker reports once: this one is out of step
+    return;
+  }
+  if (report.errors.empty()) {
+    worker.started = true;
+    return;
+  }
+  // Starting another would fail the same way, forever: stop here and say why.
+  BreakLocked(*slot, absl::FailedPreconditionError(absl::StrCat(
+                         "worker ", report.worker_pid, " cannot start: ", report.errors.front().message)),
+              done);
+}
+
+void PoolCore::BreakLocked(size_t slot, const absl::Status& why, Callbacks& done) {
+  if (!broken_) broken_ = why;
+  Worker& worker = workers_[slot];
+  for (Chunk& chunk : worker.in_flight) Fail(chunk, *broken_, done);
+  worker.in_flight.clear();
+  for (Chunk& chunk : pending_) Fail(chunk, *broken_, done);
+  pending_.clear();
 }
 
 std::optional<size_t> PoolCore::SlotOfWorker(int32_t pid) const {
@@ -432,23 +465,21 @@ void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
   const std::string what = DescribeExit(pid, exit_code);
   death_watch_->Forget(pid);
   worker.process.reset();
-  // Exit codes 3 and 4 are the worker's own start-up failures, but a task may exit with
-  // any code (lesson 9's exits with 3): the verdict holds only for a worker that never
-  // took a chunk from its inbox.
+  // Its start-up report, filed before this (CheckWorkers drains the queue first), says
+  // whether it ever ran. One that failed to start said why, and broke the pool then. One
+  // that exited on its own without a report could not attach to the results queue:
+  // another would fail the same way. (A worker killed before it reported is replaced.)
+  if (!worker.started) {
+    if (exit_code >= 0) {
+      BreakLocked(slot, absl::FailedPreconditionError(absl::StrCat(
+                            what, " before it reported its start-up: it could not attach to "
+                                  "the pool's results queue, or could not run at all")),
+                  done);
+    }
+    if (broken_) return;
+  }
   const bool took_a_chunk =
       worker.inbox != nullptr && worker.inbox->size() < worker.in_flight.size();
-  if (!took_a_chunk &&
-      (exit_code == kWorkerInitializerFailed || exit_code == kWorkerCannotAttach)) {
-    // Starting another would fail the same way, forever: stop here and say why.
-    broken_ = absl::FailedPreconditionError(absl::StrCat(
-        what, exit_code == kWorkerInitializerFailed ? ": the pool's initializer failed"
-                                                    : ": it could not attach to the pool's queues"));
-    for (Chunk& chunk : worker.in_flight) Fail(chunk, *broken_, done);
-    worker.in_flight.clear();
-    for (Chunk& chunk : pending_) Fail(chunk, *broken_, done);
-    pending_.clear();
-    return;
-  }
   // A worker runs its chunks in order, one at a time: if it took one from its inbox and
   // did not answer it, that is the first in flight, and it ended while running it,
   // however it ended: a crash, a kill, or a task that called exit(0). That chunk fails

@@ -133,6 +133,8 @@ class PoolCore {
     // It answered for a chunk it was not running, or damaged: killed, its answers
     // ignored until it is replaced.
     bool out_of_step = false;
+    // Its start-up report said it runs (wire.h, kStartUpReportJob).
+    bool started = false;
     // No process: the manager is to start one (at start-up, or to replace one that ended).
     bool needs_start = true;
     // What ended the worker it replaces, for the error if this one cannot start.
@@ -197,6 +199,15 @@ class PoolCore {
   void HandleResults(const std::string& message, absl::Time now,
                      std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void ReplaceWorker(size_t slot, std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // A worker's start-up report: it runs, or it cannot (and no other would: BreakLocked).
+  // (`message` is the report as it came, for HandleStrayAnswer if it is out of step.)
+  void HandleStartUpReport(const std::string& message, const ResultMessage& report,
+                           std::vector<std::function<void()>>& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // No work can be done any more, for `why`: fails the chunks of `slot`'s worker and those
+  // pending, and every later call.
+  void BreakLocked(size_t slot, const absl::Status& why, std::vector<std::function<void()>>& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The slot of the worker with this pid, if it is one of ours now.
   std::optional<size_t> SlotOfWorker(int32_t pid) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Whether `results` answers the chunk its worker is running (the first in flight).

@@ -7,6 +7,7 @@
 //
 // Worker -> parent (one queue shared by all workers): the chunk's outcomes: the encoded
 // results of the tasks that succeeded, one after another, and an error for each other.
+// Before any of those, each worker sends its start-up report (kStartUpReportJob).
 
 #ifndef MP_POOL_INTERNAL_WIRE_H_
 #define MP_POOL_INTERNAL_WIRE_H_
@@ -42,6 +43,12 @@ struct TaskError {
 // Appends the same error for each of a chunk's tasks from `first` up to `count`.
 void FailTasks(uint64_t first, uint64_t count, absl::StatusCode code, const std::string& message,
                std::vector<TaskError>& errors);
+
+// A ResultMessage for this job (no real job has it: their ids start at 1) is a worker's
+// start-up report, sent once it has attached to its queues and run the pool's
+// initializer. With no error the worker runs and takes chunks; with one, the error says
+// why it cannot (the initializer's own error, say), and the worker exits.
+inline constexpr uint64_t kStartUpReportJob = 0;
 
 struct ResultMessage {
   uint64_t job = 0;

@@ -65,20 +65,36 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
                   std::string initializer, std::string initializer_args,
                   bool batch_scheduling) {
   if (batch_scheduling) UseBatchScheduling();
-  absl::StatusOr<ByteQueue> inbox = ByteQueue::Attach(inbox_name);
   absl::StatusOr<ByteQueue> results = ByteQueue::Attach(results_name);
-  if (!inbox.ok() || !results.ok()) return kWorkerCannotAttach;
+  if (!results.ok()) return kWorkerCannotAttach;  // nowhere to report: the exit code says it
   results_queue_for_testing = &*results;
+  const int32_t pid = getpid();  // read before any task runs: see the fork() check below
   // These four keep their memory from chunk to chunk.
   std::string message;
   std::string values;
   std::vector<TaskError> errors;
   std::string encoded_reply;
-  if (!initializer.empty()) {
+  // The start-up report (wire.h): the manager learns for certain whether this worker
+  // runs, and if not, why.
+  ResultMessage report{.job = kStartUpReportJob, .worker_pid = pid};
+  absl::StatusOr<ByteQueue> inbox = ByteQueue::Attach(inbox_name);
+  if (!inbox.ok()) {
+    report.errors.push_back({.code = static_cast<int32_t>(inbox.status().code()),
+                             .message = absl::StrCat("it could not attach to its inbox: ",
+                                                     inbox.status().message())});
+  } else if (!initializer.empty()) {
     RunTasks(initializer, initializer_args, 1, values, errors);
-    if (!errors.empty()) return kWorkerInitializerFailed;
+    if (!errors.empty()) {
+      report.errors.push_back({.code = errors.front().code,
+                               .message = absl::StrCat("the pool's initializer failed: ",
+                                                       errors.front().message)});
+    }
   }
-  const int32_t pid = getpid();  // read before any task runs: see the fork() check below
+  report.count = report.errors.size();
+  EncodeResults(report, encoded_reply);
+  if (!results->Put(encoded_reply).ok()) return kWorkerLostItsQueues;
+  if (!inbox.ok()) return kWorkerCannotAttach;
+  if (!report.errors.empty()) return kWorkerInitializerFailed;
   int64_t tasks_run = 0;
   while (true) {
     if (!inbox->GetInto(message).ok()) return kWorkerLostItsQueues;
