@@ -512,40 +512,22 @@ void PoolCore::Dispatch(Callbacks& done) {
   }
 }
 
-size_t PoolCore::ChooseWorker(uint64_t tasks, const ChosenPerWorker& chosen) const {
-  const int64_t quota = options_.max_tasks_per_child;
-  size_t best = workers_.size();
-  size_t best_load = 0;  // its chunks in flight and chosen
-  for (size_t slot = 0; slot < workers_.size(); ++slot) {
-    const Worker& worker = workers_[slot];
-    const size_t load = worker.in_flight.size() + chosen[slot].chunks;
-    if (worker.process == nullptr || !worker.refilling || load >= worker.chunk_limit()) continue;
-    const int64_t tasks_given = worker.tasks_sent + chosen[slot].tasks;
-    if (quota > 0 && tasks_given > 0 && tasks_given + static_cast<int64_t>(tasks) > quota) {
-      continue;
-    }
-    if (best == workers_.size() || load < best_load) {
-      best = slot;
-      best_load = load;
-    }
-  }
-  return best;
-}
-
 bool PoolCore::DispatchRound(Callbacks& done) {
-  // Choose: each pending chunk in turn goes to the worker ChooseWorker() names, counting
-  // the chunks chosen before it; the first with nowhere to go ends the round.
-  // On the stack for a usual round: the manager dispatches after every result.
-  absl::InlinedVector<size_t, 32> destination;  // of pending_[0], pending_[1], ...
-  ChosenPerWorker chosen(workers_.size());
-  while (destination.size() < pending_.size()) {
-    const uint64_t tasks = pending_[destination.size()].count;
-    const size_t slot = ChooseWorker(tasks, chosen);
-    if (slot == workers_.size()) break;
-    ++chosen[slot].chunks;
-    chosen[slot].tasks += static_cast<int64_t>(tasks);
-    destination.push_back(slot);
+  // Choose (dispatch.h), from a snapshot of the workers.
+  absl::InlinedVector<WorkerLoad, 16> loads;
+  for (const Worker& worker : workers_) {
+    loads.push_back({.takes_chunks = worker.process != nullptr && worker.refilling,
+                     .in_flight = worker.in_flight.size(),
+                     .limit = worker.chunk_limit(),
+                     .tasks_sent = worker.tasks_sent});
   }
+  const Destinations destination = ChooseDestinations(
+      loads, pending_.size(),
+      [&](size_t index) {
+        mutex_.AssertHeld();  // runs within this call
+        return pending_[index].count;
+      },
+      options_.max_tasks_per_child);
   if (destination.empty()) return false;
   // Send: each worker its chunks in one batch (one wake-up, and it finds them all at once).
   absl::InlinedVector<bool, 32> gone(destination.size(), false);  // sent, or failed
@@ -553,7 +535,7 @@ bool PoolCore::DispatchRound(Callbacks& done) {
   absl::InlinedVector<std::string_view, 32> messages;
   bool failed_one = false;
   for (size_t slot = 0; slot < workers_.size(); ++slot) {
-    if (chosen[slot].chunks == 0) continue;
+    if (std::find(destination.begin(), destination.end(), slot) == destination.end()) continue;
     Worker& worker = workers_[slot];
     share.clear();
     messages.clear();

@@ -4,19 +4,8 @@
 // DeathWatch on their pidfds: death_watch.h).
 //
 // Dispatch: each worker has its own inbox and a few chunks sent to it and not yet
-// answered, kept in order. How many depends on how long its chunks take:
-// - under kFastChunk: kChunksInFlightWhenFast. The manager, not the worker, would limit
-//   throughput, and the queued work costs the other workers at most a few milliseconds.
-// - over kSlowChunk: kChunksInFlightWhenSlow, one running and one waiting, so the worker
-//   never waits for the manager. More would unbalance the end of a job: a worker could
-//   still hold three queued chunks while the others sit idle (measured on 16 cores: 0.70
-//   parallel efficiency with four in flight, against 0.85 for ThreadPool).
-// - otherwise, and before the first is timed: kChunksInFlight.
-// A worker is refilled in batches: once it is down to half its limit, it gets chunks up
-// to the limit in one PutBatch(), so that it is woken once per batch rather than once
-// per chunk, and the manager locks its inbox once. (With one-task chunks the manager,
-// not the workers, limits throughput; see README.md.)
-// A worker runs its chunks in that order, so when it
+// answered, kept in order; dispatch.h decides which chunk goes where, and how many a
+// worker may hold. A worker runs its chunks in that order, so when it
 // dies, the first of them is the one it was running (that chunk fails, or is retried) and
 // the rest are handed to other workers untouched. No task is lost or run twice by a
 // living worker.
@@ -60,6 +49,7 @@
 #include "absl/time/time.h"
 #include "ipc/byte_queue.h"
 #include "pool/internal/death_watch.h"
+#include "pool/internal/dispatch.h"
 #include "pool/internal/job.h"
 #include "pool/internal/life_record.h"
 #include "pool/internal/wire.h"
@@ -81,12 +71,6 @@ struct PoolCoreOptions {
 
 class PoolCore {
  public:
-  static constexpr size_t kChunksInFlight = 4;
-  static constexpr size_t kChunksInFlightWhenFast = 16;
-  static constexpr size_t kChunksInFlightWhenSlow = 2;
-  static constexpr absl::Duration kFastChunk = absl::Microseconds(100);
-  static constexpr absl::Duration kSlowChunk = absl::Milliseconds(1);
-
   // Starts the manager thread and the workers; an error if a worker cannot start.
   static absl::StatusOr<std::unique_ptr<PoolCore>> Start(PoolCoreOptions options);
   ~PoolCore();  // Terminate()s
@@ -139,24 +123,13 @@ class PoolCore {
     bool needs_start = true;
     // What ended the worker it replaces, for the error if this one cannot start.
     std::string replaces = {};
-    size_t chunk_limit() const {
-      if (chunk_time == absl::ZeroDuration()) return kChunksInFlight;
-      if (chunk_time < kFastChunk) return kChunksInFlightWhenFast;
-      if (chunk_time > kSlowChunk) return kChunksInFlightWhenSlow;
-      return kChunksInFlight;
-    }
+    size_t chunk_limit() const { return ChunkLimit(chunk_time); }
   };
   // A worker's process and inbox outside its slot: being started, or stopped.
   struct WorkerProcess {
     std::unique_ptr<Process> process;
     std::unique_ptr<ByteQueue> inbox;
   };
-  // What a DispatchRound has chosen for one worker and not yet sent.
-  struct Chosen {
-    size_t chunks = 0;
-    int64_t tasks = 0;
-  };
-  using ChosenPerWorker = absl::InlinedVector<Chosen, 16>;  // by slot
   enum class Phase { kRunning, kClosing, kTerminating, kFinished };
   // Who takes results off the queue now.
   enum class Collector { kNobody, kManager, kCaller };
@@ -222,10 +195,6 @@ class PoolCore {
   // Chooses a worker for each of the first pending chunks, then sends each worker its
   // share in one batch. True if a chunk failed to send: another round may place the rest.
   bool DispatchRound(std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // The worker to send a chunk of `tasks` tasks: of those with room, counting what is
-  // `chosen` for them already, the one with the fewest chunks in flight and chosen;
-  // workers_.size() if none has room.
-  size_t ChooseWorker(uint64_t tasks, const ChosenPerWorker& chosen) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void Fail(Chunk& chunk, const absl::Status& status, std::vector<std::function<void()>>& done);
   // After a chunk was filed in `job`: whether that completed it (`completed`), and if so,
   // its done callback, to run outside the lock.

@@ -1,0 +1,53 @@
+#include "pool/internal/dispatch.h"
+
+#include <cstddef>
+#include <cstdint>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/functional/function_ref.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+
+namespace mp::internal {
+
+size_t ChunkLimit(absl::Duration chunk_time) {
+  if (chunk_time == absl::ZeroDuration()) return kChunksInFlight;
+  if (chunk_time < kFastChunk) return kChunksInFlightWhenFast;
+  if (chunk_time > kSlowChunk) return kChunksInFlightWhenSlow;
+  return kChunksInFlight;
+}
+
+Destinations ChooseDestinations(absl::Span<const WorkerLoad> workers, size_t pending,
+                                absl::FunctionRef<uint64_t(size_t)> tasks_of, int64_t quota) {
+  // What this call has chosen for each worker so far. On the stack for a usual round:
+  // the manager dispatches after every result.
+  struct Chosen {
+    size_t chunks = 0;
+    int64_t tasks = 0;
+  };
+  absl::InlinedVector<Chosen, 16> chosen(workers.size());
+  Destinations destinations;
+  while (destinations.size() < pending) {
+    const int64_t tasks = static_cast<int64_t>(tasks_of(destinations.size()));
+    size_t best = workers.size();
+    size_t best_load = 0;  // its chunks in flight and chosen
+    for (size_t slot = 0; slot < workers.size(); ++slot) {
+      const WorkerLoad& worker = workers[slot];
+      const size_t load = worker.in_flight + chosen[slot].chunks;
+      if (!worker.takes_chunks || load >= worker.limit) continue;
+      const int64_t tasks_given = worker.tasks_sent + chosen[slot].tasks;
+      if (quota > 0 && tasks_given > 0 && tasks_given + tasks > quota) continue;
+      if (best == workers.size() || load < best_load) {
+        best = slot;
+        best_load = load;
+      }
+    }
+    if (best == workers.size()) break;
+    ++chosen[best].chunks;
+    chosen[best].tasks += tasks;
+    destinations.push_back(best);
+  }
+  return destinations;
+}
+
+}  // namespace mp::internal
