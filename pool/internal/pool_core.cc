@@ -122,6 +122,7 @@ absl::Status PoolCore::StartMissingWorkersLocked() {
     mutex_.Unlock();
     absl::StatusOr<WorkerProcess> started = StartWorkerProcess(slot);
     mutex_.Lock();
+    phase_changed_.SignalAll();  // WorkerPids() waits for a slot being refilled
     if (!started.ok()) {
       if (replaces.empty()) return started.status();
       return absl::Status(started.status().code(), absl::StrCat("cannot replace ", replaces, ": ",
@@ -236,12 +237,14 @@ void PoolCore::Manage() {
       now = absl::Now();
       next_check = NextCheckLocked(now);
     }
-    // Those that ran their quota, then their replacements and those of the dead, each
-    // with the lock released while it waits or starts.
-    JoinRetiredWorkersLocked();
+    // Replacements for the dead and for those that ran their quota, then those to wait
+    // for, each with the lock released while it starts or waits. (Replacements first:
+    // WorkerPids() waits for them, and a retiring worker may be slow to exit.)
     if (absl::Status started = StartMissingWorkersLocked(); !started.ok() && !broken_) {
       broken_ = started;
+      phase_changed_.SignalAll();  // WorkerPids() waits no more
     }
+    JoinRetiredWorkersLocked();
     Dispatch(done);
     // Nothing to collect for a while: the manager waits on manager_wake_ instead, so that
     // the next caller of Map() may collect. Not at once when its work is done: while
@@ -764,6 +767,13 @@ void PoolCore::Stop() {
 
 std::vector<pid_t> PoolCore::WorkerPids() const {
   MutexLock lock(mutex_);
+  // A dead worker's task fails before its replacement has started (the manager starts it
+  // without the lock): wait for the replacement, so the pool shows its full size.
+  while (phase_ == Phase::kRunning && !broken_ &&
+         std::any_of(workers_.begin(), workers_.end(),
+                     [](const Worker& worker) { return worker.process == nullptr; })) {
+    phase_changed_.Wait(mutex_);
+  }
   std::vector<pid_t> pids;
   for (const Worker& worker : workers_) {
     if (worker.process != nullptr && worker.process->pid()) pids.push_back(*worker.process->pid());

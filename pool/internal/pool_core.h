@@ -93,6 +93,7 @@ class PoolCore {
   void Terminate();
 
   int workers() const { return options_.workers; }
+  // Once every dead worker's replacement has started (while the pool runs).
   std::vector<pid_t> WorkerPids() const;
 
  private:
@@ -212,7 +213,7 @@ class PoolCore {
 
   const PoolCoreOptions options_;
   mutable Mutex mutex_;
-  CondVar phase_changed_;
+  mutable CondVar phase_changed_;  // also waited on by WorkerPids() const
   CondVar manager_wake_;  // for the manager while it does not collect
   Phase phase_ ABSL_GUARDED_BY(mutex_) = Phase::kRunning;
   Collector collector_ ABSL_GUARDED_BY(mutex_) = Collector::kNobody;
