@@ -35,6 +35,13 @@ constexpr absl::Duration kExitGrace = absl::Seconds(10);
 
 using Callbacks = std::vector<std::function<void()>>;
 
+// Waits kExitGrace for a worker asked to exit (or exiting on its own), then kills it,
+// and reaps it.
+void AwaitExit(Process& worker) {
+  if (!worker.Join(kExitGrace).ok()) (void)worker.Kill();
+  (void)worker.Join();
+}
+
 std::string DescribeExit(pid_t pid, int exit_code) {
   if (exit_code < 0) {
     const char* abbreviation = sigabbrev_np(-exit_code);
@@ -158,10 +165,7 @@ void PoolCore::JoinRetiredWorkersLocked() {
   if (retiring_.empty()) return;
   std::vector<WorkerProcess> retiring = std::exchange(retiring_, {});
   mutex_.Unlock();
-  for (WorkerProcess& worker : retiring) {
-    if (!worker.process->Join(kExitGrace).ok()) (void)worker.process->Kill();
-    (void)worker.process->Join();
-  }
+  for (WorkerProcess& worker : retiring) AwaitExit(*worker.process);
   mutex_.Lock();
 }
 
@@ -180,8 +184,7 @@ void PoolCore::StopWorkersLocked(bool kill) {
         !worker.inbox->Put(EncodeChunk(ChunkMessage{}), absl::Seconds(1)).ok()) {
       (void)worker.process->Kill();
     }
-    if (!worker.process->Join(kExitGrace).ok()) (void)worker.process->Kill();
-    (void)worker.process->Join();
+    AwaitExit(*worker.process);
   }
   mutex_.Lock();
 }
