@@ -35,4 +35,10 @@ absl::StatusOr<Pool> Pool::Create(PoolOptions options) {
   return Pool(std::move(core));
 }
 
+Pool::Pool(std::unique_ptr<internal::PoolCore> core) : PoolCalls(std::move(core)) {}
+
+std::vector<pid_t> Pool::WorkerPids() const {
+  return static_cast<const internal::PoolCore&>(engine()).WorkerPids();  // Create() made it one
+}
+
 }  // namespace mp

@@ -60,13 +60,15 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ipc/codec.h"
-#include "pool/internal/pool_core.h"
 #include "pool/pool_calls.h"
 #include "pool/pool_task.h"
 #include "pool/results.h"
 #include "process/process.h"
 
 namespace mp {
+namespace internal {
+class PoolCore;  // the engine (internal/pool_core.h), behind PoolCalls
+}  // namespace internal
 
 // A registered task with its arguments, e.g. for PoolOptions::initializer.
 struct PoolCall {
@@ -104,16 +106,16 @@ struct PoolOptions {
   bool batch_scheduling = true;
 };
 
-class Pool : public PoolCalls<internal::PoolCore> {
+class Pool : public PoolCalls<internal::RegisteredTasks> {
  public:
   // InvalidArgument for negative workers, retries or max_tasks_per_child; FailedPrecondition
   // for an initializer that is not registered; otherwise why a worker could not start.
   static absl::StatusOr<Pool> Create(PoolOptions options = {});
 
-  std::vector<pid_t> WorkerPids() const { return core().WorkerPids(); }
+  std::vector<pid_t> WorkerPids() const;
 
  private:
-  explicit Pool(std::unique_ptr<internal::PoolCore> core) : PoolCalls(std::move(core)) {}
+  explicit Pool(std::unique_ptr<internal::PoolCore> core);
 };
 
 }  // namespace mp

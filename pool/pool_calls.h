@@ -1,23 +1,21 @@
-// The calls of a pool of processes, written once for every engine that runs chunks of
-// registered tasks somewhere else: mp::Pool (worker processes on this machine) and
-// mp::RemotePool (worker hosts reached over gRPC) both derive from PoolCalls, so that
-// code written against one runs on the other.
+// The typed calls of every pool, written once: Map, Starmap, MapAsync, Imap,
+// ImapUnordered, Apply, ApplyAsync, Close, Join, Terminate. mp::Pool (worker processes),
+// mp::RemotePool (worker hosts over gRPC) and mp::ThreadPool (threads) each derive from
+// PoolCalls with their own engine (internal/engine.h) behind it, so code written against
+// one runs on the others.
 //
-// An engine (`Core`) provides:
-//   absl::Status Submit(std::string_view task_name, std::shared_ptr<internal::Job> job,
-//                       size_t chunksize,
-//                       absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
-//   absl::Status SubmitAndWait(...);  // the same arguments: Submit(), then waits until
-//                                     // the job is complete (Map, Starmap, Apply)
-//   int workers() const;  // for the automatic chunksize
-//   void Close();  absl::Status Join(absl::Duration);  void Terminate();
-// It sends each chunk's encoded arguments to be run and files the encoded results in the
-// job (Job::CompleteEncoded); this file turns typed calls into chunks and back.
+// This layer owns the types: it checks each call, makes its typed job (internal/job.h),
+// attaches callbacks, and hands the engine the tasks in the form it runs (`Carrier`):
+// - RegisteredTasks (Pool, RemotePool): functions registered with MP_POOL_TASK, their
+//   arguments encoded a chunk at a time (internal/chunk_codec.h);
+// - CallablesHere (ThreadPool): any callable, run on the pool's threads, never encoded.
 
 #ifndef MP_POOL_POOL_CALLS_H_
 #define MP_POOL_POOL_CALLS_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,106 +26,230 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "pool/chunksize.h"
+#include "pool/internal/call_inputs.h"
+#include "pool/internal/chunk_codec.h"
+#include "pool/internal/engine.h"
 #include "pool/internal/job.h"
 #include "pool/pool_task.h"
 #include "pool/results.h"
 
 namespace mp {
+namespace internal {
 
-template <typename Core>
+// Pool and RemotePool: tasks are functions registered with MP_POOL_TASK, which a worker
+// in another process finds by name; their arguments travel encoded.
+struct RegisteredTasks {
+  template <typename F>
+  using Traits = PoolFunctionTraits<std::decay_t<F>>;
+  // What ResultOf names for anything else, so that the call's own check says what is wrong.
+  struct NotARegisteredFunction {};
+  template <typename F, bool = Traits<F>::kIsFunctionPointer>
+  struct Result {
+    using type = typename Traits<F>::Result;
+  };
+  template <typename F>
+  struct Result<F, false> {
+    using type = NotARegisteredFunction;
+  };
+
+  // What the caller receives from task `F` (its arguments are implied by F).
+  template <typename F, typename... Args>
+  using ResultOf = typename Result<F>::type;
+  template <typename F, typename Tuple>
+  using ResultOfApplying = typename Result<F>::type;
+
+  // Map's tasks take one argument.
+  template <typename F>
+  static constexpr void CheckTakesOneArgument() {
+    if constexpr (Traits<F>::kIsFunctionPointer) {
+      static_assert(std::tuple_size_v<typename Traits<F>::Args> == 1,
+                    "Map/Imap tasks take one argument; use Starmap for more");
+    }
+  }
+
+  // Calls submit(tasks) with the call's tasks encoded, before it returns.
+  template <typename R, typename F, typename Inputs, typename Submit>
+  static absl::Status Send(F&& task, const Inputs& inputs, const std::shared_ptr<TypedJob<R>>& /*job*/,
+                           Submit submit) {
+    static_assert(Traits<F>::kIsFunctionPointer,
+                  "a Pool's tasks are functions registered with MP_POOL_TASK, not lambdas or "
+                  "overloaded names (a ThreadPool takes any callable)");
+    if constexpr (Traits<F>::kIsFunctionPointer) {
+      const std::string name = PoolTaskName(std::decay_t<F>(task));
+      if (name.empty()) {
+        return absl::FailedPreconditionError(
+            "this function is not a pool task: register it with MP_POOL_TASK(name) at namespace "
+            "scope, so that every worker can find it");
+      }
+      using Params = typename Traits<F>::Args;
+      return submit(EncodedTasks{name, [&](size_t first, size_t count, std::string& out) {
+                                   EncodeChunkArgs<Params>(inputs, first, count, out);
+                                 }});
+    } else {
+      return absl::OkStatus();
+    }
+  }
+};
+
+// ThreadPool: tasks are any callable, closures included, run on this process's threads;
+// nothing is encoded, and the call's inputs are copied (its work outlives the call).
+struct CallablesHere {
+  // What the caller receives from `F` called with `Args`: its value, with StatusOr
+  // unwrapped; NoResult for void.
+  template <typename F, typename... Args>
+  using ResultOf = typename PoolFunctionTraits<
+      std::invoke_result_t<std::decay_t<F>&, const Args&...> (*)()>::Result;
+  template <typename F, typename Tuple>
+  using ResultOfApplying = typename PoolFunctionTraits<decltype(std::apply(
+      std::declval<std::decay_t<F>&>(), std::declval<const Tuple&>())) (*)()>::Result;
+
+  template <typename F>
+  static constexpr void CheckTakesOneArgument() {}  // invoke_result says it if not
+
+  template <typename R, typename F, typename Inputs, typename Submit>
+  static absl::Status Send(F&& task, const Inputs& inputs, const std::shared_ptr<TypedJob<R>>& job,
+                           Submit submit) {
+    auto kept = std::make_shared<decltype(inputs.Kept())>(inputs.Kept());
+    auto function = std::make_shared<std::decay_t<F>>(std::forward<F>(task));
+    return submit(TasksHere{[job, kept, function](size_t first, size_t count) {
+      std::vector<absl::StatusOr<R>> results;
+      results.reserve(count);
+      for (size_t index = first; index < first + count; ++index) {
+        results.push_back(RunOne<R>(*function, kept->Arguments(index), index));
+      }
+      return job->CompleteAll(first, results);
+    }});
+  }
+
+  // One task's result, or its error with context.
+  template <typename R, typename Function, typename Arguments>
+  static absl::StatusOr<R> RunOne(Function& function, const Arguments& arguments, size_t index) {
+    auto fail = [index](const absl::Status& status) {
+      return absl::Status(status.code(), absl::StrCat("task ", index, " failed in a pool thread: ",
+                                                      status.message()));
+    };
+    try {
+      using Returned = decltype(std::apply(function, arguments));
+      if constexpr (std::is_void_v<Returned>) {
+        std::apply(function, arguments);
+        return NoResult{};
+      } else if constexpr (std::is_same_v<std::decay_t<Returned>, R>) {
+        return std::apply(function, arguments);
+      } else {
+        Returned returned = std::apply(function, arguments);
+        if (!returned.ok()) return fail(returned.status());
+        return *std::move(returned);
+      }
+    } catch (const std::exception& error) {
+      return fail(absl::UnknownError(absl::StrCat("the task threw: ", error.what())));
+    } catch (...) {
+      return fail(absl::UnknownError("the task threw something that is not a std::exception"));
+    }
+  }
+};
+
+}  // namespace internal
+
+template <typename Carrier>
 class PoolCalls {
  public:
-  template <typename F>
-  using ResultOf = typename internal::PoolFunctionTraits<F*>::Result;
+  template <typename F, typename... Args>
+  using ResultOf = typename Carrier::template ResultOf<F, Args...>;
 
   template <typename F, typename T>
-  absl::StatusOr<std::vector<ResultOf<F>>> Map(F* task, const std::vector<T>& inputs,
-                                               MapOptions options = {}) {
-    return internal::WaitAndTakeAll(SubmitEach(task, inputs, options, kWait));
+  absl::StatusOr<std::vector<ResultOf<F, T>>> Map(F&& task, const std::vector<T>& inputs,
+                                                  MapOptions options = {}) {
+    return internal::WaitAndTakeAll(
+        Submit<ResultOf<F, T>>(std::forward<F>(task), OneArgument<F>(inputs), options, kWait));
   }
 
   // Like Map, each input a tuple of the task's arguments.
   template <typename F, typename Tuple>
-  absl::StatusOr<std::vector<ResultOf<F>>> Starmap(F* task, const std::vector<Tuple>& inputs,
-                                                   MapOptions options = {}) {
+  absl::StatusOr<std::vector<typename Carrier::template ResultOfApplying<F, Tuple>>> Starmap(
+      F&& task, const std::vector<Tuple>& inputs, MapOptions options = {}) {
     return internal::WaitAndTakeAll(
-        Submit(task, inputs.size(), options, kWait,
-               [&](size_t first, size_t count, std::string& out) {
-                 for (size_t i = first; i < first + count; ++i) EncodeArgs(task, inputs[i], out);
-               }));
+        Submit<typename Carrier::template ResultOfApplying<F, Tuple>>(
+            std::forward<F>(task), internal::InputsOfStarmap(inputs), options, kWait));
   }
 
   template <typename F, typename T>
-  absl::StatusOr<MapResult<ResultOf<F>>> MapAsync(F* task, const std::vector<T>& inputs,
-                                                  MapOptions options = {},
-                                                  Callbacks<std::vector<ResultOf<F>>> callbacks = {}) {
-    auto job = SubmitEach(task, inputs, options, kReturnOrdered, [&](const JobFor<F>& job) {
-      internal::AddCallbacks<std::vector<ResultOf<F>>>(job, std::move(callbacks), [](const auto& done) {
-        return done.AllResults();
-      });
-    });
+  absl::StatusOr<MapResult<ResultOf<F, T>>> MapAsync(F&& task, const std::vector<T>& inputs,
+                                                     MapOptions options = {},
+                                                     Callbacks<std::vector<ResultOf<F, T>>> callbacks = {}) {
+    using R = ResultOf<F, T>;
+    auto job = Submit<R>(std::forward<F>(task), OneArgument<F>(inputs), options, kReturnOrdered,
+                         [&](const JobFor<R>& job) {
+                           internal::AddCallbacks<std::vector<R>>(
+                               job, std::move(callbacks), [](const auto& done) { return done.AllResults(); });
+                         });
     if (!job.ok()) return job.status();
-    return MapResult<ResultOf<F>>(*job);
+    return MapResult<R>(*job);
   }
 
   template <typename F, typename T>
-  absl::StatusOr<ResultStream<ResultOf<F>>> Imap(F* task, const std::vector<T>& inputs,
-                                                 MapOptions options = {}) {
-    auto job = SubmitEach(task, inputs, options, kReturnOrdered);
+  absl::StatusOr<ResultStream<ResultOf<F, T>>> Imap(F&& task, const std::vector<T>& inputs,
+                                                    MapOptions options = {}) {
+    auto job = Submit<ResultOf<F, T>>(std::forward<F>(task), OneArgument<F>(inputs), options,
+                                      kReturnOrdered);
     if (!job.ok()) return job.status();
-    return ResultStream<ResultOf<F>>(*job, /*ordered=*/true);
+    return ResultStream<ResultOf<F, T>>(*job, /*ordered=*/true);
   }
 
   template <typename F, typename T>
-  absl::StatusOr<ResultStream<ResultOf<F>>> ImapUnordered(F* task, const std::vector<T>& inputs,
-                                                          MapOptions options = {}) {
-    auto job = SubmitEach(task, inputs, options, kReturnUnordered);
+  absl::StatusOr<ResultStream<ResultOf<F, T>>> ImapUnordered(F&& task, const std::vector<T>& inputs,
+                                                             MapOptions options = {}) {
+    auto job = Submit<ResultOf<F, T>>(std::forward<F>(task), OneArgument<F>(inputs), options,
+                                      kReturnUnordered);
     if (!job.ok()) return job.status();
-    return ResultStream<ResultOf<F>>(*job, /*ordered=*/false);
+    return ResultStream<ResultOf<F, T>>(*job, /*ordered=*/false);
   }
 
   template <typename F, typename... Args>
-  absl::StatusOr<AsyncResult<ResultOf<F>>> ApplyAsync(F* task, const Args&... args) {
-    return ApplyAsyncWithCallbacks(Callbacks<ResultOf<F>>{}, task, args...);
+  absl::StatusOr<AsyncResult<ResultOf<F, Args...>>> ApplyAsync(F&& task, const Args&... args) {
+    return ApplyAsyncWithCallbacks(Callbacks<ResultOf<F, Args...>>{}, std::forward<F>(task), args...);
   }
 
   template <typename F, typename... Args>
-  absl::StatusOr<AsyncResult<ResultOf<F>>> ApplyAsyncWithCallbacks(Callbacks<ResultOf<F>> callbacks,
-                                                                   F* task, const Args&... args) {
-    auto job = SubmitOne(task, kReturnOrdered, [&](const JobFor<F>& job) {
-      internal::AddCallbacks<ResultOf<F>>(job, std::move(callbacks),
-                                          [](const auto& done) { return done.Result(0); });
-    }, args...);
+  absl::StatusOr<AsyncResult<ResultOf<F, Args...>>> ApplyAsyncWithCallbacks(
+      Callbacks<ResultOf<F, Args...>> callbacks, F&& task, const Args&... args) {
+    using R = ResultOf<F, Args...>;
+    auto job = Submit<R>(std::forward<F>(task), internal::InputsOfApply(args...), {.chunksize = 1},
+                         kReturnOrdered, [&](const JobFor<R>& job) {
+                           internal::AddCallbacks<R>(job, std::move(callbacks),
+                                                     [](const auto& done) { return done.Result(0); });
+                         });
     if (!job.ok()) return job.status();
-    return AsyncResult<ResultOf<F>>(*job);
+    return AsyncResult<R>(*job);
   }
 
   template <typename F, typename... Args>
-  absl::StatusOr<ResultOf<F>> Apply(F* task, const Args&... args) {
-    auto job = SubmitOne(task, kWait, nullptr, args...);
+  absl::StatusOr<ResultOf<F, Args...>> Apply(F&& task, const Args&... args) {
+    auto job = Submit<ResultOf<F, Args...>>(std::forward<F>(task), internal::InputsOfApply(args...),
+                                            {.chunksize = 1}, kWait);
     if (!job.ok()) return job.status();
     return (*job)->Result(0);
   }
 
   // No more calls; work already submitted still runs.
-  void Close() { core_->Close(); }
+  void Close() { engine_->Close(); }
   // After Close(): waits for the submitted work to finish and the workers to exit.
   // FailedPrecondition before Close() or Terminate(); DeadlineExceeded after `timeout`.
-  absl::Status Join(absl::Duration timeout = absl::InfiniteDuration()) { return core_->Join(timeout); }
-  // Kills the workers now; unfinished tasks fail with Cancelled.
-  void Terminate() { core_->Terminate(); }
+  absl::Status Join(absl::Duration timeout = absl::InfiniteDuration()) { return engine_->Join(timeout); }
+  // Stops the workers now; unfinished tasks fail with Cancelled.
+  void Terminate() { engine_->Terminate(); }
 
-  int workers() const { return core_->workers(); }
+  int workers() const { return engine_->workers(); }
 
  protected:
-  explicit PoolCalls(std::unique_ptr<Core> core) : core_(std::move(core)) {}
-  Core& core() const { return *core_; }
+  explicit PoolCalls(std::unique_ptr<internal::Engine> engine) : engine_(std::move(engine)) {}
+  const internal::Engine& engine() const { return *engine_; }
 
  private:
-  template <typename F>
-  using JobFor = std::shared_ptr<internal::TypedJob<ResultOf<F>>>;
+  template <typename R>
+  using JobFor = std::shared_ptr<internal::TypedJob<R>>;
 
   // What a call does once its tasks are sent: return a handle (results to be read in
   // order, or as they complete), or wait for them all (the engine may then use the
@@ -136,85 +258,38 @@ class PoolCalls {
   // Called with a new job before its tasks are sent. Callbacks are attached here: once
   // sent, its results may be in before the call returns, and callbacks attached to a
   // complete job run at once, on the calling thread; attached before, they run on the
-  // engine's thread that files the last result, as its header promises.
-  template <typename F>
-  using BeforeSending = std::function<void(const JobFor<F>&)>;
+  // engine's thread that files the last result, as the pools' headers promise.
+  template <typename R>
+  using BeforeSending = std::function<void(const JobFor<R>&)>;
 
-  // Appends one task's arguments, each converted to its parameter's type, encoded.
-  template <typename F, typename Tuple>
-  static void EncodeArgs(F* /*task*/, const Tuple& input, std::string& out) {
-    using Params = typename internal::PoolFunctionTraits<F*>::Args;
-    constexpr size_t kCount = std::tuple_size_v<Params>;
-    static_assert(kCount == std::tuple_size_v<std::decay_t<Tuple>>,
-                  "wrong number of arguments for this task");
-    [&]<size_t... kIndex>(std::index_sequence<kIndex...>) {
-      (EncodeAs<std::tuple_element_t<kIndex, Params>>(std::get<kIndex>(input), out), ...);
-    }(std::make_index_sequence<kCount>{});
-  }
-
-  template <typename Param, typename Given>
-  static void EncodeAs(const Given& given, std::string& out) {
-    if constexpr (std::is_same_v<Param, std::decay_t<Given>>) {
-      internal::Encode(given, out);  // no conversion, no copy
-    } else {
-      internal::Encode(Param(given), out);
-    }
-  }
-
-  template <typename F, typename... Args>
-  absl::StatusOr<JobFor<F>> SubmitOne(F* task, Then then, BeforeSending<F> before_sending,
-                                      const Args&... args) {
-    return Submit(
-        task, 1, {.chunksize = 1}, then,
-        [&](size_t, size_t, std::string& out) { EncodeArgs(task, std::forward_as_tuple(args...), out); },
-        std::move(before_sending));
-  }
-
+  // Map's inputs: each is the task's one argument.
   template <typename F, typename T>
-  absl::StatusOr<JobFor<F>> SubmitEach(F* task, const std::vector<T>& inputs, MapOptions options,
-                                       Then then, BeforeSending<F> before_sending = nullptr) {
-    static_assert(std::tuple_size_v<typename internal::PoolFunctionTraits<F*>::Args> == 1,
-                  "Map/Imap tasks take one argument; use Starmap for more");
-    using Param = std::tuple_element_t<0, typename internal::PoolFunctionTraits<F*>::Args>;
-    return Submit(task, inputs.size(), options, then,
-                  [&](size_t first, size_t count, std::string& out) {
-                    if constexpr (std::is_same_v<T, Param> && internal::IsRawEncoded<T>()) {
-                      // Numbers and plain structs: the chunk's arguments are an array.
-                      out.append(reinterpret_cast<const char*>(&inputs[first]), count * sizeof(T));
-                    } else {
-                      for (size_t i = first; i < first + count; ++i) {
-                        EncodeArgs(task, std::forward_as_tuple(inputs[i]), out);
-                      }
-                    }
-                  },
-                  std::move(before_sending));
+  static auto OneArgument(const std::vector<T>& inputs) {
+    Carrier::template CheckTakesOneArgument<F>();
+    return internal::InputsOfMap(inputs);
   }
 
-  // Sends tasks 0 .. count - 1 in chunks; encode_tasks(first, n, out) appends the arguments
-  // of tasks first .. first + n - 1.
-  template <typename F, typename EncodeTasks>
-  absl::StatusOr<JobFor<F>> Submit(F* task, size_t count, MapOptions options, Then then,
-                                   EncodeTasks encode_tasks, BeforeSending<F> before_sending = nullptr) {
-    const std::string name = internal::PoolTaskName(task);
-    if (name.empty()) {
-      return absl::FailedPreconditionError(
-          "this function is not a pool task: register it with MP_POOL_TASK(name) at namespace "
-          "scope, so that every worker can find it");
-    }
+  // Sends tasks 0 .. inputs.size() - 1 in chunks, as the engine runs them.
+  template <typename R, typename F, typename Inputs>
+  absl::StatusOr<JobFor<R>> Submit(F&& task, const Inputs& inputs, MapOptions options, Then then,
+                                   BeforeSending<R> before_sending = nullptr) {
     if (options.chunksize < 0) return absl::InvalidArgumentError("chunksize must be >= 0");
+    const size_t count = inputs.size();
     const auto chunksize = static_cast<size_t>(
         options.chunksize > 0 ? options.chunksize
                               : DefaultChunksize(static_cast<int64_t>(count), workers()));
-    auto job = std::make_shared<internal::TypedJob<ResultOf<F>>>(count, then == kReturnUnordered);
+    auto job = std::make_shared<internal::TypedJob<R>>(count, then == kReturnUnordered);
     if (before_sending) before_sending(job);
-    const absl::Status submitted = then == kWait
-                                       ? core_->SubmitAndWait(name, job, chunksize, encode_tasks)
-                                       : core_->Submit(name, job, chunksize, encode_tasks);
+    const absl::Status submitted = Carrier::template Send<R>(
+        std::forward<F>(task), inputs, job, [&](auto tasks) {
+          const internal::EngineCall call{job, chunksize, std::move(tasks)};
+          return then == kWait ? engine_->SubmitAndWait(call) : engine_->Submit(call);
+        });
     if (!submitted.ok()) return submitted;
     return job;
   }
 
-  std::unique_ptr<Core> core_;
+  std::unique_ptr<internal::Engine> engine_;
 };
 
 }  // namespace mp

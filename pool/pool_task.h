@@ -31,6 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "pool/internal/chunk_codec.h"
 #include "pool/internal/wire.h"
 #include "process/internal/arg_codec.h"
 #include "process/status_macros.h"
@@ -94,11 +95,10 @@ struct PoolFunctionTraits<R (*)(Params...)> {
   using Result = std::conditional_t<std::is_void_v<R>, NoResult, typename UnwrapStatusOr<R>::type>;
   static constexpr bool kArgsEncodable = (IsEncodable<std::decay_t<Params>>() && ...);
   static constexpr bool kResultEncodable = IsEncodable<Result>() || std::is_same_v<Result, NoResult>;
-  // Arguments and result are each encoded as their bytes (numbers, plain structs), and
-  // the result is returned as it is (not in a StatusOr).
-  static constexpr bool kFixedSize = (IsRawEncoded<std::decay_t<Params>>() && ...) &&
-                                     std::is_same_v<R, Result> && IsRawEncoded<Result>();
-  static constexpr size_t kArgsBytes = (size_t{0} + ... + sizeof(std::decay_t<Params>));
+  // Arguments and result are each encoded as their bytes (numbers, plain structs:
+  // chunk_codec.h), and the result is returned as it is (not in a StatusOr).
+  static constexpr bool kFixedSize =
+      kArgsAreBlocks<Args> && std::is_same_v<R, Result> && IsRawEncoded<Result>();
 };
 template <typename R, typename... Params>
 struct PoolFunctionTraits<R (*)(Params...) noexcept> : PoolFunctionTraits<R (*)(Params...)> {};
@@ -155,12 +155,6 @@ absl::Status RunPoolTaskInto(Args& args, char* out) {
   });
 }
 
-// Whether `bytes` are exactly `count` blocks of `each` bytes, without computing
-// count * each (a count from another machine may be anything).
-constexpr bool HoldsExactly(size_t bytes, uint64_t count, size_t each) {
-  return each == 0 ? bytes == 0 : bytes % each == 0 && bytes / each == count;
-}
-
 // A chunk of tasks (PoolTaskEntry): no allocation per task for numbers and other
 // fixed-size arguments and results.
 template <auto kFunction>
@@ -172,12 +166,13 @@ void RunPoolTasks(std::string_view args, uint64_t count, std::string& values,
     // results. Sizing `values` once and copying each result into place costs a move
     // instruction per task, where appending to a string costs a function call: for
     // trivial tasks that is most of a worker's time.
-    if (HoldsExactly(args.size(), count, Traits::kArgsBytes)) {
+    if (ChunkArgsAreBlocks<typename Traits::Args>(args, count)) {
+      constexpr size_t kBlock = kArgsBlockBytes<typename Traits::Args>;
       const size_t start = values.size();
       values.resize(start + count * sizeof(typename Traits::Result));
       size_t end = start;
       for (uint64_t i = 0; i < count; ++i) {
-        std::string_view task_bytes = args.substr(i * Traits::kArgsBytes, Traits::kArgsBytes);
+        std::string_view task_bytes = args.substr(i * kBlock, kBlock);
         typename Traits::Args task_args;
         DecodeTuple(task_bytes, task_args);  // cannot fail: the sizes were checked
         const absl::Status status = RunPoolTaskInto<kFunction>(task_args, values.data() + end);
@@ -209,8 +204,8 @@ void RunPoolTasks(std::string_view args, uint64_t count, std::string& values,
 template <auto kFunction>
 bool PoolArgsFit(std::string_view args, uint64_t count) {
   using Traits = PoolFunctionTraits<decltype(kFunction)>;
-  if constexpr (Traits::kFixedSize) {
-    return HoldsExactly(args.size(), count, Traits::kArgsBytes);
+  if constexpr (kArgsAreBlocks<typename Traits::Args>) {
+    return ChunkArgsAreBlocks<typename Traits::Args>(args, count);
   } else {
     for (uint64_t i = 0; i < count; ++i) {
       typename Traits::Args task_args;

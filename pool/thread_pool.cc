@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "pool/internal/engine.h"
 #include "pool/internal/thread_pool_core.h"
 #include "process/cpu_count.h"
 

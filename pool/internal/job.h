@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "pool/internal/chunk_codec.h"
 #include "pool/internal/wire.h"
 #include "pool/pool_task.h"
 #include "process/internal/annotated_mutex.h"
@@ -194,7 +195,7 @@ class TypedJob : public Job {
                        const std::vector<TaskError>& errors) override {
     if constexpr (IsRawEncoded<R>()) {
       // Numbers and plain structs, all succeeded: the chunk's results are an array.
-      if (errors.empty() && values.size() == count * sizeof(R)) {
+      if (ChunkResultsAreArray<R>(values, count, !errors.empty())) {
         std::optional<bool> completed = FileAllSucceeded(first, count, [&] {
           std::memcpy(static_cast<void*>(&values_[first]), values.data(), values.size());
         });

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -614,19 +615,22 @@ bool PoolCore::AllWorkDoneLocked() const {
                      [](const Worker& worker) { return worker.in_flight.empty(); });
 }
 
-absl::Status PoolCore::Submit(std::string_view task_name, std::shared_ptr<Job> job, size_t chunksize,
-                              absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks) {
-  return SubmitChunks(task_name, std::move(job), chunksize, encode_tasks, /*collecting=*/false);
+absl::Status PoolCore::Submit(const EngineCall& call) {
+  const auto* tasks = std::get_if<EncodedTasks>(&call.tasks);
+  if (tasks == nullptr) return WrongFormOfTasks(RunsTasksHere());
+  return SubmitChunks(tasks->task_name, call.job, call.chunksize, tasks->encode_args,
+                      /*collecting=*/false);
 }
 
-absl::Status PoolCore::SubmitAndWait(std::string_view task_name, std::shared_ptr<Job> job,
-                                     size_t chunksize,
-                                     absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks) {
+absl::Status PoolCore::SubmitAndWait(const EngineCall& call) {
+  const auto* tasks = std::get_if<EncodedTasks>(&call.tasks);
+  if (tasks == nullptr) return WrongFormOfTasks(RunsTasksHere());
+  const std::shared_ptr<Job>& job = call.job;
   // A job of many chunks is better served by two threads: the manager files results and
   // sends more while the caller encodes (measured: a 20,000-task Map of 1,250 chunks is
   // 40% slower when the caller does both). A job whose chunks all fit in the workers'
   // inboxes at once only waits: there the caller saves a wake-up.
-  chunksize = std::max<size_t>(chunksize, 1);
+  const size_t chunksize = std::max<size_t>(call.chunksize, 1);
   const size_t chunks = (job->size() + chunksize - 1) / chunksize;
   bool collecting = false;
   {
@@ -637,7 +641,8 @@ absl::Status PoolCore::SubmitAndWait(std::string_view task_name, std::shared_ptr
       collecting = true;
     }
   }
-  const absl::Status submitted = SubmitChunks(task_name, job, chunksize, encode_tasks, collecting);
+  const absl::Status submitted =
+      SubmitChunks(tasks->task_name, job, chunksize, tasks->encode_args, collecting);
   if (collecting && submitted.ok()) CollectUntilDone(*job);
   if (collecting) {
     MutexLock lock(mutex_);

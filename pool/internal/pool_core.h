@@ -50,6 +50,7 @@
 #include "ipc/byte_queue.h"
 #include "pool/internal/death_watch.h"
 #include "pool/internal/dispatch.h"
+#include "pool/internal/engine.h"
 #include "pool/internal/job.h"
 #include "pool/internal/life_record.h"
 #include "pool/internal/wire.h"
@@ -69,30 +70,26 @@ struct PoolCoreOptions {
   bool batch_scheduling = true;
 };
 
-class PoolCore {
+class PoolCore final : public Engine {
  public:
   // Starts the manager thread and the workers; an error if a worker cannot start.
   static absl::StatusOr<std::unique_ptr<PoolCore>> Start(PoolCoreOptions options);
-  ~PoolCore();  // Terminate()s
+  ~PoolCore() override;  // Terminate()s
 
-  // Runs `task_name` on each of the job's tasks, `chunksize` at a time, filing the results
-  // in `job`; encode_tasks(first, count, out) appends the encoded arguments of tasks
-  // first .. first + count - 1 to `out`. FailedPrecondition once the pool is closed or
-  // terminated.
-  absl::Status Submit(std::string_view task_name, std::shared_ptr<Job> job, size_t chunksize,
-                      absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
+  // Runs tasks in worker processes: takes EncodedTasks, and sends each chunk's encoded
+  // arguments to a worker as soon as they are encoded.
+  bool RunsTasksHere() const override { return false; }
+  absl::Status Submit(const EngineCall& call) override;
   // Submit(), then waits until the job is complete, collecting results itself if it can.
-  absl::Status SubmitAndWait(std::string_view task_name, std::shared_ptr<Job> job,
-                             size_t chunksize,
-                             absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
+  absl::Status SubmitAndWait(const EngineCall& call) override;
 
-  void Close();
+  void Close() override;
   // After Close(): waits until every job is done and every worker has exited.
-  absl::Status Join(absl::Duration timeout);
+  absl::Status Join(absl::Duration timeout) override;
   // Kills the workers now; unfinished tasks fail with Cancelled.
-  void Terminate();
+  void Terminate() override;
 
-  int workers() const { return options_.workers; }
+  int workers() const override { return options_.workers; }
   // Once every dead worker's replacement has started (while the pool runs).
   std::vector<pid_t> WorkerPids() const;
 

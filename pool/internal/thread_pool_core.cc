@@ -1,6 +1,10 @@
 #include "pool/internal/thread_pool_core.h"
 
+#include <algorithm>
+#include <functional>
+#include <memory>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -25,29 +29,46 @@ void ThreadPoolCore::Serve() {
   while (true) {
     while (queue_.empty() && phase_ == Phase::kRunning) changed_.Wait(mutex_);
     if (queue_.empty()) break;  // closing or terminating, nothing left
-    Work work = std::move(queue_.front());
+    Chunk chunk = std::move(queue_.front());
     queue_.pop_front();
-    ++busy_;
     mutex_.Unlock();
-    work.run();
+    AfterFiling(*chunk.job, (*chunk.run)(chunk.first, chunk.count));
+    chunk = {};  // the call's inputs may go before the lock is taken again
     mutex_.Lock();
-    --busy_;
   }
   ++exited_;
   changed_.SignalAll();
 }
 
-absl::Status ThreadPoolCore::Submit(std::vector<Work> work) {
+void ThreadPoolCore::AfterFiling(Job& job, bool completed) {
+  if (!completed) return;
+  if (std::function<void()> on_done = job.TakeOnDone()) on_done();
+}
+
+absl::Status ThreadPoolCore::Submit(const EngineCall& call) {
+  const auto* tasks = std::get_if<TasksHere>(&call.tasks);
+  if (tasks == nullptr) return WrongFormOfTasks(RunsTasksHere());
+  auto run = std::make_shared<const std::function<bool(size_t, size_t)>>(tasks->run);
+  const size_t count = call.job->size();
+  const size_t chunksize = std::max<size_t>(call.chunksize, 1);
   {
     MutexLock lock(mutex_);
     if (phase_ != Phase::kRunning) {
       return absl::FailedPreconditionError(
           "the pool is closed or terminated: it takes no more work");
     }
-    for (Work& each : work) queue_.push_back(std::move(each));
+    for (size_t first = 0; first < count; first += chunksize) {
+      queue_.push_back({call.job, run, first, std::min(chunksize, count - first)});
+    }
   }
   changed_.SignalAll();
   return absl::OkStatus();
+}
+
+absl::Status ThreadPoolCore::SubmitAndWait(const EngineCall& call) {
+  const absl::Status submitted = Submit(call);
+  if (submitted.ok()) call.job->Wait(absl::InfiniteDuration());
+  return submitted;
 }
 
 void ThreadPoolCore::Close() {
@@ -83,15 +104,16 @@ void ThreadPoolCore::Terminate() {
 }
 
 void ThreadPoolCore::Stop() {
-  std::deque<Work> cancelled;
+  std::deque<Chunk> cancelled;
   {
     MutexLock lock(mutex_);
     phase_ = Phase::kTerminating;
     cancelled.swap(queue_);
   }
   changed_.SignalAll();
-  for (Work& work : cancelled) {
-    if (work.cancel) work.cancel();
+  for (Chunk& chunk : cancelled) {
+    AfterFiling(*chunk.job, chunk.job->FailAll(chunk.first, chunk.count,
+                                               absl::CancelledError("the pool was terminated")));
   }
   MutexLock lock(mutex_);
   while (!AllExitedLocked()) changed_.Wait(mutex_);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -77,15 +78,16 @@ void RemoteCore::AddToken(grpc::ClientContext& context) const {
   }
 }
 
-absl::Status RemoteCore::Submit(std::string_view task_name, std::shared_ptr<internal::Job> job,
-                                size_t chunksize,
-                                absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks) {
+absl::Status RemoteCore::Submit(const internal::EngineCall& call) {
+  const auto* tasks = std::get_if<internal::EncodedTasks>(&call.tasks);
+  if (tasks == nullptr) return internal::WrongFormOfTasks(RunsTasksHere());
+  const std::shared_ptr<internal::Job>& job = call.job;
   std::deque<Chunk> chunks;
-  chunksize = std::max<size_t>(chunksize, 1);
+  const size_t chunksize = std::max<size_t>(call.chunksize, 1);
   for (size_t first = 0; first < job->size(); first += chunksize) {
-    Chunk chunk{.job = job, .task_name = std::string(task_name), .first_index = first,
+    Chunk chunk{.job = job, .task_name = std::string(tasks->task_name), .first_index = first,
                 .count = std::min(chunksize, job->size() - first)};
-    encode_tasks(first, chunk.count, chunk.args);
+    tasks->encode_args(first, chunk.count, chunk.args);
     chunks.push_back(std::move(chunk));
   }
   internal::MutexLock lock(mutex_);
@@ -98,11 +100,9 @@ absl::Status RemoteCore::Submit(std::string_view task_name, std::shared_ptr<inte
   return absl::OkStatus();
 }
 
-absl::Status RemoteCore::SubmitAndWait(std::string_view task_name, std::shared_ptr<internal::Job> job,
-                                       size_t chunksize,
-                                       absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks) {
-  const absl::Status submitted = Submit(task_name, job, chunksize, encode_tasks);
-  if (submitted.ok()) job->Wait(absl::InfiniteDuration());
+absl::Status RemoteCore::SubmitAndWait(const internal::EngineCall& call) {
+  const absl::Status submitted = Submit(call);
+  if (submitted.ok()) call.job->Wait(absl::InfiniteDuration());
   return submitted;
 }
 

@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "pool/internal/engine.h"
 #include "pool/internal/job.h"
 #include "pool/remote/worker_host.grpc.pb.h"
 #include "process/internal/annotated_mutex.h"
@@ -67,25 +68,23 @@ struct HostStatus {
   std::string why_dead = {};  // once it is not alive
 };
 
-class RemoteCore {
+class RemoteCore final : public internal::Engine {
  public:
   // Connects to every host and asks its capacity; an error naming the first host that
   // does not answer within connect_timeout, or refuses the token.
   static absl::StatusOr<std::unique_ptr<RemoteCore>> Start(RemotePoolOptions options);
-  ~RemoteCore();  // Terminate()s
+  ~RemoteCore() override;  // Terminate()s
 
-  absl::Status Submit(std::string_view task_name, std::shared_ptr<internal::Job> job,
-                      size_t chunksize,
-                      absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
+  // Runs tasks on other machines: takes EncodedTasks.
+  bool RunsTasksHere() const override { return false; }
+  absl::Status Submit(const internal::EngineCall& call) override;
   // Submit(), then waits for the job: its results are filed by the calls' own threads.
-  absl::Status SubmitAndWait(std::string_view task_name, std::shared_ptr<internal::Job> job,
-                             size_t chunksize,
-                             absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks);
-  void Close();
-  absl::Status Join(absl::Duration timeout);
-  void Terminate();
+  absl::Status SubmitAndWait(const internal::EngineCall& call) override;
+  void Close() override;
+  absl::Status Join(absl::Duration timeout) override;
+  void Terminate() override;
 
-  int workers() const;  // of the hosts alive
+  int workers() const override;  // of the hosts alive
   std::vector<HostStatus> Hosts() const;
 
  private:

@@ -35,12 +35,14 @@
 namespace mp {
 
 // RemotePoolOptions (hosts, token, timeouts): remote_core.h.
-class RemotePool : public PoolCalls<remote::RemoteCore> {
+class RemotePool : public PoolCalls<internal::RegisteredTasks> {
  public:
   static absl::StatusOr<RemotePool> Create(RemotePoolOptions options);
 
   // Each host: its address, workers, whether it is alive (and why not), chunks it ran.
-  std::vector<remote::HostStatus> Hosts() const { return core().Hosts(); }
+  std::vector<remote::HostStatus> Hosts() const {
+    return static_cast<const remote::RemoteCore&>(engine()).Hosts();  // Create() made it one
+  }
 
  private:
   explicit RemotePool(std::unique_ptr<remote::RemoteCore> core) : PoolCalls(std::move(core)) {}

@@ -113,10 +113,11 @@ grpc::Status WorkerHost::RunChunk(grpc::ServerContext* context, const ChunkReque
                                request->task_name(), "'"));
   }
   auto job = std::make_shared<EncodedJob>(request->count());
-  absl::Status submitted = core_->Submit(request->task_name(), job, request->count(),
-                                         [&](size_t, size_t, std::string& out) {
-                                           out.append(request->args());
-                                         });
+  // The chunk arrived encoded: it is passed on as it came, one chunk.
+  const internal::EncodedTasks tasks{request->task_name(), [&](size_t, size_t, std::string& out) {
+                                       out.append(request->args());
+                                     }};
+  absl::Status submitted = core_->Submit({job, request->count(), tasks});
   if (!submitted.ok()) return ToGrpcStatus(submitted);
   // The caller may give up (its deadline, or its pool terminated): stop waiting then. The
   // chunk still runs to its end in a worker; its results are dropped.
