@@ -175,8 +175,8 @@ TEST(PoolCallsTest, EachEngineRefusesTheOtherFormOfTasks) {
   auto job = std::make_shared<mp::internal::TypedJob<int>>(1);
   // A ThreadPool's engine given encoded tasks...
   mp::internal::ThreadPoolCore threads(1);
-  const mp::internal::EngineCall encoded{
-      job, 1, mp::internal::EncodedTasks{"Square", [](size_t, size_t, std::string&) {}}};
+  auto encode_nothing = [](size_t, size_t, std::string&) {};
+  const mp::internal::EngineCall encoded{job, 1, mp::internal::EncodedTasks{"Square", encode_nothing}};
   EXPECT_THAT(threads.Submit(encoded), mp::test::StatusIs(absl::StatusCode::kInvalidArgument));
   // ...and an engine that moves bytes given a closure.
   InlineEngine bytes;

@@ -31,7 +31,8 @@ namespace mp::internal {
 struct EncodedTasks {
   std::string_view task_name;
   // Appends the encoded arguments of tasks first .. first + count - 1 to `out`. Valid
-  // only during Submit(): it may refer to the caller's inputs.
+  // only during Submit(): it may refer to the caller's inputs. (A FunctionRef: the
+  // function it refers to must outlive it, so name a lambda before making one.)
   absl::FunctionRef<void(size_t first, size_t count, std::string& out)> encode_args;
 };
 

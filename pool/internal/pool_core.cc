@@ -679,7 +679,7 @@ void PoolCore::FileCollectedLocked(const std::string& message) {
 
 absl::Status PoolCore::SubmitChunks(std::string_view task_name, std::shared_ptr<Job> job,
                                     size_t chunksize,
-                                    absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks,
+                                    absl::FunctionRef<void(size_t, size_t, std::string&)> encode_args,
                                     bool collecting) {
   std::string buffer;  // for the next chunk's message
   std::string collected;  // a result message, when collecting
@@ -706,7 +706,7 @@ absl::Status PoolCore::SubmitChunks(std::string_view task_name, std::shared_ptr<
     const size_t args_start = BeginChunk(
         {.job = job_id, .first_index = first, .count = chunk.count, .task_name = task_name},
         chunk.message);
-    encode_tasks(first, chunk.count, chunk.message);
+    encode_args(first, chunk.count, chunk.message);
     EndChunk(args_start, chunk.message);
     MutexLock lock(mutex_);
     if (phase_ == Phase::kTerminating || phase_ == Phase::kFinished) {

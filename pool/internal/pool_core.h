@@ -143,7 +143,7 @@ class PoolCore final : public Engine {
   bool ManagerHasWorkLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   absl::Status SubmitChunks(std::string_view task_name, std::shared_ptr<Job> job,
                             size_t chunksize,
-                            absl::FunctionRef<void(size_t, size_t, std::string&)> encode_tasks,
+                            absl::FunctionRef<void(size_t, size_t, std::string&)> encode_args,
                             bool collecting);
   // A collecting caller: files results until `job` is complete, the manager wants the
   // queue back, or the pool is terminated (SubmitAndWait then gives the queue up).

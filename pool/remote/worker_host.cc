@@ -113,11 +113,11 @@ grpc::Status WorkerHost::RunChunk(grpc::ServerContext* context, const ChunkReque
                                request->task_name(), "'"));
   }
   auto job = std::make_shared<EncodedJob>(request->count());
-  // The chunk arrived encoded: it is passed on as it came, one chunk.
-  const internal::EncodedTasks tasks{request->task_name(), [&](size_t, size_t, std::string& out) {
-                                       out.append(request->args());
-                                     }};
-  absl::Status submitted = core_->Submit({job, request->count(), tasks});
+  // The chunk arrived encoded: it is passed on as it came, one chunk. (The lambda is
+  // named: a FunctionRef to a temporary would dangle after this statement.)
+  auto pass_on = [&](size_t, size_t, std::string& out) { out.append(request->args()); };
+  absl::Status submitted =
+      core_->Submit({job, request->count(), internal::EncodedTasks{request->task_name(), pass_on}});
   if (!submitted.ok()) return ToGrpcStatus(submitted);
   // The caller may give up (its deadline, or its pool terminated): stop waiting then. The
   // chunk still runs to its end in a worker; its results are dropped.
