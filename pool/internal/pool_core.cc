@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "ipc/byte_queue.h"
+#include "pool/internal/answers.h"
 #include "pool/internal/wire.h"
 #include "pool/internal/worker.h"
 #include "process/process.h"
@@ -312,66 +313,77 @@ void PoolCore::NudgeCollectorLocked() {
 }
 
 void PoolCore::HandleResults(const std::string& message, absl::Time now, Callbacks& done) {
-  if (message.empty()) return;  // a nudge (NudgeCollectorLocked)
-  absl::StatusOr<ResultMessage> results = DecodeResults(message);
-  if (results.ok() && results->job == kStartUpReportJob) {
-    HandleStartUpReport(message, *results, done);
+  const Verdict verdict = JudgeAnswer(message, [&](int32_t pid) {
+    mutex_.AssertHeld();
+    return SenderLocked(pid);
+  });
+  if (verdict.kind == Verdict::Kind::kIgnore) return;
+  if (verdict.kind == Verdict::Kind::kBreakPool) {
+    BreakAllLocked(verdict.why, done);
     return;
   }
-  if (!results.ok() || !AnswersItsWorkersRunningChunk(*results)) {
-    HandleStrayAnswer(message, done);
-    return;
-  }
-  for (size_t slot = 0; slot < workers_.size(); ++slot) {
-    Worker& worker = workers_[slot];
-    if (worker.process == nullptr || worker.process->pid() != results->worker_pid) continue;
-    // With another chunk queued behind it, this one started when the previous answer
-    // was sent: the time between answers is how long it took.
-    if (worker.in_flight.size() > 1) worker.chunk_time = now - worker.last_answer;
-    worker.last_answer = now;
-    Chunk chunk = std::move(worker.in_flight.front());
-    worker.in_flight.pop_front();
-    if (worker.in_flight.size() <= worker.chunk_limit() / 2) worker.refilling = true;
-    if (results->count != chunk.count) {
-      Fail(chunk, absl::DataLossError("its worker answered for a different number of tasks"), done);
-    } else {
-      for (TaskError& error : results->errors) {
-        error.message = absl::StrCat("task ", chunk.first_index + error.index, " failed in worker ",
-                                     results->worker_pid, ": ", error.message);
-      }
-      AfterFiling(*chunk.job,
-                  chunk.job->CompleteEncoded(chunk.first_index, chunk.count, results->values,
-                                             results->errors),
-                  done);
+  // Every other verdict is about a worker of the pool now (answers.h).
+  const std::optional<size_t> slot = SlotOfWorker(verdict.worker_pid);
+  if (!slot.has_value()) return;
+  Worker& worker = workers_[*slot];
+  switch (verdict.kind) {
+    case Verdict::Kind::kStarted:
+      worker.started = true;
+      return;
+    case Verdict::Kind::kCannotStart:
+      // Starting another would fail the same way, forever: stop here and say why.
+      BreakLocked(*slot, verdict.why, done);
+      return;
+    case Verdict::Kind::kFailRunning: {
+      // The answer to its running chunk is lost: fail that chunk, and stop the worker.
+      // The manager replaces it; the chunks it had not started go to other workers.
+      Chunk lost = std::move(worker.in_flight.front());
+      worker.in_flight.pop_front();
+      Fail(lost, verdict.why, done);
+      worker.out_of_step = true;
+      (void)worker.process->Kill();
+      return;
     }
-    KeepSpareMessageLocked(std::move(chunk.message));
-    // A worker that has run its quota exits now; replace it at once rather than at the
-    // next check. (Only on the manager's thread: with a quota, callers never collect.)
-    const int64_t quota = options_.max_tasks_per_child;
-    if (quota > 0 && worker.tasks_sent >= quota && worker.in_flight.empty()) {
-      RetireWorkerLocked(slot);
-    }
-    return;
+    case Verdict::Kind::kFile:
+      FileAnswerLocked(*slot, verdict.results, now, done);
+      return;
+    default:
+      return;
   }
 }
 
-void PoolCore::HandleStartUpReport(const std::string& message, const ResultMessage& report,
-                                   Callbacks& done) {
-  const std::optional<size_t> slot = SlotOfWorker(report.worker_pid);
-  if (!slot.has_value()) return;  // from a worker stopped already
-  Worker& worker = workers_[*slot];
-  if (worker.started) {
-    HandleStrayAnswer(message, done);  // a worker reports once: this one is out of step
-    return;
-  }
-  if (report.errors.empty()) {
-    worker.started = true;
-    return;
-  }
-  // Starting another would fail the same way, forever: stop here and say why.
-  BreakLocked(*slot, absl::FailedPreconditionError(absl::StrCat(
-                         "worker ", report.worker_pid, " cannot start: ", report.errors.front().message)),
+void PoolCore::FileAnswerLocked(size_t slot, const ResultMessage& results, absl::Time now,
+                                Callbacks& done) {
+  Worker& worker = workers_[slot];
+  // With another chunk queued behind it, this one started when the previous answer was
+  // sent: the time between answers is how long it took.
+  if (worker.in_flight.size() > 1) worker.chunk_time = now - worker.last_answer;
+  worker.last_answer = now;
+  Chunk chunk = std::move(worker.in_flight.front());
+  worker.in_flight.pop_front();
+  if (worker.in_flight.size() <= worker.chunk_limit() / 2) worker.refilling = true;
+  AfterFiling(*chunk.job,
+              chunk.job->CompleteEncoded(chunk.first_index, chunk.count, results.values, results.errors),
               done);
+  KeepSpareMessageLocked(std::move(chunk.message));
+  // A worker that has run its quota exits now; replace it at once rather than at the
+  // next check. (Only on the manager's thread: with a quota, callers never collect.)
+  const int64_t quota = options_.max_tasks_per_child;
+  if (quota > 0 && worker.tasks_sent >= quota && worker.in_flight.empty()) {
+    RetireWorkerLocked(slot);
+  }
+}
+
+Sender PoolCore::SenderLocked(int32_t pid) const {
+  const std::optional<size_t> slot = SlotOfWorker(pid);
+  if (!slot.has_value()) return {};
+  const Worker& worker = workers_[*slot];
+  Sender sender{.known = true, .out_of_step = worker.out_of_step, .started = worker.started};
+  if (!worker.in_flight.empty()) {
+    const Chunk& running = worker.in_flight.front();
+    sender.running = ChunkId{running.job_id, running.first_index, running.count};
+  }
+  return sender;
 }
 
 void PoolCore::BreakLocked(size_t slot, const absl::Status& why, Callbacks& done) {
@@ -390,53 +402,16 @@ std::optional<size_t> PoolCore::SlotOfWorker(int32_t pid) const {
   return std::nullopt;
 }
 
-bool PoolCore::AnswersItsWorkersRunningChunk(const ResultMessage& results) const {
-  const std::optional<size_t> slot = SlotOfWorker(results.worker_pid);
-  if (!slot.has_value()) return false;
-  const Worker& worker = workers_[*slot];
-  return !worker.out_of_step && !worker.in_flight.empty() &&
-         worker.in_flight.front().job_id == results.job &&
-         worker.in_flight.front().first_index == results.first_index;
-}
-
-void PoolCore::HandleStrayAnswer(const std::string& message, Callbacks& done) {
-  absl::StatusOr<ResultMessage> header = DecodeResultsHeader(message);
-  if (!header.ok()) {
-    // Nobody can say whose answer this was, so any call may be waiting for it: fail them
-    // all rather than let one wait forever.
-    broken_ = absl::DataLossError(
-        "an answer on the pool's results queue arrived damaged beyond reading (did a task "
-        "write over memory it does not own?); the pool cannot tell whose it was");
-    for (Worker& worker : workers_) {
-      for (Chunk& chunk : worker.in_flight) Fail(chunk, *broken_, done);
-      worker.in_flight.clear();
-      if (worker.process != nullptr) (void)worker.process->Kill();
-    }
-    Dispatch(done);  // fails what is pending
-    return;
+void PoolCore::BreakAllLocked(const absl::Status& why, Callbacks& done) {
+  // Nobody can say whose answer this was, so any call may be waiting for it: fail them
+  // all rather than let one wait forever.
+  broken_ = why;
+  for (Worker& worker : workers_) {
+    for (Chunk& chunk : worker.in_flight) Fail(chunk, *broken_, done);
+    worker.in_flight.clear();
+    if (worker.process != nullptr) (void)worker.process->Kill();
   }
-  const std::optional<size_t> slot = SlotOfWorker(header->worker_pid);
-  // From a worker already stopped for answering out of step, or one gone: the chunk it
-  // answers is settled (failed, or handed to another worker).
-  if (!slot.has_value() || workers_[*slot].out_of_step) return;
-  Worker& worker = workers_[*slot];
-  if (worker.in_flight.empty()) return;  // a chunk already settled: nothing waits for it
-  // Its worker runs its chunks in order, so this was meant as the answer to the first in
-  // flight, and that answer is lost. Fail that chunk, and stop the worker: what it sends
-  // next cannot be trusted to line up either. The manager replaces it; the chunks it had
-  // not started go to other workers untouched.
-  Chunk lost = std::move(worker.in_flight.front());
-  worker.in_flight.pop_front();
-  const std::string why =
-      absl::StrCat("worker ", header->worker_pid, "'s answer ",
-                   DecodeResults(message).ok()
-                       ? absl::StrCat("named tasks ", header->first_index, ".. of job ", header->job,
-                                      " while it was running tasks ", lost.first_index,
-                                      ".. of job ", lost.job_id)
-                       : std::string("arrived damaged"));
-  Fail(lost, absl::DataLossError(why), done);
-  worker.out_of_step = true;
-  (void)worker.process->Kill();
+  Dispatch(done);  // fails what is pending
 }
 
 void PoolCore::CheckWorkers(Callbacks& done) {

@@ -3,6 +3,11 @@
 // workers, hands out chunks, files results and notices dead workers (told at once by a
 // DeathWatch on their pidfds: death_watch.h).
 //
+// Its parts with one job each, each tested without processes: dispatch.h decides which
+// chunk goes to which worker, answers.h what each message on the results queue means
+// (file it, fail a chunk, break the pool), death_watch.h notices a dead worker. This
+// class holds the state and carries out their decisions.
+//
 // Dispatch: each worker has its own inbox and a few chunks sent to it and not yet
 // answered, kept in order; dispatch.h decides which chunk goes where, and how many a
 // worker may hold. A worker runs its chunks in that order, so when it
@@ -48,6 +53,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ipc/byte_queue.h"
+#include "pool/internal/answers.h"
 #include "pool/internal/death_watch.h"
 #include "pool/internal/dispatch.h"
 #include "pool/internal/engine.h"
@@ -166,27 +172,26 @@ class PoolCore final : public Engine {
   void RetireWorkerLocked(size_t slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // On the manager's thread: waits for the retiring workers, the lock released meanwhile.
   void JoinRetiredWorkersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Files a worker's results message, which came at `now`.
+  // Carries out what answers.h decides about a message from the results queue, which
+  // came at `now`: files it, fails its worker's running chunk, or breaks the pool.
   void HandleResults(const std::string& message, absl::Time now,
                      std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Files the answer to `slot`'s running chunk.
+  void FileAnswerLocked(size_t slot, const ResultMessage& results, absl::Time now,
+                        std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // What the pool knows of the worker with this pid, for answers.h.
+  Sender SenderLocked(int32_t pid) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void ReplaceWorker(size_t slot, std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // A worker's start-up report: it runs, or it cannot (and no other would: BreakLocked).
-  // (`message` is the report as it came, for HandleStrayAnswer if it is out of step.)
-  void HandleStartUpReport(const std::string& message, const ResultMessage& report,
-                           std::vector<std::function<void()>>& done)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // No work can be done any more, for `why`: fails the chunks of `slot`'s worker and those
   // pending, and every later call.
   void BreakLocked(size_t slot, const absl::Status& why, std::vector<std::function<void()>>& done)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The same for an answer nobody can say whose it was: every worker's chunks fail (and
+  // the workers are stopped), since any call may be waiting for it.
+  void BreakAllLocked(const absl::Status& why, std::vector<std::function<void()>>& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The slot of the worker with this pid, if it is one of ours now.
   std::optional<size_t> SlotOfWorker(int32_t pid) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Whether `results` answers the chunk its worker is running (the first in flight).
-  bool AnswersItsWorkersRunningChunk(const ResultMessage& results) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // An answer that does not decode or does not match: fails the chunk it should have
-  // answered with DataLoss (and stops that worker), or, if not even its sender can be
-  // read, breaks the pool with DataLoss. Never dropped silently: a call would wait forever.
-  void HandleStrayAnswer(const std::string& message, std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void CheckWorkers(std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Sends pending chunks to workers with room for them, in rounds (DispatchRound).
   void Dispatch(std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
