@@ -20,6 +20,8 @@
 #include "pool/internal/answers.h"
 #include "pool/internal/wire.h"
 #include "pool/internal/worker.h"
+#include "pool/internal/worker_process.h"
+#include "process/cpu_count.h"
 #include "process/process.h"
 #include "process/status_macros.h"
 
@@ -32,33 +34,20 @@ constexpr absl::Duration kCheckInterval = absl::Milliseconds(10);
 // How long the manager goes on collecting results with none coming before it leaves the
 // queue to callers (see Manage()).
 constexpr absl::Duration kLinger = absl::Milliseconds(10);
-// How long a stopping worker may take to exit before it is killed.
-constexpr absl::Duration kExitGrace = absl::Seconds(10);
-
 using Callbacks = std::vector<std::function<void()>>;
-
-// Waits kExitGrace for a worker asked to exit (or exiting on its own), then kills it,
-// and reaps it.
-void AwaitExit(Process& worker) {
-  if (!worker.Join(kExitGrace).ok()) (void)worker.Kill();
-  (void)worker.Join();
-}
-
-std::string DescribeExit(pid_t pid, int exit_code) {
-  if (exit_code < 0) {
-    const char* abbreviation = sigabbrev_np(-exit_code);
-    return absl::StrCat("worker ", pid, " was killed by ",
-                        abbreviation ? absl::StrCat("SIG", abbreviation) : absl::StrCat("signal ", -exit_code));
-  }
-  if (exit_code == 0) {
-    return absl::StrCat("worker ", pid, " exited with code 0 (a task that calls exit() ends its worker)");
-  }
-  return absl::StrCat("worker ", pid, " exited with code ", exit_code);
-}
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolCoreOptions options) {
+absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolOptions options) {
+  if (options.workers < 0 || options.retries < 0 || options.max_tasks_per_child < 0) {
+    return absl::InvalidArgumentError(
+        "PoolOptions: workers, retries and max_tasks_per_child must not be negative");
+  }
+  if (options.initializer.given && options.initializer.task_name.empty()) {
+    return absl::FailedPreconditionError(
+        "PoolOptions::initializer is not a pool task: register it with MP_POOL_TASK");
+  }
+  if (options.workers == 0) options.workers = CpuCount();
   std::unique_ptr<PoolCore> core(new PoolCore(std::move(options)));
   MP_ASSIGN_OR_RETURN(core->death_watch_,
                       DeathWatch::Start([core = core.get()](pid_t) { core->OnWorkerDied(); }));
@@ -69,6 +58,14 @@ absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolCoreOptions option
                       ByteQueue::Create({.capacity_bytes = core->options_.queue_bytes,
                                          .spin = absl::ZeroDuration()}));
   core->results_ = std::make_unique<ByteQueue>(std::move(results));
+  const PoolOptions& given = core->options_;
+  core->launch_ = {.start_method = given.start_method,
+                   .queue_bytes = given.queue_bytes,
+                   .results_queue = core->results_->name(),
+                   .max_tasks_per_child = given.max_tasks_per_child,
+                   .initializer = given.initializer.task_name,
+                   .initializer_args = given.initializer.encoded_args,
+                   .batch_scheduling = given.batch_scheduling};
   {
     MutexLock lock(core->mutex_);  // no other thread yet: only for the analysis
     core->workers_.resize(static_cast<size_t>(core->options_.workers));
@@ -105,16 +102,8 @@ void PoolCore::OnWorkerDied() {
   manager_wake_.Signal();
 }
 
-absl::StatusOr<PoolCore::WorkerProcess> PoolCore::StartWorkerProcess(size_t slot) {
-  MP_ASSIGN_OR_RETURN(ByteQueue inbox, ByteQueue::Create({.capacity_bytes = options_.queue_bytes}));
-  WorkerProcess worker{.process = nullptr, .inbox = std::make_unique<ByteQueue>(std::move(inbox))};
-  worker.process = std::make_unique<Process>(
-      ProcessOptions{.name = absl::StrCat("PoolWorker-", slot),
-                     .daemon = true,
-                     .start_method = options_.start_method},
-      RunPoolWorker, worker.inbox->name(), results_->name(), options_.max_tasks_per_child,
-      options_.initializer, options_.initializer_args, options_.batch_scheduling);
-  MP_RETURN_IF_ERROR(worker.process->Start());
+absl::StatusOr<WorkerProcess> PoolCore::StartWorkerProcess(size_t slot) {
+  MP_ASSIGN_OR_RETURN(WorkerProcess worker, internal::StartWorkerProcess(launch_, slot));
   if (PoolRecordEnabled()) {
     RecordPoolEvent(absl::StrCat("worker pool=", record_id_, " pid=", *worker.process->pid()));
   }
@@ -178,14 +167,11 @@ void PoolCore::StopWorkersLocked(bool kill) {
     death_watch_->Forget(*worker.process->pid());
     stopping.push_back({.process = std::move(worker.process), .inbox = std::move(worker.inbox)});
   }
-  // Each may take up to kExitGrace to exit: not under the lock that WorkerPids(),
+  // Each may take up to kWorkerExitGrace to exit: not under the lock that WorkerPids(),
   // Ready() callers and the rest need.
   mutex_.Unlock();
   for (WorkerProcess& worker : stopping) {
-    if (kill || worker.inbox == nullptr ||
-        !worker.inbox->Put(EncodeChunk(ChunkMessage{}), absl::Seconds(1)).ok()) {
-      (void)worker.process->Kill();
-    }
+    AskToStop(worker, kill);
     AwaitExit(*worker.process);
   }
   mutex_.Lock();
@@ -432,7 +418,7 @@ void PoolCore::CheckWorkers(Callbacks& done) {
     // held by a worker putting its answer, and would leave answers behind. The manager is
     // the only reader here (a collecting caller was asked for the queue back above).
     std::string message;
-    while (results_->size() > 0 && results_->GetInto(message, kExitGrace).ok()) {
+    while (results_->size() > 0 && results_->GetInto(message, kWorkerExitGrace).ok()) {
       HandleResults(message, absl::Now(), done);
     }
     // Filing may have replaced it already (a worker that ran its quota).

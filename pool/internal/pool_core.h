@@ -3,10 +3,11 @@
 // workers, hands out chunks, files results and notices dead workers (told at once by a
 // DeathWatch on their pidfds: death_watch.h).
 //
-// Its parts with one job each, each tested without processes: dispatch.h decides which
-// chunk goes to which worker, answers.h what each message on the results queue means
-// (file it, fail a chunk, break the pool), death_watch.h notices a dead worker. This
-// class holds the state and carries out their decisions.
+// Its parts with one job each, each tested on its own: dispatch.h decides which chunk
+// goes to which worker, answers.h what each message on the results queue means (file
+// it, fail a chunk, break the pool), worker_process.h starts and stops one worker, and
+// death_watch.h notices a dead one. This class holds the state and carries out their
+// decisions.
 //
 // Dispatch: each worker has its own inbox and a few chunks sent to it and not yet
 // answered, kept in order; dispatch.h decides which chunk goes where, and how many a
@@ -60,26 +61,20 @@
 #include "pool/internal/job.h"
 #include "pool/internal/life_record.h"
 #include "pool/internal/wire.h"
+#include "pool/internal/worker_process.h"
+#include "pool/pool_options.h"
 #include "process/internal/annotated_mutex.h"
 #include "process/process.h"
 
 namespace mp::internal {
 
-struct PoolCoreOptions {
-  int workers = 1;
-  StartMethod start_method = StartMethod::kFork;
-  int64_t max_tasks_per_child = 0;
-  int retries = 0;
-  size_t queue_bytes = 0;
-  std::string initializer = {};
-  std::string initializer_args = {};
-  bool batch_scheduling = true;
-};
-
 class PoolCore final : public Engine {
  public:
-  // Starts the manager thread and the workers; an error if a worker cannot start.
-  static absl::StatusOr<std::unique_ptr<PoolCore>> Start(PoolCoreOptions options);
+  // Starts the manager thread and the workers (options.workers 0: CpuCount()).
+  // InvalidArgument for negative workers, retries or max_tasks_per_child;
+  // FailedPrecondition for an initializer that is not registered; otherwise why a
+  // worker could not start.
+  static absl::StatusOr<std::unique_ptr<PoolCore>> Start(PoolOptions options);
   ~PoolCore() override;  // Terminate()s
 
   // Runs tasks in worker processes: takes EncodedTasks, and sends each chunk's encoded
@@ -129,16 +124,11 @@ class PoolCore final : public Engine {
     std::string replaces = {};
     size_t chunk_limit() const { return ChunkLimit(chunk_time); }
   };
-  // A worker's process and inbox outside its slot: being started, or stopped.
-  struct WorkerProcess {
-    std::unique_ptr<Process> process;
-    std::unique_ptr<ByteQueue> inbox;
-  };
   enum class Phase { kRunning, kClosing, kTerminating, kFinished };
   // Who takes results off the queue now.
   enum class Collector { kNobody, kManager, kCaller };
 
-  explicit PoolCore(PoolCoreOptions options) : options_(std::move(options)) {}
+  explicit PoolCore(PoolOptions options) : options_(std::move(options)) {}
 
   void Manage() ABSL_LOCKS_EXCLUDED(mutex_);  // the manager thread's body
   // On the death watch's thread: a worker has ended; the manager looks at once.
@@ -213,7 +203,9 @@ class PoolCore final : public Engine {
   // Terminate() without the record's line: for Terminate() and the destructor.
   void Stop();
 
-  const PoolCoreOptions options_;
+  const PoolOptions options_;  // workers resolved (never 0)
+  // How workers are started: set by Start() before the manager starts, then never changed.
+  WorkerLaunch launch_;
   mutable Mutex mutex_;
   mutable CondVar phase_changed_;  // also waited on by WorkerPids() const
   CondVar manager_wake_;  // for the manager while it does not collect

@@ -14,7 +14,6 @@
 #include "ipc/grpc_status.h"
 #include "pool/internal/job.h"
 #include "pool/pool_task.h"
-#include "process/cpu_count.h"
 #include "process/status_macros.h"
 
 namespace mp::remote {
@@ -73,8 +72,7 @@ class EncodedJob final : public internal::Job {
 absl::StatusOr<std::unique_ptr<WorkerHost>> WorkerHost::Create(WorkerHostOptions options) {
   if (options.workers < 0) return absl::InvalidArgumentError("workers must not be negative");
   MP_ASSIGN_OR_RETURN(std::unique_ptr<internal::PoolCore> core,
-                      internal::PoolCore::Start({.workers = options.workers > 0 ? options.workers
-                                                                                : CpuCount(),
+                      internal::PoolCore::Start({.workers = options.workers,
                                                  .start_method = options.start_method,
                                                  .queue_bytes = size_t{64} << 20}));
   return std::unique_ptr<WorkerHost>(new WorkerHost(std::move(options), std::move(core)));
