@@ -61,25 +61,45 @@ absl::StatusOr<ByteQueue> ByteQueue::Create(const QueueOptions& options) {
         state.max_items = options.max_items;
         return state.mutex.Init(/*recursive=*/false);
       }));
-  return ByteQueue(std::move(state), options.spin);
+  return ByteQueue(std::move(state), options.capacity_bytes, options.spin);
 }
 
 absl::StatusOr<ByteQueue> ByteQueue::Attach(const std::string& name, absl::Duration spin) {
   MP_ASSIGN_OR_RETURN(internal::SharedState<State> state,
                       internal::SharedState<State>::Attach(name));
-  if (state->capacity < kMinCapacity || state->capacity > state.extra_size()) {
+  const uint64_t capacity = state->capacity;  // read once: from here on, ours is the truth
+  if (capacity < kMinCapacity || capacity > state.extra_size()) {
     return absl::DataLossError(absl::StrCat(name, " holds a damaged queue"));
   }
-  return ByteQueue(std::move(state), spin);
+  return ByteQueue(std::move(state), capacity, spin);
 }
 
-void ByteQueue::RecountItems(State& state) const {
+bool ByteQueue::RecountItems(State& state) const {
+  if (!PositionsAreSaneLocked(state)) return false;
   uint64_t count = 0;
-  for (uint64_t position = state.read_position; position < state.write_position;
-       position += kHeaderBytes + ReadLength(state_.extra(), state.capacity, position)) {
-    ++count;
+  for (uint64_t position = state.read_position; position < state.write_position; ++count) {
+    const uint64_t left = state.write_position - position;
+    if (left < kHeaderBytes) return false;
+    const uint64_t length = ReadLength(state_.extra(), capacity_, position);
+    if (length > left - kHeaderBytes) return false;
+    position += kHeaderBytes + length;
   }
   state.items.store(count, std::memory_order_release);
+  return true;
+}
+
+bool ByteQueue::PositionsAreSaneLocked(const State& state) const {
+  return state.read_position <= state.write_position &&
+         state.write_position - state.read_position <= capacity_;
+}
+
+absl::Status ByteQueue::DamagedLocked(State& state) const {
+  const std::string why = absl::StrCat(
+      "the queue ", name(), " is damaged: its shared state says read position ",
+      state.read_position, ", write position ", state.write_position, " in a ring of ", capacity_,
+      " bytes (did a process write over memory it does not own?)");
+  (void)state.mutex.Unlock();
+  return absl::DataLossError(why);
 }
 
 absl::Status ByteQueue::LockQueue(absl::Time deadline) const {
@@ -88,7 +108,9 @@ absl::Status ByteQueue::LockQueue(absl::Time deadline) const {
   state.mutex.AssertHeld();
   // The dead holder may have completed a copy and moved a position without updating
   // the count; the positions are the truth.
-  if (outcome.previous_owner_died) RecountItems(state);
+  if (outcome.previous_owner_died ? !RecountItems(state) : !PositionsAreSaneLocked(state)) {
+    return DamagedLocked(state);
+  }
   return absl::OkStatus();
 }
 
@@ -100,11 +122,16 @@ absl::Status ByteQueue::LockWhen(internal::FutexCondition& condition, absl::Time
   state.mutex.AssertHeld();
   while (!ready()) {
     absl::StatusOr<internal::LockOutcome> waited = condition.Wait(state.mutex, deadline);
-    if (waited.ok()) {
-      if (waited->previous_owner_died) RecountItems(state);
-    } else if (waited.status().code() != absl::StatusCode::kDeadlineExceeded) {
+    if (!waited.ok() && waited.status().code() != absl::StatusCode::kDeadlineExceeded) {
       return waited.status();  // the lock could not be taken back, so it is not ours
-    } else if (!ready()) {
+    }
+    // The lock is ours again (on time or not), and other processes held it meanwhile:
+    // check what they left before ready() reads it.
+    const bool owner_died = waited.ok() && waited->previous_owner_died;
+    if (owner_died ? !RecountItems(state) : !PositionsAreSaneLocked(state)) {
+      return DamagedLocked(state);
+    }
+    if (!waited.ok() && !ready()) {
       (void)state.mutex.Unlock();
       return absl::DeadlineExceededError(on_timeout);
     }
@@ -118,14 +145,14 @@ absl::Status ByteQueue::Put(std::string_view message, absl::Duration timeout) {
 
 bool ByteQueue::HasRoomLocked(const State& state, uint64_t bytes) const {
   const uint64_t used = state.write_position - state.read_position;
-  return state.capacity - used >= bytes &&
+  return capacity_ - used >= bytes &&
          (state.max_items == 0 || state.items.load(std::memory_order_relaxed) < state.max_items);
 }
 
 void ByteQueue::AppendLocked(State& state, std::string_view message) {
   const uint64_t length = message.size();
-  CopyIntoRing(state_.extra(), state.capacity, state.write_position, &length, sizeof(length));
-  CopyIntoRing(state_.extra(), state.capacity, state.write_position + kHeaderBytes,
+  CopyIntoRing(state_.extra(), capacity_, state.write_position, &length, sizeof(length));
+  CopyIntoRing(state_.extra(), capacity_, state.write_position + kHeaderBytes,
                message.data(), message.size());
   state.write_position += kHeaderBytes + length;  // the commit: the message now exists
   state.items.fetch_add(1, std::memory_order_release);
@@ -138,7 +165,7 @@ absl::StatusOr<size_t> ByteQueue::PutBatch(absl::Span<const std::string_view> me
   if (messages.empty()) return 0;
   State& state = *state_;
   const uint64_t needed = kHeaderBytes + messages.front().size();
-  if (needed > state.capacity) {
+  if (needed > capacity_) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Put(): a message of ", messages.front().size(), " bytes can never fit in this queue, "
         "which holds at most ", max_message_bytes(), "; create it with "
@@ -203,9 +230,14 @@ absl::Status ByteQueue::GetInto(std::string& message, absl::Duration timeout) {
       },
       "Get(): timed out waiting for a message"));
   state.mutex.AssertHeld();
-  const uint64_t length = ReadLength(state_.extra(), state.capacity, state.read_position);
+  // The positions were checked under this lock; the length was written by whoever put
+  // the message, and must lie within what was put.
+  const uint64_t used = state.write_position - state.read_position;
+  const uint64_t length =
+      used < kHeaderBytes ? used : ReadLength(state_.extra(), capacity_, state.read_position);
+  if (used < kHeaderBytes || length > used - kHeaderBytes) return DamagedLocked(state);
   message.resize(length);
-  CopyOutOfRing(state_.extra(), state.capacity, state.read_position + kHeaderBytes,
+  CopyOutOfRing(state_.extra(), capacity_, state.read_position + kHeaderBytes,
                 message.data(), length);
   state.read_position += kHeaderBytes + length;  // the commit: the message is ours
   state.items.fetch_sub(1, std::memory_order_release);

@@ -25,6 +25,14 @@
 // count from the ring itself. A message being read by a consumer that dies stays queued
 // for the next; one that a consumer had taken before dying is gone with it.
 //
+// Damage: every process that maps the queue can write over its shared state, a task with
+// a wild pointer included. So nothing read from it is trusted: the ring's size is kept in
+// this handle (read once, checked, at Attach()), and the positions and each message's
+// length are checked under the lock before they are used. A damaged queue gives
+// DataLoss from Put() and Get(), never a read outside the ring (byte_queue_damage_test).
+// What remains out of reach is the lock itself: a mutex overwritten with garbage is
+// undefined behaviour for pthreads.
+//
 // Order: FIFO between all Put()s, as ordered by the lock.
 //
 // Sharing: as for Lock (fork inherits; otherwise Attach(name) before the creator's queue
@@ -93,9 +101,9 @@ class ByteQueue {
 
   // Messages queued now; stale as soon as it returns when others are active.
   size_t size() const;
-  size_t capacity_bytes() const { return state_->capacity; }
+  size_t capacity_bytes() const { return capacity_; }
   // The largest message Put() accepts.
-  size_t max_message_bytes() const { return state_->capacity - kHeaderBytes; }
+  size_t max_message_bytes() const { return capacity_ - kHeaderBytes; }
 
   const std::string& name() const { return state_.name(); }
 
@@ -130,8 +138,8 @@ class ByteQueue {
   absl::Status TaskDone();
   absl::Status JoinTasks(absl::Duration timeout);
 
-  ByteQueue(internal::SharedState<State> state, absl::Duration spin)
-      : state_(std::move(state)), spin_(spin) {}
+  ByteQueue(internal::SharedState<State> state, uint64_t capacity, absl::Duration spin)
+      : state_(std::move(state)), capacity_(capacity), spin_(spin) {}
 
   // Locks the queue, repairing the counts if the previous holder died. OK: the caller
   // holds state_->mutex (and says so to the analysis with AssertHeld()); it unlocks it.
@@ -143,7 +151,12 @@ class ByteQueue {
   absl::Status LockWhen(internal::FutexCondition& condition, absl::Time deadline, Ready ready,
                         const char* on_timeout) const;
   // `state` is *state_ in each of these.
-  void RecountItems(State& state) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
+  // Rebuilds `items` from the ring; false if the positions or a length are damaged.
+  bool RecountItems(State& state) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
+  // The positions describe at most a ring's worth of bytes, read before write.
+  bool PositionsAreSaneLocked(const State& state) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
+  // Unlocks, and says what is damaged (DataLoss).
+  absl::Status DamagedLocked(State& state) const ABSL_UNLOCK_FUNCTION(state.mutex);
   // Whether a message of `bytes` (header included) fits now.
   bool HasRoomLocked(const State& state, uint64_t bytes) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
@@ -154,6 +167,9 @@ class ByteQueue {
   void SpinUntilNotEmpty() const;
 
   internal::SharedState<State> state_;
+  // The ring's size, from Create() or checked once by Attach(): never read again from the
+  // shared state, which another process could overwrite.
+  uint64_t capacity_;
   absl::Duration spin_;
 };
 

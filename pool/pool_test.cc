@@ -29,6 +29,7 @@
 #include "ipc/shared_memory.h"
 #include "ipc/shared_value.h"
 #include "ipc/testing/ipc_leak_check.h"
+#include "ipc/testing/queue_damage.h"
 #include "pool/internal/wire.h"
 #include "pool/internal/worker.h"
 #include "pool/pool_task.h"
@@ -459,6 +460,28 @@ TEST_F(PoolFailureTest, AnUnreadableAnswerBreaksThePoolWithDataLoss) {
   EXPECT_THAT(pool->Apply(AnswerUnreadable, 7),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("damaged beyond reading")));
   EXPECT_THAT(pool->Apply(Double, 4), StatusIs(absl::StatusCode::kDataLoss));
+}
+
+// Writes over the counters of the results queue this worker answers on (the bytes from
+// its ring's size to its item count, through a mapping of its own): a wild write.
+int DamageTheResultsQueue(int x) {
+  ByteQueue* results = internal::ResultsQueueForTesting();
+  if (results == nullptr) return -1;
+  absl::StatusOr<test::QueueDamage> damage = test::QueueDamage::Of(results->name());
+  if (!damage.ok()) return -1;
+  damage->CountUp();
+  return x;
+}
+MP_POOL_TASK(DamageTheResultsQueue);
+
+// Passes when a task that writes over the results queue's shared state fails the calls
+// with DataLoss, and the pool's owner neither crashes reading the damage nor hangs.
+TEST_F(PoolFailureTest, AResultsQueueDamagedByATaskBreaksThePoolWithDataLoss) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 1});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Apply(DamageTheResultsQueue, 7),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("results queue was damaged")));
+  EXPECT_THAT(pool->Map(Double, std::vector<int>{1, 2}), StatusIs(absl::StatusCode::kDataLoss));
 }
 
 // Passes when a 10k-task map with a randomly chosen worker SIGKILLed along the way

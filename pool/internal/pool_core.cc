@@ -208,11 +208,12 @@ void PoolCore::Manage() {
     bool idle = false;  // collecting, and nothing came until the check was due
     if (collector_ == Collector::kManager) {
       mutex_.Unlock();
-      const bool got = results_->GetInto(message, std::min(until_check, kLinger)).ok();
+      const absl::Status got = results_->GetInto(message, std::min(until_check, kLinger));
       mutex_.Lock();
       now = absl::Now();
-      if (got && phase_ != Phase::kTerminating) HandleResults(message, now, done);
-      idle = !got;
+      if (got.ok() && phase_ != Phase::kTerminating) HandleResults(message, now, done);
+      if (got.code() == absl::StatusCode::kDataLoss) QueueDamagedLocked(got, done);
+      idle = !got.ok();
     } else {
       while (!ManagerHasWorkLocked() && manager_wake_.WaitUntil(mutex_, next_check)) {
       }
@@ -622,9 +623,16 @@ void PoolCore::CollectUntilDone(Job& job) {
       if (manager_wants_queue_ || phase_ == Phase::kTerminating || phase_ == Phase::kFinished) return;
     }
     // The manager's nudge ends this wait early if it wants the queue back.
-    if (results_->GetInto(message, kCheckInterval).ok()) {
+    const absl::Status got = results_->GetInto(message, kCheckInterval);
+    if (got.ok()) {
       MutexLock lock(mutex_);
       FileCollectedLocked(message);
+    } else if (got.code() == absl::StatusCode::kDataLoss) {
+      MutexLock lock(mutex_);
+      Callbacks done;
+      QueueDamagedLocked(got, done);
+      HandCallbacksToManagerLocked(done);
+      return;
     }
   }
 }
@@ -633,9 +641,21 @@ void PoolCore::FileCollectedLocked(const std::string& message) {
   Callbacks done;
   HandleResults(message, absl::Now(), done);
   Dispatch(done);
+  HandCallbacksToManagerLocked(done);
+}
+
+void PoolCore::HandCallbacksToManagerLocked(Callbacks& done) {
   if (done.empty()) return;
   for (std::function<void()>& callback : done) callbacks_for_manager_.push_back(std::move(callback));
   manager_wake_.Signal();
+}
+
+void PoolCore::QueueDamagedLocked(const absl::Status& why, Callbacks& done) {
+  if (broken_) return;  // every later Get() says the same
+  BreakAllLocked(absl::DataLossError(absl::StrCat(
+                     "the pool's results queue was damaged (a task may have written over "
+                     "memory it does not own): ", why.message())),
+                 done);
 }
 
 absl::Status PoolCore::SubmitChunks(std::string_view task_name, std::shared_ptr<Job> job,

@@ -180,6 +180,13 @@ class PoolCore final : public Engine {
   // the workers are stopped), since any call may be waiting for it.
   void BreakAllLocked(const absl::Status& why, std::vector<std::function<void()>>& done)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The results queue said DataLoss: its shared state was written over, so no answer can
+  // be trusted to arrive; every call fails with DataLoss (once).
+  void QueueDamagedLocked(const absl::Status& why, std::vector<std::function<void()>>& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // A collecting caller leaves the callbacks it made due to the manager.
+  void HandCallbacksToManagerLocked(std::vector<std::function<void()>>& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The slot of the worker with this pid, if it is one of ours now.
   std::optional<size_t> SlotOfWorker(int32_t pid) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void CheckWorkers(std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
