@@ -14,12 +14,12 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/byte_queue.h"
+#include "ipc/testing/fuzz_budget.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "ipc/testing/queue_damage.h"
 #include "process/testing/status_matchers.h"
@@ -31,12 +31,6 @@ using ::mp::test::IsOk;
 using ::mp::test::IsOkAndHolds;
 using ::mp::test::StatusIs;
 using ::testing::HasSubstr;
-
-int64_t EnvOr(const char* name, int64_t fallback) {
-  const char* text = std::getenv(name);
-  int64_t value = 0;
-  return text != nullptr && absl::SimpleAtoi(text, &value) ? value : fallback;
-}
 
 class ByteQueueDamageTest : public test::IpcLeakCheckedTest {};
 
@@ -82,8 +76,8 @@ TEST_F(ByteQueueDamageTest, ADamagedCapacityIsNeverBelievedAfterAttach) {
 // Random damage between random operations: every outcome is a value or a status, and
 // DataLoss is seen (so the damage reached the checks).
 TEST_F(ByteQueueDamageTest, RandomDamageNeverCrashesAReader) {
-  std::mt19937_64 random(EnvOr("MP_FUZZ_SEED", 20261206));
-  const absl::Time stop = absl::Now() + absl::Seconds(EnvOr("MP_FUZZ_SECONDS", 2));
+  std::mt19937_64 random(test::FuzzSeed(20261206));
+  const absl::Time stop = absl::Now() + test::FuzzTime();
   int64_t data_losses = 0, rounds = 0;
   while (absl::Now() < stop && !HasFailure()) {
     ++rounds;

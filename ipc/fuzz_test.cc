@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -27,6 +26,7 @@
 #include "ipc/codec.h"
 #include "ipc/pipe.h"
 #include "ipc/task_service.pb.h"
+#include "ipc/testing/fuzz_budget.h"
 #include "process/testing/leak_check.h"
 #include "process/testing/status_matchers.h"
 
@@ -36,17 +36,11 @@ namespace {
 using ::mp::test::IsOk;
 using ::testing::AnyOf;
 
-int64_t EnvOr(const char* name, int64_t fallback) {
-  const char* text = std::getenv(name);
-  int64_t value = 0;
-  return text != nullptr && absl::SimpleAtoi(text, &value) ? value : fallback;
-}
-
 // Runs `one_input(random)` until the time budget is spent; returns how many ran.
 template <typename OneInput>
 int64_t FuzzFor(OneInput one_input) {
-  std::mt19937_64 random(EnvOr("MP_FUZZ_SEED", 20261126));
-  const absl::Time stop = absl::Now() + absl::Seconds(EnvOr("MP_FUZZ_SECONDS", 2));
+  std::mt19937_64 random(test::FuzzSeed(20261126));
+  const absl::Time stop = absl::Now() + test::FuzzTime();
   int64_t inputs = 0;
   while (absl::Now() < stop && !::testing::Test::HasFailure()) {
     for (int i = 0; i < 64; ++i, ++inputs) one_input(random);
