@@ -31,13 +31,15 @@ absl::StatusOr<Barrier> Barrier::Create(int parties) {
                         state.parties = parties;
                         return state.mutex.Init(/*recursive=*/false);
                       }));
-  return Barrier(std::move(state));
+  return Barrier(std::move(state), parties);
 }
 
 absl::StatusOr<Barrier> Barrier::Attach(const std::string& name) {
   MP_ASSIGN_OR_RETURN(internal::SharedState<State> state,
                       internal::SharedState<State>::Attach(name));
-  return Barrier(std::move(state));
+  const int parties = state->parties;  // read once: from here on, ours is the truth
+  if (parties < 1) return absl::DataLossError(absl::StrCat(name, " holds a damaged barrier"));
+  return Barrier(std::move(state), parties);
 }
 
 absl::StatusOr<int> Barrier::Wait(absl::Duration timeout) {
@@ -52,8 +54,20 @@ absl::StatusOr<int> Barrier::Wait(absl::Duration timeout) {
     (void)state.mutex.Unlock();
     return BrokenError();
   }
+  if (state.parties != parties_ || state.arrived < 0 || state.arrived >= parties_) {
+    // Written over by some process: this round can never complete. Break the barrier,
+    // so that those waiting in it wake (with FailedPrecondition) rather than wait forever.
+    const std::string why = absl::StrCat(
+        "the barrier ", state_.name(), " is damaged: its shared state says ", state.arrived,
+        " of ", state.parties, " parties arrived, for a barrier of ", parties_,
+        " (did a process write over memory it does not own?)");
+    state.is_broken = true;
+    (void)state.mutex.Unlock();
+    state.all_arrived.NotifyAll();
+    return absl::DataLossError(why);
+  }
   const int index = state.arrived++;
-  if (state.arrived == state.parties) {  // the last one opens the barrier
+  if (state.arrived == parties_) {  // the last one opens the barrier
     state.arrived = 0;
     ++state.round;
     (void)state.mutex.Unlock();

@@ -39,7 +39,8 @@ class Barrier {
 
   // Waits until `parties` processes have called Wait() in this round. Returns this
   // caller's arrival index in the round, 0 to parties - 1. DeadlineExceeded if `timeout`
-  // passes first (and the barrier breaks); FailedPrecondition if it is or becomes broken.
+  // passes first (and the barrier breaks); FailedPrecondition if it is or becomes broken;
+  // DataLoss if its counts in shared memory were written over (it breaks too).
   absl::StatusOr<int> Wait(absl::Duration timeout = absl::InfiniteDuration());
 
   // Breaks the barrier: current and future waiters fail until Reset().
@@ -48,7 +49,7 @@ class Barrier {
   // ends get FailedPrecondition.
   void Reset();
 
-  int parties() const { return state_->parties; }
+  int parties() const { return parties_; }
   bool broken() const;
 
   const std::string& name() const { return state_.name(); }
@@ -66,9 +67,14 @@ class Barrier {
   };
 
  private:
-  explicit Barrier(internal::SharedState<State> state) : state_(std::move(state)) {}
+  Barrier(internal::SharedState<State> state, int parties)
+      : state_(std::move(state)), parties_(parties) {}
 
   internal::SharedState<State> state_;
+  // From Create(), or checked once by Attach(): never read again from the shared state.
+  // Wait() checks the arrivals against it: damage gives DataLoss, not a round that
+  // never completes.
+  int parties_;
 };
 
 }  // namespace mp

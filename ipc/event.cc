@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ipc/internal/futex_condition.h"
@@ -44,16 +45,20 @@ absl::Status Event::Wait(absl::Duration timeout) const {
   const absl::Time deadline = absl::Now() + timeout;
   if (IsSet()) return absl::OkStatus();
   state_->waiters.fetch_add(1, std::memory_order_seq_cst);
-  bool set = false;
-  while (!(set = IsSet())) {
-    if (!internal::FutexWait(state_->flag, 0, deadline)) {
-      set = IsSet();
-      break;
-    }
+  // The flag is 0 or 1; anything else was written over it, and the futex would then
+  // never let this wait sleep (it sleeps only while the flag is 0): a busy loop.
+  auto flag = [&] { return state_->flag.load(std::memory_order_acquire); };
+  while (flag() == 0) {
+    if (!internal::FutexWait(state_->flag, 0, deadline)) break;
   }
+  const auto last = flag();
   state_->waiters.fetch_sub(1, std::memory_order_relaxed);
-  if (!set) return absl::DeadlineExceededError("timed out waiting for the event");
-  return absl::OkStatus();
+  if (last == 1) return absl::OkStatus();
+  if (last != 0) {
+    return absl::DataLossError(absl::StrCat("the event ", state_.name(), " is damaged: its flag reads ",
+                                            last, " (did a process write over memory it does not own?)"));
+  }
+  return absl::DeadlineExceededError("timed out waiting for the event");
 }
 
 }  // namespace mp

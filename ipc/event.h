@@ -39,7 +39,8 @@ class Event {
   void Clear();
   bool IsSet() const;
 
-  // Returns when the flag is set: at once if it is. DeadlineExceeded if `timeout` passes.
+  // Returns when the flag is set: at once if it is. DeadlineExceeded if `timeout` passes;
+  // DataLoss if the flag in shared memory was written over (neither set nor clear).
   absl::Status Wait(absl::Duration timeout = absl::InfiniteDuration()) const;
 
   const std::string& name() const { return state_.name(); }

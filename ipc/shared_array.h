@@ -70,7 +70,7 @@ class ArrayStorage {
           return has_lock ? state.mutex.Init(/*recursive=*/false) : absl::OkStatus();
         });
     if (!state.ok()) return state.status();
-    ArrayStorage storage(*std::move(state));
+    ArrayStorage storage(*std::move(state), length);
     for (T& element : storage.elements()) new (&element) T();
     return storage;
   }
@@ -80,24 +80,27 @@ class ArrayStorage {
         SharedState<SharedArrayState>::Attach(name);
     if (!state.ok()) return state.status();
     const SharedArrayState& header = **state;
+    const uint64_t length = header.length;  // read once: from here on, ours is the truth
     if (header.has_lock != has_lock || header.element_size != sizeof(T) ||
-        header.length * sizeof(T) > state->extra_size()) {
+        length > state->extra_size() / sizeof(T)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          name, " holds ", header.has_lock ? "a locked" : "a raw", " array of ", header.length,
+          name, " holds ", header.has_lock ? "a locked" : "a raw", " array of ", length,
           " elements of ", header.element_size, " bytes, not what was asked for"));
     }
-    return ArrayStorage(*std::move(state));
+    return ArrayStorage(*std::move(state), static_cast<size_t>(length));
   }
 
-  std::span<T> elements() const {
-    return {reinterpret_cast<T*>(state_.extra()), static_cast<size_t>(state_->length)};
-  }
+  std::span<T> elements() const { return {reinterpret_cast<T*>(state_.extra()), length_}; }
   RobustMutex& mutex() const { return state_->mutex; }
   const std::string& name() const { return state_.name(); }
 
  private:
-  explicit ArrayStorage(SharedState<SharedArrayState> state) : state_(std::move(state)) {}
+  ArrayStorage(SharedState<SharedArrayState> state, size_t length)
+      : state_(std::move(state)), length_(length) {}
   SharedState<SharedArrayState> state_;
+  // From Create(), or checked once by Attach(): never read again from the shared state,
+  // which any process mapping it could overwrite.
+  size_t length_;
 };
 
 }  // namespace internal
