@@ -55,6 +55,12 @@ absl::StatusOr<std::unique_ptr<RemoteCore>> RemoteCore::Start(RemotePoolOptions 
     HealthReply health;
     const grpc::Status status = host.stub->Health(&context, HealthRequest(), &health);
     if (!status.ok()) return Unreachable(address, status, settings.connect_timeout);
+    if (health.wire_format() != WireFormat()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "worker host ", address, " speaks wire format '", health.wire_format(),
+          "', this pool '", WireFormat(), "': build the host from the same sources, for the "
+          "same kind of machine (its bytes would be misread)"));
+    }
     host.status.workers = std::max(1, health.workers());
     host.status.alive = true;
     workers_per_host.push_back(host.status.workers);

@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -25,6 +28,7 @@
 #include "pool/remote/stock_tasks.h"
 #include "pool/remote/testing/loopback_hosts_test.h"
 #include "pool/remote/worker_host.grpc.pb.h"
+#include "pool/remote/worker_host.h"
 #include "process/testing/spawned_program.h"
 #include "process/testing/status_matchers.h"
 
@@ -39,6 +43,7 @@ using ::mp::remote::Square;
 using ::mp::test::IsOk;
 using ::mp::test::IsOkAndHolds;
 using ::mp::test::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -176,6 +181,62 @@ TEST_F(RemotePoolTest, AHostOffLoopbackWithoutATokenRefusesToStart) {
   ASSERT_THAT(refused, IsOk());
   EXPECT_EQ(refused->exit_code, 2);
   EXPECT_THAT(refused->stdout_text, Not(HasSubstr("listening on")));
+}
+
+// Passes when a host takes its token from a file (not the command line, where every
+// local user reads it) and checks it as from the flag.
+TEST_F(RemotePoolTest, TheTokenCanComeFromAFile) {
+  const std::string path = absl::StrCat(std::getenv("TEST_TMPDIR"), "/token");
+  {
+    std::ofstream file(path);
+    file << "from-a-file\n";
+  }
+  const std::string address = StartHost({absl::StrCat("--auth_token_file=", path)});
+  EXPECT_THAT(RemotePool::Create({.hosts = {address}, .auth_token = "guess"}),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {address}, .auth_token = "from-a-file"});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Map(Square, Range(3)), IsOk());
+}
+
+// Passes when the host refuses to start (exit 2) where its token could be missing or
+// ambiguous: an abstract unix socket, which every local user can reach, without one;
+// a token given two ways; a token file that cannot be read.
+TEST_F(RemotePoolTest, AHostRefusesTokensItCannotTrust) {
+  const std::string worker = test::Runfile("pool/remote/worker");
+  auto exit_code = [](absl::StatusOr<test::ProgramOutput> run) { return run.ok() ? run->exit_code : -1000; };
+  EXPECT_EQ(exit_code(test::RunProgram(worker, {"--address=unix-abstract:mp-no-token", "--workers=1"}, kGenerous)), 2);
+  EXPECT_EQ(exit_code(test::RunProgram("/usr/bin/env",
+                                       {"MP_WORKER_AUTH_TOKEN=one", worker, "--auth_token=two", "--workers=1"},
+                                       kGenerous)),
+            2);
+  EXPECT_EQ(exit_code(test::RunProgram(worker, {"--auth_token_file=/nonexistent/token", "--workers=1"}, kGenerous)),
+            2);
+}
+
+// A host of another build: its Health() says a wire format other than ours.
+class HostOfAnotherBuild final : public remote::WorkerHostService::Service {
+  grpc::Status Health(grpc::ServerContext*, const remote::HealthRequest*, remote::HealthReply* reply) override {
+    reply->set_workers(1);
+    reply->set_wire_format("mp-pool-wire/0 big-endian");
+    return grpc::Status::OK;
+  }
+};
+
+// Passes when a pool refuses a host that lays out bytes differently, naming both
+// formats, instead of misreading its answers.
+TEST_F(RemotePoolTest, AHostOfAnotherWireFormatIsRefused) {
+  HostOfAnotherBuild service;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  EXPECT_THAT(RemotePool::Create({.hosts = {absl::StrCat("127.0.0.1:", port)}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("mp-pool-wire/0 big-endian"), HasSubstr(remote::WireFormat()))));
+  server->Shutdown();
 }
 
 // A loopback port that nothing listens on: bound, its number read, closed.

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <bit>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -78,13 +79,32 @@ absl::StatusOr<std::unique_ptr<WorkerHost>> WorkerHost::Create(WorkerHostOptions
   return std::unique_ptr<WorkerHost>(new WorkerHost(std::move(options), std::move(core)));
 }
 
+std::string WireFormat() {
+  constexpr int kWireVersion = 1;
+  return absl::StrCat("mp-pool-wire/", kWireVersion, " ",
+                      std::endian::native == std::endian::little ? "little" : "big", "-endian",
+                      " int", sizeof(int), " long", sizeof(long), " size_t", sizeof(size_t),
+                      " double", sizeof(double), " long_double", sizeof(long double));
+}
+
+bool TokensMatch(std::string_view given, std::string_view expected) {
+  // Every byte of the expected token is compared, whatever differs first; a `volatile`
+  // accumulator keeps the compiler from stopping early.
+  volatile unsigned char differences = given.size() == expected.size() ? 0 : 1;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const unsigned char from_given = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+    differences = differences | (from_given ^ static_cast<unsigned char>(expected[i]));
+  }
+  return differences == 0;
+}
+
 grpc::Status WorkerHost::CheckToken(const grpc::ServerContext& context) const {
   if (options_.auth_token.empty()) return grpc::Status::OK;
   const auto& metadata = context.client_metadata();
   auto given = metadata.find(kAuthorizationKey);
   if (given == metadata.end() ||
-      std::string_view(given->second.data(), given->second.size()) !=
-          AuthorizationValue(options_.auth_token)) {
+      !TokensMatch(std::string_view(given->second.data(), given->second.size()),
+                   AuthorizationValue(options_.auth_token))) {
     return Refuse(grpc::StatusCode::UNAUTHENTICATED,
                   "this worker host needs its auth token (RemotePoolOptions::auth_token)");
   }
@@ -131,6 +151,7 @@ grpc::Status WorkerHost::Health(grpc::ServerContext* context, const HealthReques
                                 HealthReply* reply) {
   if (grpc::Status token = CheckToken(*context); !token.ok()) return token;
   reply->set_workers(core_->workers());
+  reply->set_wire_format(WireFormat());
   reply->set_host_pid(getpid());
   return grpc::Status::OK;
 }

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
@@ -59,6 +60,16 @@ class WorkerHost final : public WorkerHostService::Service {
 // Metadata key of the token, and its value: "Bearer " + token.
 inline constexpr char kAuthorizationKey[] = "authorization";
 inline std::string AuthorizationValue(const std::string& token) { return "Bearer " + token; }
+// What a chunk's bytes mean on this build: the wire's version (bump it when
+// pool/internal/wire.h or ipc/codec.h changes how anything is laid out), and the memory
+// layout the codec copies as it is (byte order, sizes of the basic types). A RemotePool
+// refuses a host whose format differs from its own, rather than misread its bytes.
+std::string WireFormat();
+
+// Whether `given` equals `expected`, in a time that depends only on their lengths: a
+// comparison that stops at the first differing byte tells a caller, by how long it took,
+// how much of its guess was right.
+bool TokensMatch(std::string_view given, std::string_view expected);
 
 }  // namespace mp::remote
 

@@ -1,7 +1,8 @@
 // main() of a worker host: serves the pool tasks linked into this program to RemotePools.
 //
 //   bazel run //pool/remote:worker -- --workers=4                       # 127.0.0.1:7070
-//   bazel run //pool/remote:worker -- --address=0.0.0.0:7070 --auth_token=$TOKEN
+//   MP_WORKER_AUTH_TOKEN=$TOKEN bazel run //pool/remote:worker -- --address=0.0.0.0:7070
+//   bazel run //pool/remote:worker -- --address=0.0.0.0:7070 --auth_token_file=token.txt
 //
 // To serve your own tasks, build a binary from this main and the library that registers
 // them:  cc_binary(name = "my_worker", deps = ["//pool/remote:worker_main", ":my_tasks"])
@@ -21,6 +22,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -34,11 +37,14 @@
 #include "process/hand_off.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:7070",
-          "host:port to listen on (port 0: any free port). Anything but loopback needs "
-          "--auth_token.");
+          "host:port to listen on (port 0: any free port), or unix:PATH. Anything but "
+          "loopback or a unix: socket file needs a token.");
 ABSL_FLAG(int, workers, 0, "worker processes (0: one per CPU)");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "a file holding the token calls must carry (one line); or set MP_WORKER_AUTH_TOKEN");
 ABSL_FLAG(std::string, auth_token, "",
-          "calls must carry this token; required unless listening on loopback only");
+          "the token itself: discouraged, every local user can read it from ps; use "
+          "--auth_token_file or MP_WORKER_AUTH_TOKEN");
 ABSL_FLAG(int64_t, max_message_bytes, int64_t{64} << 20,
           "largest request or reply, in bytes; larger requests are refused "
           "(RESOURCE_EXHAUSTED)");
@@ -47,10 +53,46 @@ ABSL_FLAG(bool, exit_on_stdin_eof, false, "exit when stdin reaches end of file")
 
 namespace {
 
+constexpr char kTokenVariable[] = "MP_WORKER_AUTH_TOKEN";
+
+// Whether only this machine can reach `address`. (An abstract unix socket is not such a
+// place for a token-less host: it has no permissions, so every local user reaches it;
+// a unix: socket file has its file's.)
 bool IsLoopback(const std::string& address) {
   return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
-         absl::StartsWith(address, "[::1]:") || absl::StartsWith(address, "unix:") ||
-         absl::StartsWith(address, "unix-abstract:");
+         absl::StartsWith(address, "[::1]:") || absl::StartsWith(address, "unix:");
+}
+
+// The token, from the one place it was given: --auth_token_file, MP_WORKER_AUTH_TOKEN,
+// or (with a warning) --auth_token. Empty if none. Exits 2 on bad usage.
+std::string ReadToken() {
+  const std::string path = absl::GetFlag(FLAGS_auth_token_file);
+  const char* variable = std::getenv(kTokenVariable);
+  const std::string flag = absl::GetFlag(FLAGS_auth_token);
+  const int given = !path.empty() + (variable != nullptr) + !flag.empty();
+  if (given > 1) {
+    mp::cli::ExitBadUsage(absl::StrCat("give the token one way: --auth_token_file, ", kTokenVariable,
+                                       " or --auth_token"));
+  }
+  if (!flag.empty()) {
+    std::fprintf(stderr,
+                 "worker: warning: --auth_token shows the token to every local user (ps, "
+                 "/proc/PID/cmdline); use --auth_token_file or %s\n",
+                 kTokenVariable);
+    return flag;
+  }
+  if (variable != nullptr) {
+    if (*variable == '\0') mp::cli::ExitBadUsage(absl::StrCat(kTokenVariable, " is set but empty"));
+    return variable;
+  }
+  if (path.empty()) return "";
+  std::ifstream file(mp::cli::UserPath(path));
+  std::string token;
+  if (!file || !std::getline(file, token) || token.empty()) {
+    mp::cli::ExitBadUsage(absl::StrCat("--auth_token_file=", path,
+                                       " cannot be read, or its first line is empty"));
+  }
+  return token;
 }
 
 // SIGTERM and SIGINT write a byte here (a signal handler may do little else safely);
@@ -85,10 +127,11 @@ int main(int argc, char** argv) {
   mp::cli::ParseFlags(argc, argv,
                       "Serves this program's pool tasks to RemotePools on other machines.");
   const std::string address = absl::GetFlag(FLAGS_address);
-  const std::string token = absl::GetFlag(FLAGS_auth_token);
+  const std::string token = ReadToken();
   if (token.empty() && !IsLoopback(address)) {
-    mp::cli::ExitBadUsage(absl::StrCat("--address=", address, " is reachable from other machines: "
-                                       "set --auth_token, or listen on 127.0.0.1"));
+    mp::cli::ExitBadUsage(absl::StrCat("--address=", address, " is reachable by others: give a "
+                                       "token (--auth_token_file or ", kTokenVariable,
+                                       "), or listen on 127.0.0.1 or a unix: socket file"));
   }
   if (absl::GetFlag(FLAGS_workers) < 0) mp::cli::ExitBadUsage("--workers must be >= 0");
   const int64_t max_bytes = absl::GetFlag(FLAGS_max_message_bytes);
