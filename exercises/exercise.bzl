@@ -36,6 +36,15 @@ def exercise(name, starter, solution, grader, grader_deps, deps = [], test_tags 
         deps = deps,
     )
 
+    # Starter and reference alike refuse a flag they do not know (exit 2).
+    native.sh_test(
+        name = "refuses_bad_flags_test",
+        size = "small",
+        srcs = ["//process/cli:refuses_bad_flags.sh"],
+        args = ["$(rootpath :{})".format(name), "$(rootpath :solution)"],
+        data = [":" + name, ":solution"],
+    )
+
     # (test name, program graded, expected grade, extra tags)
     graded = [
         ("grade", ":" + name, "pass", ["manual"]),

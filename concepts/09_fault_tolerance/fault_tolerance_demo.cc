@@ -13,6 +13,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -23,7 +24,7 @@
 
 ABSL_FLAG(int, tasks, 12, "tasks in the map (1 to 10000)");
 ABSL_FLAG(int, workers, 2, "worker processes (1 to 64)");
-ABSL_FLAG(int64_t, crash_task, 7, "which task crashes its worker");
+ABSL_FLAG(int64_t, crash_task, 7, "which task crashes its worker (0 to tasks - 1)");
 ABSL_FLAG(std::string, crash, "sigkill", "how: sigkill, segfault, abort or exit (_exit(3))");
 ABSL_FLAG(bool, transient, false, "crash only the first time the task runs");
 ABSL_FLAG(int, retries, 0, "times a task whose worker died is run again (0 to 10)");
@@ -38,6 +39,10 @@ int main(int argc, char** argv) {
     mp::cli::ExitBadUsage("--crash must be sigkill, segfault, abort or exit");
   }
   if (tasks < 1 || tasks > 10'000) mp::cli::ExitBadUsage("--tasks must be 1 to 10000");
+  if (const int64_t crash_task = absl::GetFlag(FLAGS_crash_task); crash_task < 0 || crash_task >= tasks) {
+    mp::cli::ExitBadUsage(absl::StrCat("--crash_task must be 0 to ", tasks - 1,
+                                       " (--tasks - 1): task ", crash_task, " is not in the map"));
+  }
   if (workers < 1 || workers > 64) mp::cli::ExitBadUsage("--workers must be 1 to 64");
   if (retries < 0 || retries > 10) mp::cli::ExitBadUsage("--retries must be 0 to 10");
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
+#include "process/cli/parse_flags.h"
 #include "process/hand_off.h"
 
 int Double(int x) {
@@ -25,6 +26,7 @@ MP_POOL_TASK(Double);
 
 int main(int argc, char** argv) {
   mp::HandOffToLibrary(argc, argv);
+  mp::cli::ParseFlags(argc, argv, "Doubles [1, 2, 3, 4, 5] with a pool of 4 processes.");
   const std::vector<int> numbers = {1, 2, 3, 4, 5};
   std::vector<int> doubled;
 

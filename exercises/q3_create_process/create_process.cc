@@ -15,7 +15,11 @@
 
 #include <cstdio>
 
-int main() {
+#include "process/cli/parse_flags.h"
+
+int main(int argc, char** argv) {
+  mp::cli::ParseFlags(argc, argv, "Creates a process, waits for it, and says so.");
+
   // TODO(student): start a child process with fork(). In the child (fork() returned 0),
   // print "This is a process!" and end the child with _exit(0).
 

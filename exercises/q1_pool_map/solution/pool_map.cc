@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
+#include "process/cli/parse_flags.h"
 #include "process/hand_off.h"
 
 int Double(int x) { return 2 * x; }
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   // First line of main() in any program with a Pool: a worker started by spawn is this
   // same program, and this call makes it run its task instead of main().
   mp::HandOffToLibrary(argc, argv);
+  // It takes no flags: anything else on the command line is a mistake (exit 2).
+  mp::cli::ParseFlags(argc, argv, "Doubles [1, 2, 3, 4, 5] with a pool of 4 processes.");
 
   absl::StatusOr<mp::Pool> pool = mp::Pool::Create({.workers = 4});
   if (!pool.ok()) {

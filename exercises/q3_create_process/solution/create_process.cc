@@ -7,7 +7,12 @@
 #include <cerrno>
 #include <cstdio>
 
-int main() {
+#include "process/cli/parse_flags.h"
+
+int main(int argc, char** argv) {
+  // It takes no flags: anything else on the command line is a mistake (exit 2).
+  mp::cli::ParseFlags(argc, argv, "Creates a process, waits for it, and says so.");
+
   // fork() copies unflushed stdio buffers into the child. Nothing is buffered yet, but
   // flushing first is the habit that keeps output from being printed twice.
   std::fflush(stdout);
