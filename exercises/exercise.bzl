@@ -22,9 +22,12 @@ and passes when the grade is the one expected. It gets main() and the grade repo
 
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
 
-def exercise(name, starter, solution, grader, grader_deps, deps = [], test_tags = []):
+def exercise(name, starter, solution, grader, grader_deps, deps = [], test_tags = [], bad_flags = [],
+             student_checks_flags = False):
     """test_tags: added to the three grading tests, e.g. ["exclusive"] for a grader that
-    measures speed."""
+    measures speed. bad_flags: flags out of range (e.g. "--tasks=0") that the starter and
+    the reference must both refuse (exit 2, naming the flag); only the reference, if
+    checking them is part of the exercise (student_checks_flags)."""
     cc_binary(
         name = name,
         srcs = [starter],
@@ -41,7 +44,11 @@ def exercise(name, starter, solution, grader, grader_deps, deps = [], test_tags 
         name = "refuses_bad_flags_test",
         size = "small",
         srcs = ["//process/cli:refuses_bad_flags.sh"],
-        args = ["$(rootpath :{})".format(name), "$(rootpath :solution)"],
+        args = ["$(rootpath :{})".format(name), "$(rootpath :solution)", "--"] + [
+            "'$(rootpath :{}) {}'".format(program, flag)
+            for program in (["solution"] if student_checks_flags else [name, "solution"])
+            for flag in bad_flags
+        ],
         data = [":" + name, ":solution"],
     )
 

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   const int tasks = absl::GetFlag(FLAGS_tasks);
   if (workers < 1 || workers > 64) mp::cli::ExitBadUsage("--workers must be 1 to 64");
   if (tasks < 1 || tasks > 100000) mp::cli::ExitBadUsage("--tasks must be 1 to 100000");
+  const int fail_task = absl::GetFlag(FLAGS_fail_task);
+  if (fail_task < 0 || fail_task > tasks) mp::cli::ExitBadUsage("--fail_task must be 0 (none) to --tasks");
 
   std::vector<Job> jobs;
   for (int number = 1; number <= tasks; ++number) {

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   mp::cli::ParseFlags(argc, argv, "Maps over tasks while one of them kills its worker.");
   const int tasks = absl::GetFlag(FLAGS_tasks);
   if (tasks < 1 || tasks > 1000) mp::cli::ExitBadUsage("--tasks must be 1 to 1000");
+  const int crash_task = absl::GetFlag(FLAGS_crash_task);
+  if (crash_task < 0 || crash_task > tasks) mp::cli::ExitBadUsage("--crash_task must be 0 (none) to --tasks");
   std::vector<Job> jobs;
   for (int i = 1; i <= tasks; ++i) jobs.push_back({i, i == absl::GetFlag(FLAGS_crash_task)});
 

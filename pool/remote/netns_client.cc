@@ -71,6 +71,11 @@ int MapSurvivesAKill(mp::RemotePool& pool) {
 int main(int argc, char** argv) {
   mp::cli::ParseFlags(argc, argv, "One RemotePool scenario against hosts in namespaces.");
   const std::string expect = absl::GetFlag(FLAGS_expect);
+  if (absl::GetFlag(FLAGS_hosts).empty()) mp::cli::ExitBadUsage("--hosts is required");
+  if (absl::GetFlag(FLAGS_kill_pid) < 0) mp::cli::ExitBadUsage("--kill_pid must be >= 0 (0: none)");
+  if (const int ms = absl::GetFlag(FLAGS_connect_timeout_ms); ms < 1 || ms > 600'000) {
+    mp::cli::ExitBadUsage("--connect_timeout_ms must be 1 to 600000");
+  }
   const absl::Time start = absl::Now();
   absl::StatusOr<mp::RemotePool> pool = mp::RemotePool::Create(
       {.hosts = absl::StrSplit(absl::GetFlag(FLAGS_hosts), ',', absl::SkipEmpty()),

@@ -138,8 +138,8 @@ int main(int argc, char** argv) {
   if (max_bytes < 1024 || max_bytes > (int64_t{1} << 31) - 1) {
     mp::cli::ExitBadUsage("--max_message_bytes must be between 1024 and 2^31 - 1");
   }
-  if (absl::GetFlag(FLAGS_max_tasks_per_chunk) < 1) {
-    mp::cli::ExitBadUsage("--max_tasks_per_chunk must be >= 1");
+  if (const int64_t chunk = absl::GetFlag(FLAGS_max_tasks_per_chunk); chunk < 1 || chunk > 100'000'000) {
+    mp::cli::ExitBadUsage("--max_tasks_per_chunk must be 1 to 100000000");
   }
 
   if (pipe2(stop_pipe, O_CLOEXEC) != 0) return 1;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every program of the course refuses what it does not understand (parse_flags.h): run
 # with an unknown flag, each PROGRAM given must exit 2 and name that flag on stderr; and
-# each "PROGRAM --flag=value" case after "--" must exit 2 and name its flag.
+# each "PROGRAM [--good=value...] --bad=value" case after "--" must exit 2 and name its
+# last flag, the bad one.
 #
 #   refuses_bad_flags.sh PROGRAM... [-- "PROGRAM --flag=bad" ...]
 #
@@ -32,7 +33,7 @@ done
 [[ $# -gt 0 ]] && shift  # the "--"
 for case in "$@"; do
   read -r -a words <<< "$case"
-  flag="${words[1]%%=*}"
+  flag="${words[-1]%%=*}"
   expect_refusal "${flag#--}" "${words[@]}"
 done
 
