@@ -88,6 +88,12 @@ bool ByteQueue::RecountItems(State& state) const {
   return true;
 }
 
+bool ByteQueue::StateIsSoundLocked(State& state, bool previous_owner_died) const {
+  // The dead holder may have completed a copy and moved a position without updating
+  // the count; the positions are the truth.
+  return previous_owner_died ? RecountItems(state) : PositionsAreSaneLocked(state);
+}
+
 bool ByteQueue::PositionsAreSaneLocked(const State& state) const {
   return state.read_position <= state.write_position &&
          state.write_position - state.read_position <= capacity_;
@@ -106,11 +112,7 @@ absl::Status ByteQueue::LockQueue(absl::Time deadline) const {
   State& state = *state_;
   MP_ASSIGN_OR_RETURN(internal::LockOutcome outcome, state.mutex.Lock(deadline));
   state.mutex.AssertHeld();
-  // The dead holder may have completed a copy and moved a position without updating
-  // the count; the positions are the truth.
-  if (outcome.previous_owner_died ? !RecountItems(state) : !PositionsAreSaneLocked(state)) {
-    return DamagedLocked(state);
-  }
+  if (!StateIsSoundLocked(state, outcome.previous_owner_died)) return DamagedLocked(state);
   return absl::OkStatus();
 }
 
@@ -127,8 +129,7 @@ absl::Status ByteQueue::LockWhen(internal::FutexCondition& condition, absl::Time
     }
     // The lock is ours again (on time or not), and other processes held it meanwhile:
     // check what they left before ready() reads it.
-    const bool owner_died = waited.ok() && waited->previous_owner_died;
-    if (owner_died ? !RecountItems(state) : !PositionsAreSaneLocked(state)) {
+    if (!StateIsSoundLocked(state, waited.ok() && waited->previous_owner_died)) {
       return DamagedLocked(state);
     }
     if (!waited.ok() && !ready()) {

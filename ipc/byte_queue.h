@@ -153,6 +153,10 @@ class ByteQueue {
   // `state` is *state_ in each of these.
   // Rebuilds `items` from the ring; false if the positions or a length are damaged.
   bool RecountItems(State& state) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
+  // Just after the lock is taken: rebuilds the count if its previous holder died, else
+  // checks the positions. False if the shared state is damaged.
+  bool StateIsSoundLocked(State& state, bool previous_owner_died) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
   // The positions describe at most a ring's worth of bytes, read before write.
   bool PositionsAreSaneLocked(const State& state) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
   // Unlocks, and says what is damaged (DataLoss).

@@ -78,7 +78,6 @@ class InlineEngine final : public mp::internal::Engine {
     runner.join();
     return absl::OkStatus();
   }
-  absl::Status SubmitAndWait(const mp::internal::EngineCall& call) override { return Submit(call); }
   void Close() override { closed = true; }
   absl::Status Join(absl::Duration) override { return absl::OkStatus(); }
   void Terminate() override { closed = true; }

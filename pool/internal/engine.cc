@@ -1,8 +1,15 @@
 #include "pool/internal/engine.h"
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 namespace mp::internal {
+
+absl::Status Engine::SubmitAndWait(const EngineCall& call) {
+  const absl::Status submitted = Submit(call);
+  if (submitted.ok()) call.job->Wait(absl::InfiniteDuration());
+  return submitted;
+}
 
 absl::Status WrongFormOfTasks(bool engine_runs_tasks_here) {
   return absl::InvalidArgumentError(

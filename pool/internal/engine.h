@@ -58,9 +58,10 @@ class Engine {
   // job's done callback (Job::TakeOnDone) once it completes. FailedPrecondition once the
   // pool is closed or terminated; InvalidArgument for the other form of tasks.
   virtual absl::Status Submit(const EngineCall& call) = 0;
-  // Submit(), then waits until the job is complete (Map, Starmap, Apply): the engine may
-  // use the waiting thread to collect results.
-  virtual absl::Status SubmitAndWait(const EngineCall& call) = 0;
+  // Submit(), then waits until the job is complete (Map, Starmap, Apply). That is all
+  // this default does; an engine may instead use the waiting thread to collect results
+  // (PoolCore does).
+  virtual absl::Status SubmitAndWait(const EngineCall& call);
 
   // No more calls; submitted work still runs.
   virtual void Close() = 0;

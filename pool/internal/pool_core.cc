@@ -390,8 +390,8 @@ std::optional<size_t> PoolCore::SlotOfWorker(int32_t pid) const {
 }
 
 void PoolCore::BreakAllLocked(const absl::Status& why, Callbacks& done) {
-  // Nobody can say whose answer this was, so any call may be waiting for it: fail them
-  // all rather than let one wait forever.
+  // Any call may be waiting for what was lost (an answer nobody can place, or a queue
+  // that can no longer be read): fail them all rather than let one wait forever.
   broken_ = why;
   for (Worker& worker : workers_) {
     for (Chunk& chunk : worker.in_flight) Fail(chunk, *broken_, done);

@@ -65,12 +65,6 @@ absl::Status ThreadPoolCore::Submit(const EngineCall& call) {
   return absl::OkStatus();
 }
 
-absl::Status ThreadPoolCore::SubmitAndWait(const EngineCall& call) {
-  const absl::Status submitted = Submit(call);
-  if (submitted.ok()) call.job->Wait(absl::InfiniteDuration());
-  return submitted;
-}
-
 void ThreadPoolCore::Close() {
   RecordPoolEvent(absl::StrCat("close pool=", record_id_));
   MutexLock lock(mutex_);

@@ -30,10 +30,9 @@ class ThreadPoolCore final : public Engine {
   ~ThreadPoolCore() override;  // Terminate()s
 
   bool RunsTasksHere() const override { return true; }
-  // FailedPrecondition once closed or terminated.
+  // FailedPrecondition once closed or terminated. (SubmitAndWait: Engine's, which waits
+  // while the pool's threads file the results.)
   absl::Status Submit(const EngineCall& call) override;
-  // Submit(), then waits for the job (the pool's threads file its results).
-  absl::Status SubmitAndWait(const EngineCall& call) override;
   void Close() override;
   absl::Status Join(absl::Duration timeout) override;
   // Chunks not yet started fail with Cancelled; running ones finish (threads cannot be

@@ -106,12 +106,6 @@ absl::Status RemoteCore::Submit(const internal::EngineCall& call) {
   return absl::OkStatus();
 }
 
-absl::Status RemoteCore::SubmitAndWait(const internal::EngineCall& call) {
-  const absl::Status submitted = Submit(call);
-  if (submitted.ok()) call.job->Wait(absl::InfiniteDuration());
-  return submitted;
-}
-
 void RemoteCore::Send(size_t index) {
   internal::MutexLock lock(mutex_);
   while (true) {

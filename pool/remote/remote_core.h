@@ -77,9 +77,8 @@ class RemoteCore final : public internal::Engine {
 
   // Runs tasks on other machines: takes EncodedTasks.
   bool RunsTasksHere() const override { return false; }
+  // (SubmitAndWait: Engine's, which waits while the calls' own threads file the results.)
   absl::Status Submit(const internal::EngineCall& call) override;
-  // Submit(), then waits for the job: its results are filed by the calls' own threads.
-  absl::Status SubmitAndWait(const internal::EngineCall& call) override;
   void Close() override;
   absl::Status Join(absl::Duration timeout) override;
   void Terminate() override;
