@@ -440,7 +440,7 @@ void BM_SemaphoreReleaseAcquire(benchmark::State& state) {
   }
 }
 
-// Setting up: a new segment (shm_open, ftruncate, fallocate, mmap), then munmap and unlink.
+// Setting up: a new segment (memfd_create, ftruncate, fallocate, mmap), then munmap and close.
 void BM_SharedMemoryCreateDestroy(benchmark::State& state) {
   for (auto _ : state) {
     absl::StatusOr<mp::SharedMemory> memory = mp::SharedMemory::Create(4096);

@@ -5,21 +5,23 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cinttypes>
+#include <climits>
 #include <cstdio>
 #include <fstream>
-#include <mutex>
+#include <iterator>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -28,45 +30,47 @@
 namespace mp {
 namespace {
 
-constexpr char kShmDirectory[] = "/dev/shm";
-constexpr char kNamePrefix[] = "mp-";
-
-// When `pid` started, in clock ticks since boot (field 22 of /proc/<pid>/stat), so that
-// a pid reused by a newer process is not mistaken for the segment's owner.
-std::optional<uint64_t> ProcessStartTime(pid_t pid) {
-  std::ifstream stat_file(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
-  // The command name (field 2) is in parentheses and may hold spaces: skip past it.
-  size_t end_of_name = stat.rfind(')');
-  if (end_of_name == std::string::npos) return std::nullopt;
-  std::istringstream fields(stat.substr(end_of_name + 1));
-  std::string field;
-  for (int number = 3; number <= 22 && fields >> field; ++number) {
-    uint64_t start_time = 0;
-    if (number == 22 && absl::SimpleAtoi(field, &start_time)) return start_time;
-  }
-  return std::nullopt;
-}
+constexpr size_t kTagHexDigits = 32;  // 128 random bits
 
 struct ParsedName {
   pid_t owner_pid = -1;
-  uint64_t owner_start_time = 0;
+  int owner_fd = -1;
+  std::string tag;
 };
 
-// Parses "mp-<pid>-<start time>-<32 hex digits>" (no leading '/').
+// Parses "/mp-<pid>-<descriptor>-<32 hex digits>".
 std::optional<ParsedName> ParseSegmentName(const std::string& name) {
-  std::vector<std::string> parts = absl::StrSplit(name, '-');
+  if (name.empty() || name[0] != '/') return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(name.substr(1), '-');
   ParsedName parsed;
-  if (parts.size() != 4 || parts[0] != "mp" || parts[3].size() != 32 ||
+  if (parts.size() != 4 || parts[0] != "mp" || parts[3].size() != kTagHexDigits ||
+      parts[3].find_first_not_of("0123456789abcdef") != std::string::npos ||
       !absl::SimpleAtoi(parts[1], &parsed.owner_pid) || parsed.owner_pid <= 0 ||
-      !absl::SimpleAtoi(parts[2], &parsed.owner_start_time)) {
+      !absl::SimpleAtoi(parts[2], &parsed.owner_fd) || parsed.owner_fd < 0) {
     return std::nullopt;
   }
+  parsed.tag = parts[3];
   return parsed;
 }
 
-absl::StatusOr<std::string> NewSegmentName() {
-  uint8_t random[16];
+// The memfd's own name, which /proc shows as the target of its descriptors and mappings
+// ("/memfd:mp-<owner pid>-<tag> (deleted)"): it ties a descriptor to one segment.
+std::string MemfdName(pid_t owner_pid, const std::string& tag) {
+  return absl::StrCat("mp-", owner_pid, "-", tag);
+}
+std::string MemfdLinkTarget(pid_t owner_pid, const std::string& tag) {
+  return absl::StrCat("/memfd:", MemfdName(owner_pid, tag), " (deleted)");
+}
+
+std::optional<std::string> ReadLink(const std::string& path) {
+  char target[PATH_MAX];
+  ssize_t length = readlink(path.c_str(), target, sizeof(target));
+  if (length < 0) return std::nullopt;
+  return std::string(target, static_cast<size_t>(length));
+}
+
+absl::StatusOr<std::string> NewTag() {
+  uint8_t random[kTagHexDigits / 2];
   size_t filled = 0;
   while (filled < sizeof(random)) {
     ssize_t got = getrandom(random + filled, sizeof(random) - filled, 0);
@@ -74,21 +78,13 @@ absl::StatusOr<std::string> NewSegmentName() {
     if (got < 0) return absl::ErrnoToStatus(errno, "getrandom");
     filled += static_cast<size_t>(got);
   }
-  // Read once per process (a forked child is a new process, with a new start time).
-  thread_local pid_t cached_pid = -1;
-  thread_local std::optional<uint64_t> start_time;
-  if (cached_pid != getpid()) {
-    start_time = ProcessStartTime(getpid());
-    cached_pid = getpid();
-  }
-  if (!start_time) return absl::InternalError("cannot read this process's start time from /proc");
-  std::string name = absl::StrCat("/", kNamePrefix, getpid(), "-", *start_time, "-");
+  std::string tag;
   for (uint8_t byte : random) {
     char hex[3];
     std::snprintf(hex, sizeof(hex), "%02x", byte);
-    name += hex;
+    tag += hex;
   }
-  return name;
+  return tag;
 }
 
 absl::Status ShmError(int error, const std::string& what) {
@@ -97,7 +93,24 @@ absl::Status ShmError(int error, const std::string& what) {
         what, ": not enough shared memory (/dev/shm is full or limited); free some or ask "
               "for less"));
   }
+  if (error == EMFILE || error == ENFILE) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        what, ": out of descriptors (each live segment holds one in its owner); destroy "
+              "segments you no longer need or raise `ulimit -n`"));
+  }
   return absl::ErrnoToStatus(error, what);
+}
+
+// How much shared memory the machine lets us have: what /dev/shm may still hold (the
+// limit an administrator sets for shared memory), or all of RAM where there is none.
+// memfd memory has no limit of its own, so without this a huge request would push the
+// machine into swap or the OOM killer instead of failing.
+size_t SharedMemoryBudget() {
+  struct statvfs shm;
+  if (statvfs("/dev/shm", &shm) == 0) return static_cast<size_t>(shm.f_bavail) * shm.f_frsize;
+  struct sysinfo machine;
+  if (sysinfo(&machine) == 0) return static_cast<size_t>(machine.totalram) * machine.mem_unit;
+  return SIZE_MAX;
 }
 
 // Maps all of `fd`, read-write and shared.
@@ -107,49 +120,91 @@ absl::StatusOr<void*> MapShared(int fd, size_t size, const std::string& name) {
   return data;
 }
 
+// The numbers of the process directories in /proc.
+std::vector<pid_t> AllPids() {
+  std::vector<pid_t> pids;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return pids;
+  while (dirent* entry = readdir(proc)) {
+    pid_t pid = 0;
+    if (absl::SimpleAtoi(entry->d_name, &pid) && pid > 0) pids.push_back(pid);
+  }
+  closedir(proc);
+  return pids;
+}
+
+// The targets of process `pid`'s descriptors, by descriptor number.
+std::vector<std::pair<int, std::string>> DescriptorTargets(pid_t pid) {
+  std::vector<std::pair<int, std::string>> targets;
+  const std::string directory = absl::StrCat("/proc/", pid, "/fd");
+  DIR* fds = opendir(directory.c_str());
+  if (fds == nullptr) return targets;
+  while (dirent* entry = readdir(fds)) {
+    int fd = -1;
+    if (!absl::SimpleAtoi(entry->d_name, &fd)) continue;
+    std::optional<std::string> target = ReadLink(absl::StrCat(directory, "/", fd));
+    if (target) targets.emplace_back(fd, *target);
+  }
+  closedir(fds);
+  return targets;
+}
+
 }  // namespace
 
 absl::StatusOr<SharedMemory> SharedMemory::Create(size_t size) {
   if (size == 0) return absl::InvalidArgumentError("SharedMemory::Create(): size must be > 0");
-  static std::once_flag cleaned_up;
-  std::call_once(cleaned_up, [] { (void)CleanUpAbandonedSharedMemory(); });
-
-  absl::StatusOr<std::string> name = NewSegmentName();
-  if (!name.ok()) return name.status();
-  // O_EXCL: never adopt a segment someone else made under this name.
-  internal::UniqueFd fd(shm_open(name->c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd.valid()) return ShmError(errno, "shm_open " + *name);
-  // From here on a failure must not leave the name behind.
-  auto fail = [&](absl::Status status) {
-    shm_unlink(name->c_str());
-    return status;
-  };
+  if (size > SharedMemoryBudget()) {
+    return ShmError(ENOSPC, absl::StrCat("SharedMemory::Create(", size, ")"));
+  }
+  absl::StatusOr<std::string> tag = NewTag();
+  if (!tag.ok()) return tag.status();
+  const std::string memfd_name = MemfdName(getpid(), *tag);
+  internal::UniqueFd fd(memfd_create(memfd_name.c_str(), MFD_CLOEXEC));
+  if (!fd.valid()) return ShmError(errno, "memfd_create " + memfd_name);
   if (ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
-    return fail(ShmError(errno, "ftruncate " + *name));
+    return ShmError(errno, "ftruncate " + memfd_name);
   }
-  // Reserve the pages now: on a full /dev/shm this fails here, with a status, instead of
-  // raising SIGBUS at some later write into the mapping.
+  // Reserve the pages now: when memory is short this fails here, with a status, instead
+  // of raising SIGBUS at some later write into the mapping.
   if (int error = posix_fallocate(fd.get(), 0, static_cast<off_t>(size)); error != 0) {
-    return fail(ShmError(error, "posix_fallocate " + *name));
+    return ShmError(error, "posix_fallocate " + memfd_name);
   }
-  absl::StatusOr<void*> data = MapShared(fd.get(), size, *name);
-  if (!data.ok()) return fail(data.status());
-  return SharedMemory(*std::move(name), *data, size, getpid());
+  absl::StatusOr<void*> data = MapShared(fd.get(), size, memfd_name);
+  if (!data.ok()) return data.status();
+  std::string name = absl::StrCat("/mp-", getpid(), "-", fd.get(), "-", *tag);
+  return SharedMemory(std::move(name), *data, size, getpid(), fd.Release());
 }
 
 absl::StatusOr<SharedMemory> SharedMemory::Attach(const std::string& name) {
-  if (name.empty() || name[0] != '/' || !ParseSegmentName(name.substr(1))) {
+  std::optional<ParsedName> parsed = ParseSegmentName(name);
+  if (!parsed) {
     return absl::InvalidArgumentError(absl::StrCat(
         "SharedMemory::Attach(): \"", name, "\" is not a segment name from SharedMemory::name()"));
   }
-  internal::UniqueFd fd(shm_open(name.c_str(), O_RDWR | O_CLOEXEC, 0));
-  if (!fd.valid()) {
-    if (errno == ENOENT) {
-      return absl::NotFoundError(absl::StrCat(
-          "shared memory ", name, " does not exist: its owner has unlinked it or exited"));
-    }
-    return absl::ErrnoToStatus(errno, "shm_open " + name);
+  const absl::Status gone = absl::NotFoundError(absl::StrCat(
+      "shared memory ", name, " does not exist: its owner has unlinked it or exited"));
+  // Look before opening, so that a wrong name never opens some other file of the owner's
+  // (a device, a FIFO); then check again what was opened, in case the descriptor changed
+  // in between.
+  const std::string owner_descriptor =
+      absl::StrCat("/proc/", parsed->owner_pid, "/fd/", parsed->owner_fd);
+  const std::string expected = MemfdLinkTarget(parsed->owner_pid, parsed->tag);
+  std::optional<std::string> target = ReadLink(owner_descriptor);
+  if (!target && (errno == EACCES || errno == EPERM)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "shared memory ", name, " belongs to a process of another user"));
   }
+  if (target != expected) return gone;
+  internal::UniqueFd fd(open(owner_descriptor.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT || errno == ESRCH) return gone;
+    if (errno == EACCES || errno == EPERM) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "shared memory ", name, " belongs to a process of another user"));
+    }
+    return absl::ErrnoToStatus(errno, "open the owner's descriptor of " + name);
+  }
+  if (ReadLink(absl::StrCat("/proc/self/fd/", fd.get())) != expected) return gone;
   struct stat info;
   if (fstat(fd.get(), &info) != 0) return absl::ErrnoToStatus(errno, "fstat " + name);
   if (info.st_size == 0) {
@@ -158,14 +213,15 @@ absl::StatusOr<SharedMemory> SharedMemory::Attach(const std::string& name) {
   size_t size = static_cast<size_t>(info.st_size);
   absl::StatusOr<void*> data = MapShared(fd.get(), size, name);
   if (!data.ok()) return data.status();
-  return SharedMemory(name, *data, size, /*owner_pid=*/-1);
+  return SharedMemory(name, *data, size, /*owner_pid=*/-1, /*owner_fd=*/-1);
 }
 
 SharedMemory::SharedMemory(SharedMemory&& other) noexcept
     : name_(std::move(other.name_)),
       data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
-      owner_pid_(std::exchange(other.owner_pid_, -1)) {}
+      owner_pid_(std::exchange(other.owner_pid_, -1)),
+      owner_fd_(std::exchange(other.owner_fd_, -1)) {}
 
 SharedMemory& SharedMemory::operator=(SharedMemory&& other) noexcept {
   if (this != &other) {
@@ -174,6 +230,7 @@ SharedMemory& SharedMemory::operator=(SharedMemory&& other) noexcept {
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
     owner_pid_ = std::exchange(other.owner_pid_, -1);
+    owner_fd_ = std::exchange(other.owner_fd_, -1);
   }
   return *this;
 }
@@ -190,44 +247,44 @@ bool SharedMemory::is_owner() const { return owner_pid_ == getpid(); }
 
 absl::Status SharedMemory::Unlink() {
   if (owner_pid_ == -1) return absl::OkStatus();  // attached, or already unlinked
+  // A forked child's copy must not close: the number is the parent's, and the child may
+  // have closed its inherited copy and reused the number for something else.
   if (!is_owner()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "SharedMemory::Unlink(): only the process that created ", name_, " may unlink it"));
   }
   owner_pid_ = -1;
-  if (shm_unlink(name_.c_str()) != 0 && errno != ENOENT) {
-    return absl::ErrnoToStatus(errno, "shm_unlink " + name_);
-  }
+  close(std::exchange(owner_fd_, -1));
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> ListOurSharedMemory() {
-  DIR* directory = opendir(kShmDirectory);
-  if (directory == nullptr) return absl::ErrnoToStatus(errno, "opendir /dev/shm");
-  std::vector<std::string> names;
-  while (dirent* entry = readdir(directory)) {
-    std::string name = entry->d_name;
-    if (ParseSegmentName(name)) names.push_back(name);
+absl::StatusOr<std::vector<std::string>> SegmentsOwnedBy(pid_t pid) {
+  if (access(absl::StrCat("/proc/", pid, "/fd").c_str(), R_OK) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("cannot read /proc/", pid, "/fd"));
   }
-  closedir(directory);
+  const std::string prefix = absl::StrCat("/memfd:mp-", pid, "-");
+  std::vector<std::string> names;
+  for (const auto& [fd, target] : DescriptorTargets(pid)) {
+    if (!absl::StartsWith(target, prefix) || !absl::EndsWith(target, " (deleted)")) continue;
+    std::string tag = target.substr(prefix.size(), kTagHexDigits);
+    names.push_back(absl::StrCat("/mp-", pid, "-", fd, "-", tag));
+  }
   return names;
 }
 
-bool OwnerIsAlive(const std::string& segment_name) {
-  std::optional<ParsedName> parsed = ParseSegmentName(segment_name);
-  if (!parsed) return false;
-  return ProcessStartTime(parsed->owner_pid) == parsed->owner_start_time;
-}
-
-absl::StatusOr<int> CleanUpAbandonedSharedMemory() {
-  absl::StatusOr<std::vector<std::string>> names = ListOurSharedMemory();
-  if (!names.ok()) return names.status();
-  int removed = 0;
-  for (const std::string& name : *names) {
-    if (OwnerIsAlive(name)) continue;
-    if (shm_unlink(("/" + name).c_str()) == 0) ++removed;
+std::vector<pid_t> ProcessesHoldingSegmentsOf(pid_t owner) {
+  const std::string marker = absl::StrCat("/memfd:mp-", owner, "-");
+  std::vector<pid_t> holders;
+  for (pid_t pid : AllPids()) {
+    bool holds = false;
+    for (const auto& [fd, target] : DescriptorTargets(pid)) {
+      holds = holds || absl::StartsWith(target, marker);
+    }
+    std::ifstream maps_file(absl::StrCat("/proc/", pid, "/maps"));
+    std::string maps((std::istreambuf_iterator<char>(maps_file)), std::istreambuf_iterator<char>());
+    if (holds || maps.find(marker) != std::string::npos) holders.push_back(pid);
   }
-  return removed;
+  return holders;
 }
 
 }  // namespace mp

@@ -631,41 +631,56 @@ TEST_F(PoolFailureTest, CloseOrTerminateDuringABigSubmitNeitherLosesChunksNorHan
   }
 }
 
-// Passes when the workers of a pool whose process ends by SIGKILL, SIGTERM or SIGINT exit
-// on their own, and the shared memory it leaves is found abandoned and removed.
-TEST_F(PoolFailureTest, WorkersDieWithTheProcessThatOwnsThePool) {
-  for (int signal_number : {SIGKILL, SIGTERM, SIGINT}) {
-    absl::StatusOr<PipeEnds> pipe = Pipe();
-    ASSERT_THAT(pipe, IsOk());
-    Process owner([&] {
-      absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
-      if (!pool.ok() || !pipe->second.Send(Encode(pool->WorkerPids())).ok()) return 1;
-      while (true) pause();
-    });
-    ASSERT_THAT(owner.Start(), IsOk());
-    absl::StatusOr<std::string> message = pipe->first.Recv();
-    ASSERT_THAT(message, IsOk());
-    absl::StatusOr<std::vector<pid_t>> workers = Decode<std::vector<pid_t>>(*message);
-    ASSERT_THAT(workers, IsOk());
-    ASSERT_EQ(workers->size(), 2);
-    // A pidfd becomes readable when its process ends, whoever's child it is.
-    std::vector<int> pidfds;
-    for (pid_t worker : *workers) {
-      pidfds.push_back(static_cast<int>(syscall(SYS_pidfd_open, worker, 0)));
-      ASSERT_GE(pidfds.back(), 0);
+// Passes when, for every start method, the workers of a pool whose process exits or ends
+// by SIGTERM, SIGINT or SIGKILL exit on their own, and once they have, no process holds
+// any of the pool's shared memory (the kernel has freed it: nothing to clean up).
+TEST_F(PoolFailureTest, NothingOfAPoolOutlivesItsProcessHoweverItEnds) {
+  for (StartMethod method : {StartMethod::kFork, StartMethod::kSpawn, StartMethod::kForkServer}) {
+    for (int ending : {0, SIGTERM, SIGINT, SIGKILL}) {
+      SCOPED_TRACE(absl::StrCat("start method ", static_cast<int>(method), ", signal ", ending));
+      absl::StatusOr<PipeEnds> pipe = Pipe();
+      ASSERT_THAT(pipe, IsOk());
+      Process owner([&] {
+        absl::StatusOr<Pool> pool = Pool::Create({.workers = 2, .start_method = method});
+        if (!pool.ok() || !pool->Map(Double, std::vector<int>{1, 2, 3}).ok() ||
+            !pipe->second.Send(Encode(pool->WorkerPids())).ok()) {
+          return 1;
+        }
+        (void)pipe->second.Recv();  // until told to exit, or killed
+        return 0;
+      });
+      ASSERT_THAT(owner.Start(), IsOk());
+      absl::StatusOr<std::string> message = pipe->first.Recv();
+      ASSERT_THAT(message, IsOk());
+      absl::StatusOr<std::vector<pid_t>> workers = Decode<std::vector<pid_t>>(*message);
+      ASSERT_THAT(workers, IsOk());
+      ASSERT_EQ(workers->size(), 2);
+      const pid_t owner_pid = *owner.pid();
+      std::vector<pid_t> holders = ProcessesHoldingSegmentsOf(owner_pid);
+      for (pid_t process : {owner_pid, (*workers)[0], (*workers)[1]}) {
+        EXPECT_THAT(holders, ::testing::Contains(process)) << "it maps the pool's queues";
+      }
+      // A pidfd becomes readable when its process ends, whoever's child it is.
+      std::vector<int> pidfds;
+      for (pid_t worker : *workers) {
+        pidfds.push_back(static_cast<int>(syscall(SYS_pidfd_open, worker, 0)));
+        ASSERT_GE(pidfds.back(), 0);
+      }
+      if (ending == 0) {
+        ASSERT_THAT(pipe->first.Send("exit"), IsOk());
+      } else {
+        ASSERT_EQ(kill(owner_pid, ending), 0);
+      }
+      ASSERT_THAT(owner.Join(kGenerous), IsOk());
+      EXPECT_EQ(owner.exit_code(), -ending);
+      for (int pidfd : pidfds) {
+        pollfd ended = {.fd = pidfd, .events = POLLIN, .revents = 0};
+        EXPECT_EQ(poll(&ended, 1, absl::ToInt64Milliseconds(kGenerous)), 1)
+            << "a worker outlived its pool's process";
+        close(pidfd);
+      }
+      EXPECT_EQ(ProcessesHoldingSegmentsOf(owner_pid), std::vector<pid_t>{});
     }
-    ASSERT_EQ(kill(*owner.pid(), signal_number), 0);
-    ASSERT_THAT(owner.Join(kGenerous), IsOk());
-    EXPECT_EQ(owner.exit_code(), -signal_number);
-    for (int pidfd : pidfds) {
-      pollfd ended = {.fd = pidfd, .events = POLLIN, .revents = 0};
-      EXPECT_EQ(poll(&ended, 1, absl::ToInt64Milliseconds(kGenerous)), 1)
-          << "a worker outlived its pool's process";
-      close(pidfd);
-    }
-    absl::StatusOr<int> removed = CleanUpAbandonedSharedMemory();
-    ASSERT_THAT(removed, IsOk());
-    EXPECT_GE(*removed, 3) << "the inboxes of 2 workers and the results queue";
   }
 }
 

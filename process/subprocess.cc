@@ -198,8 +198,9 @@ absl::StatusOr<Subprocess> Subprocess::Start(const Command& command) {
   sigaddset(&default_signals, SIGPIPE);
   posix_spawnattr_setsigmask(options.attributes(), &empty_mask);
   posix_spawnattr_setsigdefault(options.attributes(), &default_signals);
-  posix_spawnattr_setflags(options.attributes(),
-                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (command.new_session) flags |= POSIX_SPAWN_SETSID;
+  posix_spawnattr_setflags(options.attributes(), flags);
 
   std::vector<char*> argv = NullTerminated(command.argv);
   std::vector<char*> envp;

@@ -83,6 +83,11 @@ struct Command {
   Redirect standard_input = Redirect::Inherit();
   Redirect standard_output = Redirect::Inherit();
   Redirect standard_error = Redirect::Inherit();
+  // Starts the program in a session of its own (setsid), which also makes it the leader
+  // of a process group of its own: kill(-pid, signal) reaches it and everything it
+  // starts, as Ctrl-C in a terminal reaches a whole job. (Python's subprocess:
+  // start_new_session=True.)
+  bool new_session = false;
 };
 
 struct CompletedProgram {

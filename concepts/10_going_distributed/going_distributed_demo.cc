@@ -199,7 +199,6 @@ int main(int argc, char** argv) {
               Millis(killed.took), killed.all_right ? "yes" : "NO", killed.started_twice);
   PrintHosts(remote);
   (void)hosts[0].program->Wait();
-  (void)mp::CleanUpAbandonedSharedMemory();  // the killed host could not remove its own
 
   std::printf("\n5. Silence: a host stops answering (SIGSTOP) in the middle of the same map:\n"
               "   alive and connected, but silent, as a host behind a broken link looks\n");
@@ -208,6 +207,8 @@ int main(int argc, char** argv) {
       "RemotePool::Create");
   const FailureRun stopped = MapThrough(survivors, failure_tasks, millis, [&] {
     if (absl::Status stopped = mp::remote::StopHost(hosts[1]); !stopped.ok()) Fail("StopHost", stopped);
+    std::printf("   host %d is stopped\n", static_cast<int>(hosts[1].program->pid()));
+    std::fflush(stdout);
   });
   std::printf("   a host silent:        %4.0f ms, results right: %s; tasks started twice: %d\n",
               Millis(stopped.took), stopped.all_right ? "yes" : "NO", stopped.started_twice);

@@ -6,14 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "ipc/shared_memory.h"
 
 namespace mp::test {
 
 std::set<std::string> OurSegments() {
-  absl::StatusOr<std::vector<std::string>> names = ListOurSharedMemory();
+  absl::StatusOr<std::vector<std::string>> names = SegmentsOwnedBy(getpid());
   EXPECT_TRUE(names.ok()) << names.status();
   if (!names.ok()) return {};
   return std::set<std::string>(names->begin(), names->end());
@@ -22,10 +21,7 @@ std::set<std::string> OurSegments() {
 std::vector<std::string> SegmentsLeftBehind(const std::set<std::string>& before) {
   std::vector<std::string> left_behind;
   for (const std::string& name : OurSegments()) {
-    if (before.count(name) != 0) continue;
-    // Segments of other live processes belong to tests running beside this one.
-    bool ours_or_orphaned = name.find(absl::StrCat("mp-", getpid(), "-")) == 0 || !OwnerIsAlive(name);
-    if (ours_or_orphaned) left_behind.push_back(name);
+    if (before.count(name) == 0) left_behind.push_back(name);
   }
   return left_behind;
 }
@@ -38,7 +34,7 @@ void IpcLeakCheckedTest::SetUp() {
 void IpcLeakCheckedTest::TearDown() {
   LeakCheckedTest::TearDown();
   EXPECT_EQ(SegmentsLeftBehind(segments_before_), std::vector<std::string>{})
-      << "the test left shared-memory segments in /dev/shm";
+      << "the test left shared-memory segments alive";
 }
 
 }  // namespace mp::test

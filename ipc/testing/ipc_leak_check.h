@@ -1,9 +1,10 @@
 // IpcLeakCheckedTest: LeakCheckedTest (no child, zombie or descriptor left behind) that
-// also fails a test which leaves a shared-memory segment of ours in /dev/shm.
+// also fails a test which leaves a shared-memory segment alive in this process.
 //
-// Other test binaries may run at the same time and own segments of their own, so a
-// segment counts against this test when it appeared during the test and its owner is
-// this process or a process that has gone (a child the test started and killed).
+// A segment cannot outlive the processes that map it (see ipc/shared_memory.h), so what
+// a test can leak is a segment this process still owns when the test ends: memory that
+// stays until the test binary exits, and one descriptor. The descriptor check would see
+// it too; this one names the segment.
 
 #ifndef MP_IPC_TESTING_IPC_LEAK_CHECK_H_
 #define MP_IPC_TESTING_IPC_LEAK_CHECK_H_
@@ -16,12 +17,11 @@
 
 namespace mp::test {
 
-// Our segments in /dev/shm now (ListOurSharedMemory()).
+// The segments this process owns now (SegmentsOwnedBy(getpid())).
 std::set<std::string> OurSegments();
 
-// The segments that appeared since `before` and are this process's or a gone process's:
-// what a test left behind, by the rule above. For fixtures that cannot derive from
-// IpcLeakCheckedTest.
+// The segments this process owns that it did not own `before`: what a test left behind.
+// For fixtures that cannot derive from IpcLeakCheckedTest.
 std::vector<std::string> SegmentsLeftBehind(const std::set<std::string>& before);
 
 class IpcLeakCheckedTest : public LeakCheckedTest {

@@ -51,9 +51,6 @@ int MapSurvivesAKill(mp::RemotePool& pool) {
     }
   }
   if (results != 150) return Fail("missing results");
-  // The killed host could not remove its pool's shared memory; its owner is dead, so
-  // this removes it (as the next pool started on that machine would).
-  (void)mp::CleanUpAbandonedSharedMemory();
   int alive = 0;
   for (const mp::remote::HostStatus& host : pool.Hosts()) {
     std::printf("%s: %s, %lld chunks%s%s\n", host.address.c_str(), host.alive ? "alive" : "dead",

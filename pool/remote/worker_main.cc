@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -142,6 +143,14 @@ int main(int argc, char** argv) {
     mp::cli::ExitBadUsage("--max_tasks_per_chunk must be 1 to 100000000");
   }
 
+  if (absl::GetFlag(FLAGS_exit_on_stdin_eof)) {
+    // A host that is stopped (SIGSTOP) when its parent dies would wait, stopped, forever:
+    // a stopped process acts on no signal but SIGKILL and SIGCONT, and stdin's end of file
+    // goes unread. So the kernel sends SIGCONT when the parent dies: the host resumes, acts
+    // on any signal that came meanwhile (a Ctrl-C to the job), or sees stdin end, and
+    // shuts down in order. To a host that is running, SIGCONT does nothing.
+    prctl(PR_SET_PDEATHSIG, SIGCONT);
+  }
   if (pipe2(stop_pipe, O_CLOEXEC) != 0) return 1;
   struct sigaction on_stop = {};
   on_stop.sa_handler = RequestStop;

@@ -34,6 +34,7 @@ namespace {
 struct ProcStat {
   char state = 0;
   pid_t ppid = 0;
+  pid_t process_group = 0;
 };
 
 // /proc/<pid>/stat: "pid (command) state ppid ..."; the command may hold spaces and
@@ -45,26 +46,39 @@ std::optional<ProcStat> ReadProcStat(const std::string& pid) {
   const size_t end_of_command = stat.rfind(')');
   if (end_of_command == std::string::npos) return std::nullopt;
   ProcStat parsed;
-  if (std::sscanf(stat.c_str() + end_of_command + 1, " %c %d", &parsed.state, &parsed.ppid) != 2) {
+  if (std::sscanf(stat.c_str() + end_of_command + 1, " %c %d %d", &parsed.state, &parsed.ppid,
+                  &parsed.process_group) != 3) {
     return std::nullopt;
   }
   return parsed;
 }
 
-}  // namespace
-
-std::vector<pid_t> ChildrenOf(pid_t parent) {
-  std::vector<pid_t> children;
+// The pids of the processes in /proc whose stat `matches`.
+template <typename Predicate>
+std::vector<pid_t> ProcessesWhere(Predicate matches) {
+  std::vector<pid_t> found;
   DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return children;
+  if (proc == nullptr) return found;
   while (const dirent* entry = ::readdir(proc)) {
     const pid_t pid = std::atoi(entry->d_name);
     if (pid <= 0) continue;
     const std::optional<ProcStat> stat = ReadProcStat(entry->d_name);
-    if (stat.has_value() && stat->ppid == parent) children.push_back(pid);
+    if (stat.has_value() && matches(*stat)) found.push_back(pid);
   }
   ::closedir(proc);
-  return children;
+  return found;
+}
+
+}  // namespace
+
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  return ProcessesWhere([parent](const ProcStat& stat) { return stat.ppid == parent; });
+}
+
+std::vector<pid_t> LiveMembersOfGroup(pid_t process_group) {
+  return ProcessesWhere([process_group](const ProcStat& stat) {
+    return stat.process_group == process_group && stat.state != 'Z';
+  });
 }
 
 std::optional<char> ProcessState(pid_t pid) {

@@ -25,6 +25,10 @@ std::set<int> OpenFds();
 // The pids whose parent is `parent` (zombies included), read from /proc.
 std::vector<pid_t> ChildrenOf(pid_t parent);
 
+// The processes of process group `process_group` that have not ended (zombies left
+// out), read from /proc.
+std::vector<pid_t> LiveMembersOfGroup(pid_t process_group);
+
 // The state letter /proc/<pid>/stat gives (R running, S sleeping, Z zombie, ...);
 // nullopt once the process has gone (been collected).
 std::optional<char> ProcessState(pid_t pid);

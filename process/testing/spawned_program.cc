@@ -36,12 +36,14 @@ std::string Runfile(const std::string& path_in_repository) {
 }
 
 absl::StatusOr<SpawnedProgram> SpawnedProgram::Start(const std::string& path,
-                                                     const std::vector<std::string>& args) {
+                                                     const std::vector<std::string>& args,
+                                                     bool new_session) {
   Command command;
   command.argv = {path};
   command.argv.insert(command.argv.end(), args.begin(), args.end());
   command.standard_input = Redirect::Pipe();
   command.standard_output = Redirect::Pipe();
+  command.new_session = new_session;
   absl::StatusOr<Subprocess> program = Subprocess::Start(command);
   if (!program.ok()) return program.status();
   return SpawnedProgram(*std::move(program));

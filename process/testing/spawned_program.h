@@ -39,8 +39,12 @@ class SpawnedProgram {
   // Starts `path` with `args` (argv[0] is `path`), its stdin and stdout piped to us and
   // its stderr shared with ours. NotFound if `path` does not exist. (A thin layer over
   // mp::Subprocess that adds reading stdout line by line.)
+  // With `new_session`, the child leads a session and process group of its own
+  // (Command's option of that name), so a test can signal it and all it starts as a
+  // terminal would.
   static absl::StatusOr<SpawnedProgram> Start(const std::string& path,
-                                              const std::vector<std::string>& args);
+                                              const std::vector<std::string>& args,
+                                              bool new_session = false);
 
   SpawnedProgram(SpawnedProgram&& other) noexcept = default;
   SpawnedProgram& operator=(SpawnedProgram&&) = delete;
