@@ -80,7 +80,8 @@ std::vector<int64_t> Numbers(int64_t count) {
 absl::StatusOr<mp::RemotePool> RemotePoolOf(int hosts) {
   std::vector<std::string>& all = HostAddresses();
   if (static_cast<int>(all.size()) < hosts) return absl::UnavailableError("worker hosts did not start");
-  return mp::RemotePool::Create({.hosts = std::vector<std::string>(all.begin(), all.begin() + hosts)});
+  return mp::RemotePool::Create({.hosts = std::vector<std::string>(all.begin(), all.begin() + hosts),
+                                 .auth_token = mp::remote::LoopbackToken()});
 }
 
 template <typename PoolType>

@@ -154,7 +154,8 @@ int main(int argc, char** argv) {
               "(//concepts/10_going_distributed:host), reached by gRPC as if on another machine.\n",
               host_count, workers);
   mp::RemotePool remote = OrFail(
-      mp::RemotePool::Create({.hosts = AddressesOf(hosts, 0), .health_interval = kHealthInterval}),
+      mp::RemotePool::Create({.hosts = AddressesOf(hosts, 0), .auth_token = mp::remote::LoopbackToken(),
+                              .health_interval = kHealthInterval}),
       "RemotePool::Create");
 
   std::printf("\n1. The same Map, on other processes\n");
@@ -170,7 +171,7 @@ int main(int argc, char** argv) {
 
   const int calls = quick ? 100 : 1000;
   std::printf("\n2. Latency: one task there and back (Apply, one at a time, %d times)\n", calls);
-  mp::RemotePool remote_one = OrFail(mp::RemotePool::Create({.hosts = {hosts[0].address}}), "RemotePool::Create");
+  mp::RemotePool remote_one = OrFail(mp::RemotePool::Create({.hosts = {hosts[0].address}, .auth_token = mp::remote::LoopbackToken()}), "RemotePool::Create");
   const absl::Duration local_trip = RoundTrip(local_one, calls);
   const absl::Duration remote_trip = RoundTrip(remote_one, calls);
   std::printf("   local pool, 1 worker:  %8.1f us\n", absl::ToDoubleMicroseconds(local_trip));
@@ -203,7 +204,8 @@ int main(int argc, char** argv) {
   std::printf("\n5. Silence: a host stops answering (SIGSTOP) in the middle of the same map:\n"
               "   alive and connected, but silent, as a host behind a broken link looks\n");
   mp::RemotePool survivors = OrFail(
-      mp::RemotePool::Create({.hosts = AddressesOf(hosts, 1), .health_interval = kHealthInterval}),
+      mp::RemotePool::Create({.hosts = AddressesOf(hosts, 1), .auth_token = mp::remote::LoopbackToken(),
+                              .health_interval = kHealthInterval}),
       "RemotePool::Create");
   const FailureRun stopped = MapThrough(survivors, failure_tasks, millis, [&] {
     if (absl::Status stopped = mp::remote::StopHost(hosts[1]); !stopped.ok()) Fail("StopHost", stopped);

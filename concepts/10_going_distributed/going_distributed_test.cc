@@ -62,7 +62,7 @@ std::vector<int64_t> Doubles(int count) {
 // Passes when a Map over three hosts returns what a local Pool returns, each task ran
 // exactly once, and every task ran in a worker of one of the hosts, all three taking part.
 TEST_F(GoingDistributedTest, TheSameMapRunsInOtherProcessesAndGivesTheSameAnswer) {
-  absl::StatusOr<RemotePool> remote = RemotePool::Create({.hosts = StartHosts(3)});
+  absl::StatusOr<RemotePool> remote = RemotePool::Create({.hosts = StartHosts(3), .auth_token = remote::LoopbackToken()});
   ASSERT_THAT(remote, IsOk());
   absl::StatusOr<Pool> local = Pool::Create({.workers = 2});
   ASSERT_THAT(local, IsOk());
@@ -92,7 +92,7 @@ TEST_F(GoingDistributedTest, TheSameMapRunsInOtherProcessesAndGivesTheSameAnswer
 // Passes when every chunk costs exactly one call to a host: 1000 tasks in chunks of 1,
 // 10 and 250 make 1000, 100 and 4 calls.
 TEST_F(GoingDistributedTest, EveryChunkIsOneRoundTripToAHost) {
-  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = StartHosts(2)});
+  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = StartHosts(2), .auth_token = remote::LoopbackToken()});
   ASSERT_THAT(pool, IsOk());
   std::vector<int64_t> numbers(1000, 3);
   auto calls_so_far = [&] {
@@ -110,7 +110,7 @@ TEST_F(GoingDistributedTest, EveryChunkIsOneRoundTripToAHost) {
 // Passes when a host that was not built with a task refuses it by name (NotFound): only
 // the task's name and its arguments' bytes travel, never its code.
 TEST_F(GoingDistributedTest, AHostRunsOnlyTheTasksItWasBuiltWith) {
-  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {StartHostOf("pool/remote/worker")}});
+  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {StartHostOf("pool/remote/worker")}, .auth_token = remote::LoopbackToken()});
   ASSERT_THAT(pool, IsOk());
   absl::StatusOr<Ledger> ledger = Ledger::Create(3, Ledger::Gate::kOpen);
   ASSERT_THAT(ledger, IsOk());
@@ -126,7 +126,7 @@ TEST_F(GoingDistributedTest, AHostRunsOnlyTheTasksItWasBuiltWith) {
 TEST_F(GoingDistributedTest, AHostThatStopsAnsweringIsGivenUpAndItsTasksRunTwice) {
   constexpr int kTasks = 30;
   absl::StatusOr<RemotePool> pool =
-      RemotePool::Create({.hosts = StartHosts(3), .health_interval = absl::Milliseconds(200)});
+      RemotePool::Create({.hosts = StartHosts(3), .auth_token = remote::LoopbackToken(), .health_interval = absl::Milliseconds(200)});
   ASSERT_THAT(pool, IsOk());
   absl::StatusOr<Ledger> ledger = Ledger::Create(kTasks, Ledger::Gate::kClosed);
   ASSERT_THAT(ledger, IsOk());

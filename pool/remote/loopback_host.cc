@@ -1,9 +1,11 @@
 #include "pool/remote/loopback_host.h"
 
 #include <signal.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <memory>
@@ -12,6 +14,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -43,13 +47,40 @@ absl::StatusOr<std::string> ReadFirstLine(int fd, absl::Time deadline) {
   }
 }
 
+// This process's environment with `name` set to `value`.
+std::vector<std::string> EnvironmentWith(const std::string& name, const std::string& value) {
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (!absl::StartsWith(*entry, name + "=")) environment.push_back(*entry);
+  }
+  environment.push_back(absl::StrCat(name, "=", value));
+  return environment;
+}
+
 }  // namespace
+
+const std::string& LoopbackToken() {
+  static const std::string* const token = [] {
+    unsigned char random[16] = {};
+    for (size_t filled = 0; filled < sizeof(random);) {
+      const ssize_t got = getrandom(random + filled, sizeof(random) - filled, 0);
+      if (got > 0) filled += static_cast<size_t>(got);
+    }
+    return new std::string(absl::BytesToHexString(
+        absl::string_view(reinterpret_cast<const char*>(random), sizeof(random))));
+  }();
+  return *token;
+}
 
 absl::StatusOr<LoopbackHost> StartLoopbackHost(const std::string& path,
                                                const std::vector<std::string>& flags) {
   Command command;
   command.argv = {path, "--address=127.0.0.1:0", "--exit_on_stdin_eof"};
   command.argv.insert(command.argv.end(), flags.begin(), flags.end());
+  const bool own_token = std::any_of(flags.begin(), flags.end(), [](const std::string& flag) {
+    return absl::StartsWith(flag, "--auth_token");
+  });
+  if (!own_token) command.environment = EnvironmentWith("MP_WORKER_AUTH_TOKEN", LoopbackToken());
   command.standard_input = Redirect::Pipe();
   command.standard_output = Redirect::Pipe();
   MP_ASSIGN_OR_RETURN(Subprocess program, Subprocess::Start(command));

@@ -1,6 +1,8 @@
 #include "pool/remote/remote_core.h"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <utility>
@@ -35,10 +37,27 @@ absl::Status Unreachable(const std::string& address, const grpc::Status& status,
   }
 }
 
+// TLS credentials that trust the authorities in `ca_file`, or plaintext ones if empty.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(const std::string& ca_file) {
+  if (ca_file.empty()) return grpc::InsecureChannelCredentials();
+  std::ifstream file(ca_file);
+  std::string pem((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (!file || pem.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "RemotePoolOptions::tls_ca_file '", ca_file, "' cannot be read, or is empty"));
+  }
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = std::move(pem);
+  return grpc::SslCredentials(options);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RemoteCore>> RemoteCore::Start(RemotePoolOptions options) {
   if (options.hosts.empty()) return absl::InvalidArgumentError("a RemotePool needs at least one host");
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ChannelCredentials(options.tls_ca_file);
+  if (!credentials.ok()) return credentials.status();
   std::unique_ptr<RemoteCore> core(new RemoteCore(std::move(options)));
   const RemotePoolOptions& settings = core->options_;
   std::vector<int> workers_per_host;
@@ -48,7 +67,7 @@ absl::StatusOr<std::unique_ptr<RemoteCore>> RemoteCore::Start(RemotePoolOptions 
     arguments.SetMaxSendMessageSize(settings.max_message_bytes);
     Host host{.status = {.address = address}};
     host.stub = WorkerHostService::NewStub(
-        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments));
+        grpc::CreateCustomChannel(address, *credentials, arguments));
     grpc::ClientContext context;
     core->AddToken(context);
     context.set_deadline(absl::ToChronoTime(absl::Now() + settings.connect_timeout));

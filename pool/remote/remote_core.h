@@ -43,8 +43,13 @@ namespace mp {
 struct RemotePoolOptions {
   // "host:port" of each worker host.
   std::vector<std::string> hosts = {};
-  // The hosts' --auth_token; empty for hosts that need none (loopback).
+  // The hosts' token (their --auth_token_file or MP_WORKER_AUTH_TOKEN); empty for hosts
+  // that need none (on a unix: socket file).
   std::string auth_token = {};
+  // A PEM file of the certificate authorities that signed the hosts' certificates: talk
+  // TLS and check each host's certificate against it (and its name against the address).
+  // Empty: plaintext, for hosts without --tls_cert_file.
+  std::string tls_ca_file = {};
   // Longest a host may take over one chunk.
   absl::Duration call_timeout = absl::Minutes(5);
   // Longest a host may take to answer Create()'s first call, and each health check.

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -63,7 +64,7 @@ std::vector<int64_t> Range(int64_t count) {
 // Passes when a Map over three hosts returns what the local pool returns, and every host
 // took part.
 TEST_F(RemotePoolTest, MapOverThreeHostsGivesTheLocalPoolsResult) {
-  absl::StatusOr<RemotePool> remote = RemotePool::Create({.hosts = StartHosts(3)});
+  absl::StatusOr<RemotePool> remote = RemotePool::Create({.hosts = StartHosts(3), .auth_token = remote::LoopbackToken()});
   ASSERT_THAT(remote, IsOk());
   absl::StatusOr<Pool> local = Pool::Create({.workers = 2});
   ASSERT_THAT(local, IsOk());
@@ -88,7 +89,7 @@ TEST_F(RemotePoolTest, MapOverThreeHostsGivesTheLocalPoolsResult) {
 
 // Passes when the rest of Pool's interface works the same over hosts.
 TEST_F(RemotePoolTest, ImapUnorderedApplyAsyncCloseAndJoinWorkAsOnOneMachine) {
-  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = StartHosts(2)});
+  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = StartHosts(2), .auth_token = remote::LoopbackToken()});
   ASSERT_THAT(pool, IsOk());
 
   absl::StatusOr<ResultStream<int64_t>> stream = pool->ImapUnordered(Square, Range(500), {.chunksize = 7});
@@ -118,7 +119,7 @@ TEST_F(RemotePoolTest, ImapUnorderedApplyAsyncCloseAndJoinWorkAsOnOneMachine) {
 // are run again on the others and every result is right.
 TEST_F(RemotePoolTest, AHostKilledMidMapHasItsChunksRunOnTheOthers) {
   absl::StatusOr<RemotePool> pool =
-      RemotePool::Create({.hosts = StartHosts(3), .health_interval = absl::Milliseconds(200)});
+      RemotePool::Create({.hosts = StartHosts(3), .auth_token = remote::LoopbackToken(), .health_interval = absl::Milliseconds(200)});
   ASSERT_THAT(pool, IsOk());
   // 20 ms tasks, one per chunk: the map lasts long enough for the kill to land mid-way.
   std::vector<int64_t> millis(120, 20);
@@ -149,7 +150,7 @@ TEST_F(RemotePoolTest, AHostKilledMidMapHasItsChunksRunOnTheOthers) {
 TEST_F(RemotePoolTest, SigtermStopsAHostCleanly) {
   const std::string address = StartHost();
   {
-    absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {address}});
+    absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {address}, .auth_token = remote::LoopbackToken()});
     ASSERT_THAT(pool, IsOk());
     ASSERT_THAT(pool->Map(Square, Range(10)), IsOk());
   }
@@ -170,14 +171,87 @@ TEST_F(RemotePoolTest, AWrongOrMissingTokenIsRefused) {
   EXPECT_THAT(pool->Map(Square, Range(10)), IsOk());
 }
 
-// Passes when a host asked to listen where other machines can reach it, with no token,
-// refuses to start (exit code 2, bad usage) rather than serve anyone who connects.
-TEST_F(RemotePoolTest, AHostOffLoopbackWithoutATokenRefusesToStart) {
-  absl::StatusOr<test::ProgramOutput> refused = test::RunProgram(
-      test::Runfile("pool/remote/worker"), {"--address=0.0.0.0:0", "--workers=1"}, kGenerous);
-  ASSERT_THAT(refused, IsOk());
-  EXPECT_EQ(refused->exit_code, 2);
-  EXPECT_THAT(refused->stdout_text, Not(HasSubstr("listening on")));
+// Passes when a host asked to listen where other users can reach it (another machine's,
+// or this one's: loopback TCP and abstract unix sockets have no permissions), with no
+// token, refuses to start (exit code 2, bad usage) rather than serve anyone who connects.
+TEST_F(RemotePoolTest, AHostWithoutATokenRefusesToStartWhereOtherUsersCanReachIt) {
+  for (const char* address : {"0.0.0.0:0", "127.0.0.1:0", "unix-abstract:mp-no-token"}) {
+    absl::StatusOr<test::ProgramOutput> refused = test::RunProgram(
+        test::Runfile("pool/remote/worker"), {absl::StrCat("--address=", address), "--workers=1"},
+        kGenerous);
+    ASSERT_THAT(refused, IsOk());
+    EXPECT_EQ(refused->exit_code, 2) << address;
+    EXPECT_THAT(refused->stdout_text, Not(HasSubstr("listening on")));
+  }
+}
+
+// Passes when a host on a unix socket file, which only users the file's permissions let
+// in can reach, serves without a token.
+TEST_F(RemotePoolTest, AHostOnAUnixSocketFileNeedsNoToken) {
+  // A short directory of our own: a socket's path may not exceed 107 bytes.
+  char directory[] = "/tmp/mp-host-XXXXXX";
+  ASSERT_NE(mkdtemp(directory), nullptr);
+  const std::string socket_path = absl::StrCat(directory, "/host.sock");
+  const std::string address = absl::StrCat("unix:", socket_path);
+  absl::StatusOr<test::SpawnedProgram> host = test::SpawnedProgram::Start(
+      test::Runfile("pool/remote/worker"),
+      {absl::StrCat("--address=", address), "--workers=1", "--exit_on_stdin_eof"});
+  ASSERT_THAT(host, IsOk());
+  EXPECT_THAT(host->ReadLine(kGenerous), IsOkAndHolds(absl::StrCat("listening on ", address)));
+  {
+    absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {address}});
+    ASSERT_THAT(pool, IsOk());
+    EXPECT_THAT(pool->Map(Square, Range(5)), IsOk());
+  }
+  host->CloseStdin();
+  EXPECT_THAT(host->Wait(kGenerous), IsOkAndHolds(0));
+  unlink(socket_path.c_str());
+  rmdir(directory);
+}
+
+// A self-signed certificate for 127.0.0.1 made by openssl at test time: its own
+// authority. Returns the paths of the certificate and its key, or "" after failing.
+std::pair<std::string, std::string> MakeCertificate(const std::string& name) {
+  const std::string base = absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
+  absl::StatusOr<test::ProgramOutput> made = test::RunProgram(
+      "/usr/bin/openssl",
+      {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+       "-keyout", base + ".key", "-out", base + ".pem", "-days", "2", "-subj", "/CN=localhost",
+       "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"},
+      absl::Seconds(60));
+  EXPECT_THAT(made, IsOk());
+  if (!made.ok() || made->exit_code != 0) {
+    ADD_FAILURE() << "openssl could not make a certificate";
+    return {"", ""};
+  }
+  return {base + ".pem", base + ".key"};
+}
+
+// Passes when a host with a certificate talks only TLS: a pool that trusts the host's
+// authority works; one that speaks plaintext, or trusts another authority, is refused.
+TEST_F(RemotePoolTest, AHostWithACertificateTalksOnlyTlsToPoolsThatTrustIt) {
+  const auto [cert, key] = MakeCertificate("host");
+  const auto [other_cert, other_key] = MakeCertificate("stranger");
+  ASSERT_FALSE(cert.empty() || other_cert.empty());
+  const std::string address =
+      StartHost({absl::StrCat("--tls_cert_file=", cert), absl::StrCat("--tls_key_file=", key)});
+  const RemotePoolOptions trusting = {
+      .hosts = {address}, .auth_token = remote::LoopbackToken(), .tls_ca_file = cert};
+  {
+    absl::StatusOr<RemotePool> pool = RemotePool::Create(trusting);
+    ASSERT_THAT(pool, IsOk());
+    EXPECT_THAT(pool->Map(Square, Range(10)), IsOk());
+  }
+  RemotePoolOptions plaintext = trusting;
+  plaintext.tls_ca_file = "";
+  plaintext.connect_timeout = absl::Seconds(2);
+  EXPECT_THAT(RemotePool::Create(plaintext), StatusIs(absl::StatusCode::kUnavailable));
+  RemotePoolOptions wrong_authority = plaintext;
+  wrong_authority.tls_ca_file = other_cert;
+  EXPECT_THAT(RemotePool::Create(wrong_authority), StatusIs(absl::StatusCode::kUnavailable));
+  RemotePoolOptions unreadable = trusting;
+  unreadable.tls_ca_file = "/nonexistent/ca.pem";
+  EXPECT_THAT(RemotePool::Create(unreadable), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 // Passes when a host takes its token from a file (not the command line, where every
@@ -196,18 +270,20 @@ TEST_F(RemotePoolTest, TheTokenCanComeFromAFile) {
   EXPECT_THAT(pool->Map(Square, Range(3)), IsOk());
 }
 
-// Passes when the host refuses to start (exit 2) where its token could be missing or
-// ambiguous: an abstract unix socket, which every local user can reach, without one;
-// a token given two ways; a token file that cannot be read.
+// Passes when the host refuses to start (exit 2) where its token or certificate is
+// ambiguous or missing: a token given two ways; a token file that cannot be read; a
+// certificate without its key.
 TEST_F(RemotePoolTest, AHostRefusesTokensItCannotTrust) {
   const std::string worker = test::Runfile("pool/remote/worker");
   auto exit_code = [](absl::StatusOr<test::ProgramOutput> run) { return run.ok() ? run->exit_code : -1000; };
-  EXPECT_EQ(exit_code(test::RunProgram(worker, {"--address=unix-abstract:mp-no-token", "--workers=1"}, kGenerous)), 2);
   EXPECT_EQ(exit_code(test::RunProgram("/usr/bin/env",
                                        {"MP_WORKER_AUTH_TOKEN=one", worker, "--auth_token=two", "--workers=1"},
                                        kGenerous)),
             2);
   EXPECT_EQ(exit_code(test::RunProgram(worker, {"--auth_token_file=/nonexistent/token", "--workers=1"}, kGenerous)),
+            2);
+  EXPECT_EQ(exit_code(test::RunProgram(worker, {"--address=unix:x.sock", "--tls_cert_file=x.pem", "--workers=1"},
+                                       kGenerous)),
             2);
 }
 
@@ -254,6 +330,7 @@ TEST_F(RemotePoolTest, AHostThatCannotBeReachedIsAClearErrorWithinTheDeadline) {
   const std::string nobody = absl::StrCat("127.0.0.1:", UnusedPort());
   const absl::Time start = absl::Now();
   EXPECT_THAT(RemotePool::Create({.hosts = {StartHost(), nobody},
+                                  .auth_token = remote::LoopbackToken(),
                                   .connect_timeout = absl::Seconds(2)}),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr(nobody)));
   // A bound, not a speed claim: it must give up by its deadline (plus slack for a busy
@@ -264,7 +341,7 @@ TEST_F(RemotePoolTest, AHostThatCannotBeReachedIsAClearErrorWithinTheDeadline) {
 // Passes when a chunk that outlives call_timeout fails with DeadlineExceeded.
 TEST_F(RemotePoolTest, AChunkThatOutlivesItsDeadlineFails) {
   absl::StatusOr<RemotePool> pool =
-      RemotePool::Create({.hosts = {StartHost()}, .call_timeout = absl::Milliseconds(300)});
+      RemotePool::Create({.hosts = {StartHost()}, .auth_token = remote::LoopbackToken(), .call_timeout = absl::Milliseconds(300)});
   ASSERT_THAT(pool, IsOk());
   EXPECT_THAT(pool->Apply(SleepMillis, int64_t{3000}),
               StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("call_timeout")));
@@ -280,6 +357,7 @@ TEST_F(RemotePoolTest, MalformedAndOversizedRequestsAreRefusedAndTheHostServesOn
   auto run = [&](const std::string& task, uint64_t count, const std::string& args) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + kGenerous));
+    context.AddMetadata(remote::kAuthorizationKey, remote::AuthorizationValue(remote::LoopbackToken()));
     remote::ChunkRequest request;
     request.set_task_name(task);
     request.set_count(count);
@@ -298,7 +376,7 @@ TEST_F(RemotePoolTest, MalformedAndOversizedRequestsAreRefusedAndTheHostServesOn
 
   // Through a pool: a chunk too big fails its tasks with the same status; the pool and
   // the host go on.
-  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {address}});
+  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = {address}, .auth_token = remote::LoopbackToken()});
   ASSERT_THAT(pool, IsOk());
   EXPECT_THAT(pool->Apply(Echo, std::string(10'000, 'x')),
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr(address)));

@@ -1,8 +1,16 @@
 // main() of a worker host: serves the pool tasks linked into this program to RemotePools.
 //
-//   bazel run //pool/remote:worker -- --workers=4                       # 127.0.0.1:7070
-//   MP_WORKER_AUTH_TOKEN=$TOKEN bazel run //pool/remote:worker -- --address=0.0.0.0:7070
+//   bazel run //pool/remote:worker -- --address=unix:/tmp/my-host.sock   # no token needed
+//   MP_WORKER_AUTH_TOKEN=$TOKEN bazel run //pool/remote:worker -- --workers=4  # 127.0.0.1:7070
 //   bazel run //pool/remote:worker -- --address=0.0.0.0:7070 --auth_token_file=token.txt
+//       --tls_cert_file=host.pem --tls_key_file=host.key      (one command line)
+//
+// Who can connect: anyone who can reach the address and has the token. Only a unix:
+// socket file (its file permissions decide who connects) may go without a token: every
+// local user can reach loopback TCP and abstract unix sockets. With --tls_cert_file and
+// --tls_key_file, traffic is encrypted and the pool checks the host's certificate
+// (RemotePoolOptions::tls_ca_file); without them, token and tasks cross the network in
+// the clear. See pool/remote/README.md, "Security".
 //
 // To serve your own tasks, build a binary from this main and the library that registers
 // them:  cc_binary(name = "my_worker", deps = ["//pool/remote:worker_main", ":my_tasks"])
@@ -25,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -38,8 +47,8 @@
 #include "process/hand_off.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:7070",
-          "host:port to listen on (port 0: any free port), or unix:PATH. Anything but "
-          "loopback or a unix: socket file needs a token.");
+          "host:port to listen on (port 0: any free port), or unix:PATH. Anything but a "
+          "unix: socket file needs a token.");
 ABSL_FLAG(int, workers, 0, "worker processes (0: one per CPU)");
 ABSL_FLAG(std::string, auth_token_file, "",
           "a file holding the token calls must carry (one line); or set MP_WORKER_AUTH_TOKEN");
@@ -51,17 +60,43 @@ ABSL_FLAG(int64_t, max_message_bytes, int64_t{64} << 20,
           "(RESOURCE_EXHAUSTED)");
 ABSL_FLAG(int64_t, max_tasks_per_chunk, 1'000'000, "largest chunk a request may carry");
 ABSL_FLAG(bool, exit_on_stdin_eof, false, "exit when stdin reaches end of file");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate (chain) of this host: serve over TLS (with --tls_key_file)");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
 
 namespace {
 
 constexpr char kTokenVariable[] = "MP_WORKER_AUTH_TOKEN";
 
-// Whether only this machine can reach `address`. (An abstract unix socket is not such a
-// place for a token-less host: it has no permissions, so every local user reaches it;
-// a unix: socket file has its file's.)
-bool IsLoopback(const std::string& address) {
-  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
-         absl::StartsWith(address, "[::1]:") || absl::StartsWith(address, "unix:");
+// Whether only whom the file system allows can reach `address`: a unix: socket file has
+// its file's permissions. Loopback TCP and abstract unix sockets have none: every user
+// of the machine reaches them.
+bool OnlyPermittedUsersReach(const std::string& address) {
+  return absl::StartsWith(address, "unix:") && !absl::StartsWith(address, "unix-abstract:");
+}
+
+std::string ReadWholeFile(const std::string& flag, const std::string& path) {
+  std::ifstream file(mp::cli::UserPath(path));
+  std::string contents((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (!file || contents.empty()) {
+    mp::cli::ExitBadUsage(absl::StrCat("--", flag, "=", path, " cannot be read, or is empty"));
+  }
+  return contents;
+}
+
+// TLS credentials from --tls_cert_file and --tls_key_file (both or neither), or
+// plaintext ones. Exits 2 on bad usage.
+std::shared_ptr<grpc::ServerCredentials> ServerCredentials() {
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert_file);
+  const std::string key = absl::GetFlag(FLAGS_tls_key_file);
+  if (cert.empty() && key.empty()) return grpc::InsecureServerCredentials();
+  if (cert.empty() || key.empty()) {
+    mp::cli::ExitBadUsage("--tls_cert_file and --tls_key_file go together: give both or neither");
+  }
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back(
+      {ReadWholeFile("tls_key_file", key), ReadWholeFile("tls_cert_file", cert)});
+  return grpc::SslServerCredentials(options);
 }
 
 // The token, from the one place it was given: --auth_token_file, MP_WORKER_AUTH_TOKEN,
@@ -128,12 +163,6 @@ int main(int argc, char** argv) {
   mp::cli::ParseFlags(argc, argv,
                       "Serves this program's pool tasks to RemotePools on other machines.");
   const std::string address = absl::GetFlag(FLAGS_address);
-  const std::string token = ReadToken();
-  if (token.empty() && !IsLoopback(address)) {
-    mp::cli::ExitBadUsage(absl::StrCat("--address=", address, " is reachable by others: give a "
-                                       "token (--auth_token_file or ", kTokenVariable,
-                                       "), or listen on 127.0.0.1 or a unix: socket file"));
-  }
   if (absl::GetFlag(FLAGS_workers) < 0) mp::cli::ExitBadUsage("--workers must be >= 0");
   const int64_t max_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   if (max_bytes < 1024 || max_bytes > (int64_t{1} << 31) - 1) {
@@ -143,6 +172,13 @@ int main(int argc, char** argv) {
     mp::cli::ExitBadUsage("--max_tasks_per_chunk must be 1 to 100000000");
   }
 
+  const std::string token = ReadToken();
+  if (token.empty() && !OnlyPermittedUsersReach(address)) {
+    mp::cli::ExitBadUsage(absl::StrCat("--address=", address, " can be reached by other users: give a "
+                                       "token (--auth_token_file or ", kTokenVariable,
+                                       "), or listen on a unix: socket file"));
+  }
+  const std::shared_ptr<grpc::ServerCredentials> credentials = ServerCredentials();
   if (absl::GetFlag(FLAGS_exit_on_stdin_eof)) {
     // A host that is stopped (SIGSTOP) when its parent dies would wait, stopped, forever:
     // a stopped process acts on no signal but SIGKILL and SIGCONT, and stdin's end of file
@@ -168,7 +204,7 @@ int main(int argc, char** argv) {
 
   int port = 0;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, credentials, &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(max_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(max_bytes));
   builder.RegisterService(host->get());
