@@ -1,5 +1,7 @@
 #include "concepts/live_scaling_table.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -44,8 +46,8 @@ absl::StatusOr<MedianJob> RunMedianJob(Engine engine, scaling::Workload workload
                    .checksum = runs->front().checksum};
 }
 
-absl::StatusOr<std::string> MeasureScalingTable(const std::vector<int>& worker_counts,
-                                                double work_scale, int repetitions) {
+absl::StatusOr<ScalingTable> MeasureScalingTable(const std::vector<int>& worker_counts,
+                                                 double work_scale, int repetitions) {
   if (worker_counts.empty() || repetitions < 1) {
     return absl::InvalidArgumentError("give at least one worker count and one repetition");
   }
@@ -57,10 +59,14 @@ absl::StatusOr<std::string> MeasureScalingTable(const std::vector<int>& worker_c
   // Median wall seconds of each engine at each worker count.
   std::map<Engine, std::vector<double>> seconds;
   int64_t expected_checksum = -1;
+  // A line rewritten in place is progress on a terminal, and clutter in a log.
+  const bool show_progress = isatty(STDERR_FILENO) == 1;
   for (Engine engine : scaling::kAllEngines) {
     for (int workers : worker_counts) {
-      std::fprintf(stderr, "\rmeasuring %-24s on %2d workers ",
-                   std::string(scaling::EngineTitle(engine)).c_str(), workers);
+      if (show_progress) {
+        std::fprintf(stderr, "\rmeasuring %-24s on %2d workers ",
+                     std::string(scaling::EngineTitle(engine)).c_str(), workers);
+      }
       absl::StatusOr<MedianJob> job =
           RunMedianJob(engine, scaling::Workload::kCpu, workers, size, repetitions);
       if (!job.ok()) return job.status();
@@ -74,8 +80,9 @@ absl::StatusOr<std::string> MeasureScalingTable(const std::vector<int>& worker_c
       seconds[engine].push_back(job->wall_seconds);
     }
   }
-  std::fprintf(stderr, "\r%60s\r", "");
+  if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
 
+  ScalingTable result{.worker_counts = worker_counts};
   std::string table = "| engine (speedup over itself on 1 worker) |";
   std::string rule = "|---|";
   for (int workers : worker_counts) {
@@ -87,11 +94,54 @@ absl::StatusOr<std::string> MeasureScalingTable(const std::vector<int>& worker_c
     const std::vector<double>& walls = seconds[engine];
     absl::StrAppend(&table, "| ", scaling::EngineTitle(engine), " |");
     for (double wall : walls) {
-      absl::StrAppend(&table, absl::StrFormat(" %.2f |", scaling::Speedup(walls[0], wall)));
+      result.speedups[engine].push_back(scaling::Speedup(walls[0], wall));
+      absl::StrAppend(&table, absl::StrFormat(" %.2f |", result.speedups[engine].back()));
     }
     absl::StrAppend(&table, absl::StrFormat(" %.3f s |\n", walls[0]));
   }
-  return table;
+  result.markdown = std::move(table);
+  return result;
+}
+
+std::string JudgeScaling(const ScalingTable& table) {
+  const int workers = table.worker_counts.empty() ? 1 : table.worker_counts.back();
+  auto at_most_workers = [&](Engine engine) {
+    auto found = table.speedups.find(engine);
+    return found == table.speedups.end() || found->second.empty() ? 0.0 : found->second.back();
+  };
+  const double processes = at_most_workers(Engine::kProcesses);
+  const double threads = at_most_workers(Engine::kThreads);
+  const double locked = at_most_workers(Engine::kGlobalLock);
+  if (workers < 2) return "One worker only: nothing to compare. Try --workers=2 or more.";
+  // At least half of the ideal gain from the extra workers counts as using them.
+  const double used_the_cores = 1 + 0.5 * (workers - 1);
+  std::string verdict;
+  if (processes >= used_the_cores && threads >= used_the_cores) {
+    verdict = absl::StrFormat(
+        "On %d workers processes reached %.2fx and threads %.2fx: both used the extra cores.",
+        workers, processes, threads);
+  } else if (processes >= used_the_cores || threads >= used_the_cores) {
+    verdict = absl::StrFormat(
+        "On %d workers processes reached %.2fx and threads %.2fx: one used the extra cores, "
+        "the other did not get them in its turn (the machine is busy; run again when it is idle).",
+        workers, processes, threads);
+  } else {
+    return absl::StrFormat(
+        "On %d workers processes reached only %.2fx and threads %.2fx: the machine had no free "
+        "cores just now (it is busy, or has fewer CPUs than workers), so this run cannot show "
+        "what more cores give. Run again when it is idle.",
+        workers, processes, threads);
+  }
+  if (locked < used_the_cores) {
+    absl::StrAppend(&verdict, absl::StrFormat(
+        " Under the global lock threads reached %.2fx: they took turns, as CPython's threads do "
+        "under the GIL.", locked));
+  } else {
+    absl::StrAppend(&verdict, absl::StrFormat(
+        " Under the global lock threads reached %.2fx, which taking turns cannot give: look for "
+        "a timing error.", locked));
+  }
+  return verdict;
 }
 
 }  // namespace mp::concepts

@@ -13,6 +13,7 @@
 #define MP_CONCEPTS_LIVE_SCALING_TABLE_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,13 +37,26 @@ absl::StatusOr<MedianJob> RunMedianJob(scaling::Engine engine, scaling::Workload
 // Worker counts 1, 2, 4, ... up to `max_workers`, always ending with `max_workers`.
 std::vector<int> DoublingWorkerCounts(int max_workers);
 
+// What MeasureScalingTable measured.
+struct ScalingTable {
+  std::string markdown = {};  // a row per engine, a column per worker count
+  std::vector<int> worker_counts = {};
+  // Per engine, the speedup at each worker count, over itself on the first count.
+  std::map<scaling::Engine, std::vector<double>> speedups = {};
+};
+
 // Runs the job at each of `worker_counts` (the first should be 1: speedups are against
-// it) on each engine, `repetitions` timed jobs after a warm-up, and returns a Markdown
-// table of speedups with the 1-worker wall time. `work_scale` 1.0 is about a second of one
-// core per job. A progress line goes to stderr. InvalidArgument for an empty list, counts
-// below 1, or repetitions below 1.
-absl::StatusOr<std::string> MeasureScalingTable(const std::vector<int>& worker_counts,
-                                                double work_scale, int repetitions);
+// it) on each engine, `repetitions` timed jobs after a warm-up, and returns the speedups
+// and a Markdown table of them with the 1-worker wall time. `work_scale` 1.0 is about a
+// second of one core per job. When stderr is a terminal, a progress line goes there.
+// InvalidArgument for an empty list, counts below 1, or repetitions below 1.
+absl::StatusOr<ScalingTable> MeasureScalingTable(const std::vector<int>& worker_counts,
+                                                 double work_scale, int repetitions);
+
+// What `table` shows, judged from its own numbers at the largest worker count: whether
+// processes and threads used the extra cores, whether the global lock made threads take
+// turns, and, when the machine had no free core to show it, that this run cannot tell.
+std::string JudgeScaling(const ScalingTable& table);
 
 }  // namespace mp::concepts
 

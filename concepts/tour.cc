@@ -86,17 +86,15 @@ bool PrintScalingTable(bool quick, int max_workers) {
       "Counting primes, the same job on N processes (Pool), N threads (ThreadPool), and N\n"
       "threads that must hold one global lock while they compute (CPython's GIL).\n\n");
   std::fflush(stdout);
-  absl::StatusOr<std::string> table = mp::concepts::MeasureScalingTable(
+  absl::StatusOr<mp::concepts::ScalingTable> table = mp::concepts::MeasureScalingTable(
       mp::concepts::DoublingWorkerCounts(max_workers), quick ? 0.1 : 0.5, /*repetitions=*/3);
   if (!table.ok()) {
     std::fprintf(stderr, "tour: the scaling table failed: %s\n", table.status().ToString().c_str());
     return false;
   }
-  std::printf("%s\n", table->c_str());
-  std::printf(
-      "Processes and threads both speed up with free cores; under the global lock the threads\n"
-      "take turns, so more of them do not help. Full report, Python beside it:\n"
-      "  bazel run -c opt //benchmarks:scaling_report\n");
+  std::printf("%s\n%s\nFull report, Python beside it:\n"
+              "  bazel run -c opt //benchmarks:scaling_report\n",
+              table->markdown.c_str(), mp::concepts::JudgeScaling(*table).c_str());
   return true;
 }
 

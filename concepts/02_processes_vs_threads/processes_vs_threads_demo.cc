@@ -72,17 +72,14 @@ int main(int argc, char** argv) {
   std::printf("3. CPU: counting primes on 1 and %d workers (this machine has %d CPUs for us)\n\n",
               workers, mp::CpuCount());
   std::fflush(stdout);
-  const absl::StatusOr<std::string> table = mp::concepts::MeasureScalingTable(
+  const absl::StatusOr<mp::concepts::ScalingTable> table = mp::concepts::MeasureScalingTable(
       workers == 1 ? std::vector<int>{1} : std::vector<int>{1, workers},
       absl::GetFlag(FLAGS_quick) ? 0.1 : 0.5, /*repetitions=*/3);
   if (!table.ok()) {
     std::fprintf(stderr, "the CPU experiment failed: %s\n", table.status().ToString().c_str());
     return 1;
   }
-  std::printf("%s\n", table->c_str());
-  std::printf(
-      "   Processes and threads both use the free cores. Under the global lock the threads\n"
-      "   take turns: more of them do not finish sooner. That is CPython's threading.\n");
+  std::printf("%s\n   %s\n", table->markdown.c_str(), mp::concepts::JudgeScaling(*table).c_str());
 
   if (absl::GetFlag(FLAGS_crash_a_thread)) {
     std::printf("\nNow a thread crashes. Nothing after this line is printed:\n");

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <barrier>
 #include <cstdint>
 #include <mutex>
 #include <set>
@@ -17,16 +16,21 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ipc/barrier.h"
 #include "ipc/shared_value.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
 #include "pool/thread_pool.h"
 #include "process/process.h"
 #include "process/testing/status_matchers.h"
+#include "concepts/02_processes_vs_threads/cpu_overlap.h"
 
 namespace mp {
 namespace {
+
+using ::mp::concepts::CpuOverlap;
+using ::mp::concepts::CpuSpin;
+using ::mp::concepts::PinnedToOneCpu;
+using ::mp::concepts::SpinForCpu;
 
 using ::mp::test::IsOk;
 using ::mp::test::IsOkAndHolds;
@@ -35,8 +39,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 
-constexpr absl::Duration kGenerous = absl::Seconds(30);
-constexpr int kWorkers = 4;  // more than this machine's cores is fine: waiting needs no CPU
 
 int counter = 0;  // an ordinary global
 
@@ -45,15 +47,6 @@ int counter = 0;  // an ordinary global
   raise(SIGSEGV);
   std::abort();
 }
-
-// A pool task that returns its worker's pid only once `parties` tasks wait at the barrier
-// together: all of them must be running at the same moment.
-pid_t MeetAtBarrier(std::string barrier_name) {
-  absl::StatusOr<Barrier> barrier = Barrier::Attach(barrier_name);
-  if (!barrier.ok() || !barrier->Wait(kGenerous).ok()) return -1;
-  return getpid();
-}
-MP_POOL_TASK(MeetAtBarrier);
 
 int Triple(int x) { return 3 * x; }  // deliberately not registered with MP_POOL_TASK
 
@@ -116,60 +109,111 @@ TEST(ProcessesVsThreadsDeathTest, ACrashingThreadTakesTheWholeProcessDown) {
       ::testing::KilledBySignal(SIGSEGV), "");
 }
 
-// Claim 4: N worker processes compute at the same time (N meet at a barrier of N).
-TEST_F(ProcessesVsThreadsTest, WorkerProcessesRunAtTheSameTime) {
-  absl::StatusOr<Barrier> barrier = Barrier::Create(kWorkers);
-  ASSERT_THAT(barrier, IsOk());
-  absl::StatusOr<Pool> pool = Pool::Create({.workers = kWorkers});
-  ASSERT_THAT(pool, IsOk());
-  absl::StatusOr<std::vector<pid_t>> pids =
-      pool->Map(MeetAtBarrier, std::vector<std::string>(kWorkers, barrier->name()), {.chunksize = 1});
-  ASSERT_THAT(pids, IsOk());
-  EXPECT_EQ(std::set<pid_t>(pids->begin(), pids->end()).size(), static_cast<size_t>(kWorkers));
-  EXPECT_EQ(std::count(pids->begin(), pids->end(), -1), 0) << "a task timed out at the barrier";
+// Claims 4 and 5 tell parallelism from concurrency by CPU time (cpu_overlap.h): two
+// workers that each burn 100 ms of CPU used more CPU together than the wall time the
+// whole took only if they computed at the same moment on two CPUs. A barrier cannot tell:
+// one CPU taking turns gets every party there too.
+constexpr int64_t kSpinMillis = 100;
+constexpr double kParallel = 1.3;  // well above what one CPU can give (1.0)
+constexpr double kOneCpu = 1.05;   // 1.0 is the law; the rest is clock rounding
+constexpr int kAttempts = 5;
+
+CpuSpin SpinTask(int64_t cpu_ms) { return SpinForCpu(cpu_ms); }
+MP_POOL_TASK(SpinTask);
+
+// Two plain threads spinning: the machine's own ability, this moment, to run two things
+// at once. A test that cannot see parallelism skips (saying so) unless these could.
+double OverlapOfTwoPlainThreads() {
+  std::vector<CpuSpin> spins(2);
+  std::thread other([&] { spins[1] = SpinForCpu(kSpinMillis); });
+  spins[0] = SpinForCpu(kSpinMillis);
+  other.join();
+  return CpuOverlap(spins);
 }
 
-// Claim 4: N worker threads compute at the same time too.
-TEST_F(ProcessesVsThreadsTest, WorkerThreadsRunAtTheSameTime) {
-  absl::StatusOr<ThreadPool> pool = ThreadPool::Create({.workers = kWorkers});
-  ASSERT_THAT(pool, IsOk());
-  std::barrier meeting(kWorkers);
-  absl::StatusOr<std::vector<std::thread::id>> threads =
-      pool->Map([&meeting](int) {
-        meeting.arrive_and_wait();  // returns only when all kWorkers tasks are here
-        return std::this_thread::get_id();
+// Runs `measure` (which returns an overlap) up to kAttempts times; passes at the first
+// that shows parallelism. If none does, skips when plain threads could not either (no
+// second CPU free now), and fails otherwise.
+template <typename Measure>
+void ExpectParallelism(Measure measure) {
+  double best = 0;
+  double machine = 0;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    absl::StatusOr<double> overlap = measure();
+    ASSERT_THAT(overlap, IsOk());
+    best = std::max(best, *overlap);
+    if (*overlap > kParallel) return;
+    machine = std::max(machine, OverlapOfTwoPlainThreads());
+  }
+  if (machine <= kParallel) {
+    GTEST_SKIP() << "no second CPU was free: plain threads reached only " << machine
+                 << " CPU-seconds per second";
+  }
+  ADD_FAILURE() << "the workers reached " << best << " CPU-seconds per second; plain threads "
+                << machine;
+}
+
+absl::StatusOr<double> OverlapOfTwoProcesses() {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
+  if (!pool.ok()) return pool.status();
+  absl::StatusOr<std::vector<CpuSpin>> spins =
+      pool->Map(SpinTask, std::vector<int64_t>(2, kSpinMillis), {.chunksize = 1});
+  if (!spins.ok()) return spins.status();
+  return CpuOverlap(*spins);
+}
+
+// `global_lock`: every task holds it while it computes, as CPython's threads hold the GIL.
+absl::StatusOr<double> OverlapOfTwoThreads(std::mutex* global_lock = nullptr) {
+  absl::StatusOr<ThreadPool> pool = ThreadPool::Create({.workers = 2});
+  if (!pool.ok()) return pool.status();
+  absl::StatusOr<std::vector<CpuSpin>> spins = pool->Map(
+      [global_lock](int64_t cpu_ms) {
+        if (global_lock == nullptr) return SpinForCpu(cpu_ms);
+        std::lock_guard<std::mutex> held(*global_lock);
+        return SpinForCpu(cpu_ms);
       },
-                std::vector<int>(kWorkers, 0), {.chunksize = 1});
-  ASSERT_THAT(threads, IsOk());
-  EXPECT_EQ(std::set<std::thread::id>(threads->begin(), threads->end()).size(),
-            static_cast<size_t>(kWorkers));
+      std::vector<int64_t>(2, kSpinMillis), {.chunksize = 1});
+  if (!spins.ok()) return spins.status();
+  return CpuOverlap(*spins);
 }
 
-// Claim 5: threads that must hold one global lock to compute (CPython's GIL) compute one
-// at a time, even when all of them are ready at once.
-TEST_F(ProcessesVsThreadsTest, UnderAGlobalLockOnlyOneThreadComputesAtATime) {
-  absl::StatusOr<ThreadPool> pool = ThreadPool::Create({.workers = kWorkers});
-  ASSERT_THAT(pool, IsOk());
+// Claim 4: two worker processes compute in parallel (more CPU time than wall time).
+TEST_F(ProcessesVsThreadsTest, WorkerProcessesComputeInParallel) {
+  ExpectParallelism(OverlapOfTwoProcesses);
+}
+
+// Claim 4, counterfactual: pinned to one CPU, the same measure shows no parallelism.
+TEST_F(ProcessesVsThreadsTest, PinnedToOneCpuWorkerProcessesCannotComputeInParallel) {
+  PinnedToOneCpu one_cpu;  // the workers inherit it
+  absl::StatusOr<double> overlap = OverlapOfTwoProcesses();
+  ASSERT_THAT(overlap, IsOk());
+  EXPECT_LE(*overlap, kOneCpu);
+}
+
+// Claim 4: two worker threads compute in parallel too.
+TEST_F(ProcessesVsThreadsTest, WorkerThreadsComputeInParallel) {
+  ExpectParallelism([] { return OverlapOfTwoThreads(); });
+}
+
+// Claim 4, counterfactual: pinned to one CPU, threads show none either.
+TEST_F(ProcessesVsThreadsTest, PinnedToOneCpuWorkerThreadsCannotComputeInParallel) {
+  PinnedToOneCpu one_cpu;  // the pool's threads inherit it
+  absl::StatusOr<double> overlap = OverlapOfTwoThreads();
+  ASSERT_THAT(overlap, IsOk());
+  EXPECT_LE(*overlap, kOneCpu);
+}
+
+// Claim 5: threads that must hold one global lock to compute (CPython's GIL) never compute
+// at the same moment, on any number of CPUs: together they use no more CPU than time
+// passes. (Its counterfactual, the same threads without the lock, is
+// WorkerThreadsComputeInParallel.)
+TEST_F(ProcessesVsThreadsTest, UnderAGlobalLockThreadsComputeOneAtATime) {
   std::mutex global_interpreter_lock;
-  std::barrier all_ready(kWorkers);
-  std::atomic<int> computing{0};
-  std::atomic<int> most_computing_at_once{0};
-  absl::StatusOr<std::vector<int64_t>> sums = pool->Map(
-      [&](int64_t n) {
-        all_ready.arrive_and_wait();  // every thread wants the lock at the same moment
-        std::lock_guard<std::mutex> held(global_interpreter_lock);
-        const int now = ++computing;
-        int most = most_computing_at_once.load();
-        while (now > most && !most_computing_at_once.compare_exchange_weak(most, now)) {
-        }
-        int64_t sum = 0;
-        for (int64_t i = 0; i < n; ++i) sum += i % 7;  // the "computation"
-        --computing;
-        return sum;
-      },
-      std::vector<int64_t>(kWorkers, 1'000'000), {.chunksize = 1});
-  ASSERT_THAT(sums, IsOk());
-  EXPECT_EQ(most_computing_at_once.load(), 1);
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    absl::StatusOr<double> overlap = OverlapOfTwoThreads(&global_interpreter_lock);
+    ASSERT_THAT(overlap, IsOk());
+    EXPECT_LE(*overlap, kOneCpu);
+  }
 }
 
 // Claim 6: a ThreadPool runs any closure; a process pool runs only functions it can find
