@@ -9,7 +9,9 @@
 namespace mp::concepts {
 
 struct Lesson {
-  int number = 0;
+  // "1" to "10", and "3b" for the chapter inserted after lesson 3, so that the numbers
+  // learners know stay what they were.
+  std::string label = {};
   std::string package = {};   // under concepts/, e.g. "03_create_a_process"
   std::string question = {};  // what the lesson answers
   // The demo's flags in the tour: a full run, and a --quick one.

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "benchmarks/scaling/engines.h"
 #include "benchmarks/scaling/scaling_math.h"
 #include "benchmarks/scaling/workloads.h"
@@ -103,7 +104,27 @@ absl::StatusOr<ScalingTable> MeasureScalingTable(const std::vector<int>& worker_
   return result;
 }
 
-std::string JudgeScaling(const ScalingTable& table) {
+namespace {
+
+// `text` with its spaces turned into line breaks where a line would pass `width`.
+std::string Wrapped(const std::string& text, size_t width) {
+  std::string wrapped;
+  size_t line_length = 0;
+  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    if (line_length > 0 && line_length + 1 + word.size() > width) {
+      wrapped += '\n';
+      line_length = 0;
+    } else if (line_length > 0) {
+      wrapped += ' ';
+      ++line_length;
+    }
+    absl::StrAppend(&wrapped, word);
+    line_length += word.size();
+  }
+  return wrapped;
+}
+
+std::string Verdict(const ScalingTable& table) {
   const int workers = table.worker_counts.empty() ? 1 : table.worker_counts.back();
   auto at_most_workers = [&](Engine engine) {
     auto found = table.speedups.find(engine);
@@ -143,5 +164,9 @@ std::string JudgeScaling(const ScalingTable& table) {
   }
   return verdict;
 }
+
+}  // namespace
+
+std::string JudgeScaling(const ScalingTable& table) { return Wrapped(Verdict(table), 88); }
 
 }  // namespace mp::concepts

@@ -1,5 +1,6 @@
 #include "concepts/live_scaling_table.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -47,16 +48,23 @@ ScalingTable Measured(double processes, double threads, double locked) {
                        {scaling::Engine::kGlobalLock, {1, locked}}}};
 }
 
+// The verdict as one line (it comes wrapped for the terminal).
+std::string Verdict(const ScalingTable& table) {
+  std::string verdict = JudgeScaling(table);
+  std::replace(verdict.begin(), verdict.end(), '\n', ' ');
+  return verdict;
+}
+
 // The demo's and the tour's conclusion follows the numbers: the text that says both use
 // the cores appears only when they did, and a busy machine is named as the reason.
 TEST(JudgeScalingTest, TheConclusionFollowsTheNumbers) {
-  EXPECT_THAT(JudgeScaling(Measured(1.95, 1.9, 0.98)),
+  EXPECT_THAT(Verdict(Measured(1.95, 1.9, 0.98)),
               AllOf(HasSubstr("both used the extra cores"), HasSubstr("took turns")));
-  EXPECT_THAT(JudgeScaling(Measured(0.55, 0.6, 0.9)),
+  EXPECT_THAT(Verdict(Measured(0.55, 0.6, 0.9)),
               AllOf(HasSubstr("no free cores"), Not(HasSubstr("both used"))));
-  EXPECT_THAT(JudgeScaling(Measured(1.9, 0.7, 0.9)), HasSubstr("busy"));
-  EXPECT_THAT(JudgeScaling(Measured(1.9, 1.9, 1.9)), HasSubstr("timing error"));
-  EXPECT_THAT(JudgeScaling(ScalingTable{.worker_counts = {1}}), HasSubstr("nothing to compare"));
+  EXPECT_THAT(Verdict(Measured(1.9, 0.7, 0.9)), HasSubstr("busy"));
+  EXPECT_THAT(Verdict(Measured(1.9, 1.9, 1.9)), HasSubstr("timing error"));
+  EXPECT_THAT(Verdict(ScalingTable{.worker_counts = {1}}), HasSubstr("nothing to compare"));
 }
 
 TEST_F(MeasureScalingTableTest, RefusesNoWorkerCountsOrNoRepetitions) {

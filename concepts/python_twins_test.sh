@@ -26,6 +26,7 @@ dir=concepts
 expect $dir/01_why_multiprocessing/why_multiprocessing.py "still here"
 expect $dir/02_processes_vs_threads/processes_vs_threads.py "the parent sees counter = 0"
 expect $dir/03_create_a_process/create_a_process.py "exitcode = 3"
+expect $dir/03b_fork_exec_wait/fork_exec_wait.py "_exit\\(300\\) -> 44"
 expect $dir/04_what_is_a_pool/what_is_a_pool.py "a new process per task: 200 distinct pids"
 expect $dir/05_create_a_pool/create_a_pool.py "Map: \[1001, 1004, 1009"
 expect $dir/06_print_numbers/print_numbers.py "^All processes have completed\.$" 4

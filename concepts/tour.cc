@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -29,7 +30,7 @@
 #include "process/subprocess.h"
 #include "tools/cpp/runfiles/runfiles.h"
 
-ABSL_FLAG(int, lesson, 0, "run only this lesson (1 to 10); 0 runs them all, then the table");
+ABSL_FLAG(std::string, lesson, "", "run only this lesson (1 to 10, or 3b); empty runs them all, then the table");
 ABSL_FLAG(bool, quick, false, "short demos and a short table: the whole tour in under 30 s");
 ABSL_FLAG(bool, list, false, "list the lessons and exit");
 ABSL_FLAG(int, max_workers, 0, "widest point of the scaling table; 0 means CpuCount()");
@@ -55,7 +56,7 @@ std::vector<std::string> EnvironmentWithRunfiles(const Runfiles& runfiles) {
 
 // Runs one lesson's demo with the terminal as its stdout and stderr. True if it succeeded.
 bool RunDemo(const Runfiles& runfiles, const Lesson& lesson, bool quick) {
-  PrintHeading(absl::StrCat("Lesson ", lesson.number, ": ", lesson.question));
+  PrintHeading(absl::StrCat("Lesson ", lesson.label, ": ", lesson.question));
   std::printf("Read: concepts/%s/README.md\n", lesson.package.c_str());
   const std::vector<std::string>& args = quick ? lesson.quick_args : lesson.tour_args;
   mp::Command command;
@@ -72,7 +73,7 @@ bool RunDemo(const Runfiles& runfiles, const Lesson& lesson, bool quick) {
   }
   absl::StatusOr<int> exit_code = demo->Wait();
   if (!exit_code.ok() || *exit_code != 0) {
-    std::fprintf(stderr, "tour: the demo of lesson %d failed (%s)\n", lesson.number,
+    std::fprintf(stderr, "tour: the demo of lesson %s failed (%s)\n", lesson.label.c_str(),
                  exit_code.ok() ? absl::StrCat("exit code ", *exit_code).c_str()
                                 : exit_code.status().ToString().c_str());
     return false;
@@ -103,9 +104,12 @@ bool PrintScalingTable(bool quick, int max_workers) {
 int main(int argc, char** argv) {
   mp::cli::ParseFlags(argc, argv, "Walks the course: each lesson's question and demo, then a scaling table.");
   const std::vector<Lesson>& lessons = mp::concepts::Lessons();
-  const int only = absl::GetFlag(FLAGS_lesson);
-  if (only < 0 || only > static_cast<int>(lessons.size())) {
-    mp::cli::ExitBadUsage(absl::StrCat("--lesson must be 1 to ", lessons.size(), ", or 0 for all"));
+  const std::string only = absl::GetFlag(FLAGS_lesson);
+  std::vector<std::string> labels;
+  for (const Lesson& lesson : lessons) labels.push_back(lesson.label);
+  if (!only.empty() && std::find(labels.begin(), labels.end(), only) == labels.end()) {
+    mp::cli::ExitBadUsage(absl::StrCat("--lesson must be one of ", absl::StrJoin(labels, ", "),
+                                       ", or empty for all"));
   }
   const int max_workers = absl::GetFlag(FLAGS_max_workers) == 0 ? mp::CpuCount()
                                                                  : absl::GetFlag(FLAGS_max_workers);
@@ -113,7 +117,7 @@ int main(int argc, char** argv) {
 
   if (absl::GetFlag(FLAGS_list)) {
     for (const Lesson& lesson : lessons) {
-      std::printf("%d. %-55s concepts/%s/README.md\n", lesson.number, lesson.question.c_str(),
+      std::printf("%s. %-55s concepts/%s/README.md\n", lesson.label.c_str(), lesson.question.c_str(),
                   lesson.package.c_str());
     }
     return 0;
@@ -131,10 +135,10 @@ int main(int argc, char** argv) {
   const bool quick = absl::GetFlag(FLAGS_quick);
   int failed = 0;
   for (const Lesson& lesson : lessons) {
-    if (only != 0 && lesson.number != only) continue;
+    if (!only.empty() && lesson.label != only) continue;
     if (!RunDemo(*runfiles, lesson, quick)) ++failed;
   }
-  if (only == 0 && !PrintScalingTable(quick, max_workers)) ++failed;
+  if (only.empty() && !PrintScalingTable(quick, max_workers)) ++failed;
 
   std::printf("\nTour done in %.1f s", absl::ToDoubleSeconds(absl::Now() - start));
   if (failed > 0) std::printf("; %d part(s) failed (see above)", failed);

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "the CPU experiment failed: %s\n", table.status().ToString().c_str());
     return 1;
   }
-  std::printf("%s\n   %s\n", table->markdown.c_str(), mp::concepts::JudgeScaling(*table).c_str());
+  std::printf("%s\n%s\n", table->markdown.c_str(), mp::concepts::JudgeScaling(*table).c_str());
 
   if (absl::GetFlag(FLAGS_crash_a_thread)) {
     std::printf("\nNow a thread crashes. Nothing after this line is printed:\n");
