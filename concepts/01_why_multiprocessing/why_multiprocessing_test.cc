@@ -97,8 +97,9 @@ TEST_F(WhyMultiprocessingTest, AChildThatWrecksItsMemoryAndCrashesLeavesTheParen
 }
 
 // Writes -1 over `count` numbers at `address`, an address in the caller's memory, and
-// returns the numbers it was given. In a forked worker the address is valid but names the
-// worker's own copy-on-write copy; in a thread it names the caller's array itself.
+// returns the numbers it was given. In a worker forked after the array was made, the
+// address is valid but names the worker's own copy-on-write copy; in a thread it names
+// the caller's array itself.
 std::vector<int64_t> WriteThroughTheCallersAddress(uintptr_t address, size_t count,
                                                    std::vector<int64_t> values) {
   std::fill_n(reinterpret_cast<int64_t*>(address), count, int64_t{-1});
@@ -120,9 +121,11 @@ bool TheCallersDataStaysItsOwn(AnyPool& pool, std::vector<int64_t>& data) {
 // Claim 6: arguments and results are copied between processes, both ways: that copying is
 // the communication cost of multiprocessing.
 TEST_F(WhyMultiprocessingTest, ArgumentsAndResultsAreCopiedBetweenProcesses) {
+  // Made before the pool forks its worker, so that the worker's copy of our memory holds
+  // a copy of it at the same address (made after, the address would name nothing there).
+  std::vector<int64_t> data = {1, 2, 3};
   absl::StatusOr<Pool> pool = Pool::Create({.workers = 1, .start_method = StartMethod::kFork});
   ASSERT_THAT(pool, IsOk());
-  std::vector<int64_t> data = {1, 2, 3};
   EXPECT_TRUE(TheCallersDataStaysItsOwn(*pool, data)) << "the worker wrote the caller's array";
 }
 
