@@ -19,6 +19,7 @@ const std::vector<Lesson>& Lessons() {
        {}},
       {"8", "08_ipc", "How do processes talk to each other?", {}, {"--quick"}},
       {"9", "09_fault_tolerance", "What happens when a worker process crashes?", {}, {}},
+      {"9b", "09b_signals", "What do signals, process groups and Ctrl-C do to processes?", {}, {}},
       {"10", "10_going_distributed", "What changes when the workers are on other machines?", {},
        {"--quick"}},
   };

@@ -33,6 +33,7 @@ expect $dir/06_print_numbers/print_numbers.py "^All processes have completed\.$"
 expect $dir/07_start_methods/start_methods.py "^\| fork \| True \| True \| False \|"
 expect $dir/08_ipc/ipc.py "acquire\(timeout=1\) -> False"
 expect $dir/09_fault_tolerance/fault_tolerance.py "map still waiting"
+expect $dir/09b_signals/signals.py "BrokenPipeError"
 expect $dir/10_going_distributed/going_distributed.py "host killed -> [A-Za-z]+Error"
 echo "$failures failed"
 [[ $failures -eq 0 ]]

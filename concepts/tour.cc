@@ -30,7 +30,7 @@
 #include "process/subprocess.h"
 #include "tools/cpp/runfiles/runfiles.h"
 
-ABSL_FLAG(std::string, lesson, "", "run only this lesson (1 to 10, or 3b); empty runs them all, then the table");
+ABSL_FLAG(std::string, lesson, "", "run only this lesson (1 to 10, 3b or 9b); empty runs them all, then the table");
 ABSL_FLAG(bool, quick, false, "short demos and a short table: the whole tour in under 30 s");
 ABSL_FLAG(bool, list, false, "list the lessons and exit");
 ABSL_FLAG(int, max_workers, 0, "widest point of the scaling table; 0 means CpuCount()");

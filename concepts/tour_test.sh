@@ -8,7 +8,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 output=$("$tour" --quick --max_workers=2 2>/dev/null) || fail "the quick tour failed: $output"
 previous=0
-for n in 1 2 3 3b 4 5 6 7 8 9 10; do
+for n in 1 2 3 3b 4 5 6 7 8 9 9b 10; do
   line=$(grep -n "^Lesson $n: " <<<"$output" | head -1 | cut -d: -f1)
   [[ -n "$line" ]] || fail "lesson $n is missing from the tour"
   (( line > previous )) || fail "lesson $n is out of order"
@@ -16,6 +16,7 @@ for n in 1 2 3 3b 4 5 6 7 8 9 10; do
 done
 grep -q "All processes have completed." <<<"$output" || fail "lesson 6's demo did not run"
 grep -q "fork returned 0 in the child" <<<"$output" || fail "lesson 3b's demo did not run"
+grep -q "reaping in a loop: *5 reaped" <<<"$output" || fail "lesson 9b's demo did not run"
 grep -q "the map came back" <<<"$output" || fail "lesson 9's demo did not run"
 grep -q "tasks started twice" <<<"$output" || fail "lesson 10's demo did not run"
 table=$(sed -n '/^Finally: how does CPU-bound work scale/,$p' <<<"$output")
@@ -30,7 +31,7 @@ grep -q "^Lesson [^3]" <<<"$one" && fail "--lesson=3 ran other lessons: $one"
 grep -q "^Finally" <<<"$one" && fail "--lesson=3 measured the table"
 
 listed=$("$tour" --list) || fail "--list failed"
-[[ $(grep -c "README.md" <<<"$listed") -eq 11 ]] || fail "--list does not list 11 lessons: $listed"
+[[ $(grep -c "README.md" <<<"$listed") -eq 12 ]] || fail "--list does not list 12 lessons: $listed"
 
 for bad in --lesson=11 --lesson=-1 --lesson=3c --max_workers=-3 --no_such_flag; do
   "$tour" "$bad" >/dev/null 2>&1
