@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -115,6 +116,26 @@ TEST_F(CreateAProcessTest, AnEndedChildIsAZombieUntilJoinCollectsIt) {
   EXPECT_EQ(test::ProcessState(*child.pid()), 'Z') << "ended but not collected: a zombie";
   ASSERT_THAT(child.Join(), IsOk());
   EXPECT_EQ(test::ProcessState(*child.pid()), std::nullopt) << "collected: no longer in /proc";
+}
+
+// Claim 6, counterfactual: a parent that ignores SIGCHLD (SIG_IGN) has no zombies: the
+// kernel collects each child as it ends, and there is no exit status left to read
+// (waiting fails with ECHILD). Run in a process of its own, so our own SIGCHLD stays as it is.
+TEST_F(CreateAProcessTest, IgnoringSigchldLeavesNoZombieAndNoExitStatus) {
+  Process lab([] {
+    signal(SIGCHLD, SIG_IGN);
+    const pid_t child = fork();
+    if (child == 0) _exit(3);
+    siginfo_t info = {};
+    // Returns once the child has ended; with SIGCHLD ignored it has already been collected.
+    const bool no_status = waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT) == -1 &&
+                           errno == ECHILD;
+    const bool no_zombie = !test::ProcessState(child).has_value();
+    return no_status && no_zombie ? 0 : 1;
+  });
+  ASSERT_THAT(lab.Start(), IsOk());
+  ASSERT_THAT(lab.Join(), IsOk());
+  EXPECT_THAT(lab.exit_code(), Optional(0));
 }
 
 // Claim 7: a spawned child is a fresh run of this program, so main() must hand it over
