@@ -28,6 +28,7 @@ namespace {
 using ::mp::test::IsOk;
 using ::mp::test::IsOkAndHolds;
 using ::mp::test::StatusIs;
+using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
@@ -137,6 +138,11 @@ TEST_F(CreateAPoolTest, TheInitializerRunsInEveryWorkerBeforeItsTasks) {
   absl::StatusOr<std::vector<int>> seen = pool->Map(GreetingCount, std::vector<int>(30, 0), {.chunksize = 1});
   ASSERT_THAT(seen, IsOk());
   EXPECT_THAT(std::set<int>(seen->begin(), seen->end()), ElementsAre(7));
+  // Counterfactual: without the initializer no worker has been greeted.
+  absl::StatusOr<Pool> plain = Pool::Create({.workers = 3});
+  ASSERT_THAT(plain, IsOk());
+  EXPECT_THAT(plain->Map(GreetingCount, std::vector<int>(30, 0), {.chunksize = 1}),
+              IsOkAndHolds(Each(0)));
 }
 
 // Claim 7: with max_tasks_per_child = 1, every task runs in a fresh worker process.
@@ -146,6 +152,12 @@ TEST_F(CreateAPoolTest, MaxTasksPerChildRetiresWorkers) {
   absl::StatusOr<std::vector<pid_t>> ran_by = pool->Map(WhoRanMe, std::vector<int>(20, 0), {.chunksize = 1});
   ASSERT_THAT(ran_by, IsOk());
   EXPECT_EQ(std::set<pid_t>(ran_by->begin(), ran_by->end()).size(), 20u);
+  // Counterfactual: without it (0), the same 20 tasks run in the pool's 2 processes.
+  absl::StatusOr<Pool> lasting = Pool::Create({.workers = 2, .max_tasks_per_child = 0});
+  ASSERT_THAT(lasting, IsOk());
+  ran_by = lasting->Map(WhoRanMe, std::vector<int>(20, 0), {.chunksize = 1});
+  ASSERT_THAT(ran_by, IsOk());
+  EXPECT_LE(std::set<pid_t>(ran_by->begin(), ran_by->end()).size(), 2u);
 }
 
 // Claim 8: the same pool code works with every start method.

@@ -73,6 +73,22 @@ TEST_F(IpcTest, ARecvAfterTheSenderIsGoneIsEndOfFileNotAHang) {
   EXPECT_THAT(pipe->first.Recv(), StatusIs(absl::StatusCode::kOutOfRange));
 }
 
+// Claim 2, counterfactual: a parent that keeps its own copy of the sending end never sees
+// end of file, even after the sender has exited: the pipe still has a writer (us), so
+// there is nothing to read and no end either (Recv() would wait forever).
+TEST_F(IpcTest, WhileTheParentKeepsItsCopyOfTheSendingEndThereIsNoEndOfFile) {
+  absl::StatusOr<PipeEnds> pipe = Pipe(/*duplex=*/false);
+  ASSERT_THAT(pipe, IsOk());
+  Process sender([&] { return pipe->second.Send("last words").ok() ? 0 : 1; });
+  ASSERT_THAT(sender.Start(), IsOk());
+  ASSERT_THAT(sender.Join(), IsOk());  // the sender is gone; our copy of its end is not
+  EXPECT_THAT(pipe->first.Recv(), IsOkAndHolds("last words"));
+  EXPECT_THAT(pipe->first.Poll(absl::ZeroDuration()), IsOkAndHolds(false))
+      << "neither data nor end of file: Recv() would block";
+  pipe->second.Close();
+  EXPECT_THAT(pipe->first.Recv(), StatusIs(absl::StatusCode::kOutOfRange)) << "now it ends";
+}
+
 // Claim 3: a read-modify-write of shared memory without a lock can lose an update. The
 // test forces the bad interleaving with two events: A reads, B reads-adds-writes, A
 // writes what it computed from its stale read.
