@@ -9,6 +9,7 @@
 #include <numeric>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -48,6 +49,13 @@ int WaitTogether(std::string barrier_name) {
 }
 MP_POOL_TASK(WaitTogether);
 
+// The same, giving up after `patience_ms`: for a pool too small to ever gather them.
+int WaitTogetherAtMost(std::string barrier_name, int64_t patience_ms) {
+  absl::StatusOr<Barrier> barrier = Barrier::Attach(barrier_name);
+  return barrier.ok() && barrier->Wait(absl::Milliseconds(patience_ms)).ok() ? 1 : 0;
+}
+MP_POOL_TASK(WaitTogetherAtMost);
+
 class WhyMultiprocessingTest : public test::IpcLeakCheckedTest {};
 
 // Claim 1: a job split into parts that worker processes run gives the same answer as the
@@ -77,6 +85,20 @@ TEST_F(WhyMultiprocessingTest, MoreWaitingWorkersThanCoresAllWaitAtOnce) {
       pool->Map(WaitTogether, std::vector<std::string>(kWorkers, barrier->name()), {.chunksize = 1});
   ASSERT_THAT(met, IsOk());
   EXPECT_EQ(std::accumulate(met->begin(), met->end(), 0), kWorkers);
+}
+
+// Claim 3, counterfactual: on 4 workers the 16 never wait at once, so they never meet:
+// however long they wait (here a fifth of a second, then the barrier breaks), none does.
+TEST_F(WhyMultiprocessingTest, FewerWorkersThanWaitingTasksNeverAllWaitAtOnce) {
+  constexpr int kTasks = 16;
+  absl::StatusOr<Barrier> barrier = Barrier::Create(kTasks);
+  ASSERT_THAT(barrier, IsOk());
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 4});
+  ASSERT_THAT(pool, IsOk());
+  std::vector<std::tuple<std::string, int64_t>> waits(kTasks, {barrier->name(), 200});
+  absl::StatusOr<std::vector<int>> met = pool->Starmap(WaitTogetherAtMost, waits, {.chunksize = 1});
+  ASSERT_THAT(met, IsOk());
+  EXPECT_EQ(std::accumulate(met->begin(), met->end(), 0), 0);
 }
 
 // Claim 4: a child that wrecks its own memory and then crashes leaves its parent's memory
