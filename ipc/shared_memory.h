@@ -26,6 +26,11 @@
 // and mappings live on until each process unmaps (destroys its SharedMemory, or exits).
 // The owner holds one descriptor per live segment (`ulimit -n` bounds how many it owns).
 //
+// Where attaching by name does not work: the kernel lets another process open
+// /proc/<owner>/fd only if the owner is "dumpable" (not after prctl(PR_SET_DUMPABLE, 0),
+// nor after it changed its user id), /proc is mounted without hidepid, and both are in
+// the same pid namespace. Forked children need no name: they inherit the mapping.
+//
 // Thread safety: a SharedMemory object is not synchronized, but the memory it maps is
 // yours to synchronize (the locks in ipc/ can live inside it).
 
