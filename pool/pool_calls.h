@@ -1,4 +1,4 @@
-// The typed calls of every pool, written once: Map, Starmap, MapAsync, Imap,
+// The typed calls of every pool, written once: Map, Starmap, MapAsync, StarmapAsync, Imap,
 // ImapUnordered, Apply, ApplyAsync, Close, Join, Terminate. mp::Pool (worker processes),
 // mp::RemotePool (worker hosts over gRPC) and mp::ThreadPool (threads) each derive from
 // PoolCalls with their own engine (internal/engine.h) behind it, so code written against
@@ -179,14 +179,17 @@ class PoolCalls {
   absl::StatusOr<MapResult<ResultOf<F, T>>> MapAsync(F&& task, const std::vector<T>& inputs,
                                                      MapOptions options = {},
                                                      Callbacks<std::vector<ResultOf<F, T>>> callbacks = {}) {
-    using R = ResultOf<F, T>;
-    auto job = Submit<R>(std::forward<F>(task), OneArgument<F>(inputs), options, kReturnOrdered,
-                         [&](const JobFor<R>& job) {
-                           internal::AddCallbacks<std::vector<R>>(
-                               job, std::move(callbacks), [](const auto& done) { return done.AllResults(); });
-                         });
-    if (!job.ok()) return job.status();
-    return MapResult<R>(*job);
+    return SubmitForMapResult<ResultOf<F, T>>(std::forward<F>(task), OneArgument<F>(inputs),
+                                              options, std::move(callbacks));
+  }
+
+  // Like MapAsync, each input a tuple of the task's arguments (Python's starmap_async).
+  template <typename F, typename Tuple>
+  absl::StatusOr<MapResult<typename Carrier::template ResultOfApplying<F, Tuple>>> StarmapAsync(
+      F&& task, const std::vector<Tuple>& inputs, MapOptions options = {},
+      Callbacks<std::vector<typename Carrier::template ResultOfApplying<F, Tuple>>> callbacks = {}) {
+    return SubmitForMapResult<typename Carrier::template ResultOfApplying<F, Tuple>>(
+        std::forward<F>(task), internal::InputsOfStarmap(inputs), options, std::move(callbacks));
   }
 
   template <typename F, typename T>
@@ -267,6 +270,19 @@ class PoolCalls {
   static auto OneArgument(const std::vector<T>& inputs) {
     Carrier::template CheckTakesOneArgument<F>();
     return internal::InputsOfMap(inputs);
+  }
+
+  // MapAsync's and StarmapAsync's common part: submit, with `callbacks` on the whole list.
+  template <typename R, typename F, typename Inputs>
+  absl::StatusOr<MapResult<R>> SubmitForMapResult(F&& task, const Inputs& inputs, MapOptions options,
+                                                  Callbacks<std::vector<R>> callbacks) {
+    auto job = Submit<R>(std::forward<F>(task), inputs, options, kReturnOrdered,
+                         [&](const JobFor<R>& job) {
+                           internal::AddCallbacks<std::vector<R>>(
+                               job, std::move(callbacks), [](const auto& done) { return done.AllResults(); });
+                         });
+    if (!job.ok()) return job.status();
+    return MapResult<R>(*job);
   }
 
   // Sends tasks 0 .. inputs.size() - 1 in chunks, as the engine runs them.

@@ -148,6 +148,10 @@ TEST_P(PoolTest, MapDoublesEachNumberInOrder) {
               IsOkAndHolds(ElementsAre(2, 4, 6, 8, 10)));
   EXPECT_THAT(pool->Starmap(Add, std::vector<std::tuple<int, int>>{{1, 2}, {3, 4}}),
               IsOkAndHolds(ElementsAre(3, 7)));
+  absl::StatusOr<MapResult<int>> async =
+      pool->StarmapAsync(Add, std::vector<std::tuple<int, int>>{{1, 2}, {3, 4}, {5, 6}});
+  ASSERT_THAT(async, IsOk());
+  EXPECT_THAT(async->Get(kGenerous), IsOkAndHolds(ElementsAre(3, 7, 11)));
   EXPECT_THAT(pool->Apply(Add, 20, 22), IsOkAndHolds(42));
 }
 

@@ -38,6 +38,10 @@ TEST(ThreadPoolTest, TheSameCallsAsPoolAcceptClosures) {
   EXPECT_THAT(pool->Starmap([](int a, int b) { return a + b; },
                             std::vector<std::tuple<int, int>>{{1, 2}, {3, 4}}),
               IsOkAndHolds(ElementsAre(3, 7)));
+  absl::StatusOr<MapResult<int>> async = pool->StarmapAsync(
+      [](int a, int b) { return a - b; }, std::vector<std::tuple<int, int>>{{5, 2}, {3, 4}});
+  ASSERT_THAT(async, IsOk());
+  EXPECT_THAT(async->Get(absl::Seconds(60)), IsOkAndHolds(ElementsAre(3, -1)));
   EXPECT_THAT(pool->Apply([](int a, int b) { return a * b; }, 6, 7), IsOkAndHolds(42));
 
   absl::StatusOr<ResultStream<int>> stream = pool->ImapUnordered(times, std::vector<int>{1, 2, 3});
