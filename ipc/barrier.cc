@@ -131,4 +131,19 @@ bool Barrier::broken() const {
   return is_broken;
 }
 
+absl::StatusOr<int> Barrier::n_waiting() const {
+  State& state = *state_;
+  if (absl::Status locked = state.mutex.Lock(absl::InfiniteFuture()).status(); !locked.ok()) {
+    return locked;
+  }
+  state.mutex.AssertHeld();
+  const int arrived = state.arrived;
+  (void)state.mutex.Unlock();
+  if (arrived < 0 || arrived >= parties_) {
+    return absl::DataLossError(absl::StrCat("the barrier ", state_.name(), " is damaged: its shared "
+                                            "state says ", arrived, " of ", parties_, " wait"));
+  }
+  return arrived;
+}
+
 }  // namespace mp

@@ -51,6 +51,9 @@ class Barrier {
 
   int parties() const { return parties_; }
   bool broken() const;
+  // How many processes wait in the current round now (Python's n_waiting); already stale
+  // when it returns if others are active. DataLoss if the shared count was written over.
+  absl::StatusOr<int> n_waiting() const;
 
   const std::string& name() const { return state_.name(); }
 

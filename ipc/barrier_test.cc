@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "ipc/shared_memory.h"
@@ -16,6 +17,7 @@ namespace mp {
 namespace {
 
 using ::mp::test::IsOk;
+using ::mp::test::IsOkAndHolds;
 using ::mp::test::StatusIs;
 
 constexpr absl::Duration kGenerous = absl::Seconds(60);
@@ -54,6 +56,38 @@ TEST_F(BarrierTest, EveryRoundLetsAllPartiesGoWithDistinctIndexes) {
     EXPECT_EQ(party.exit_code(), 0);
   }
   for (int round = 0; round < kRounds; ++round) EXPECT_EQ(indexes_seen[round].load(), 0b1111u);
+}
+
+// Waits until `barrier` has `count` processes waiting (a condition, with a deadline).
+bool UntilWaiting(const Barrier& barrier, int count) {
+  const absl::Time deadline = absl::Now() + kGenerous;
+  while (absl::Now() < deadline) {
+    absl::StatusOr<int> waiting = barrier.n_waiting();
+    if (!waiting.ok()) return false;
+    if (*waiting == count) return true;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  return false;
+}
+
+// Passes when n_waiting() counts the processes waiting in the current round, and drops to
+// 0 when the last party arrives (Python's Barrier.n_waiting).
+TEST_F(BarrierTest, NWaitingCountsTheProcessesWaitingInThisRound) {
+  absl::StatusOr<Barrier> barrier = Barrier::Create(3);
+  ASSERT_THAT(barrier, IsOk());
+  EXPECT_THAT(barrier->n_waiting(), IsOkAndHolds(0));
+  std::vector<Process> waiters;
+  for (int expected = 1; expected <= 2; ++expected) {
+    waiters.emplace_back([&] { return barrier->Wait(kGenerous).ok() ? 0 : 1; });
+    ASSERT_THAT(waiters.back().Start(), IsOk());
+    EXPECT_TRUE(UntilWaiting(*barrier, expected)) << expected << " waiting";
+  }
+  ASSERT_THAT(barrier->Wait(kGenerous), IsOk());  // the third: the round completes
+  EXPECT_THAT(barrier->n_waiting(), IsOkAndHolds(0));
+  for (Process& waiter : waiters) {
+    ASSERT_THAT(waiter.Join(kGenerous), IsOk());
+    EXPECT_EQ(waiter.exit_code(), 0);
+  }
 }
 
 // Passes when a timed-out Wait() breaks the barrier for everyone until Reset().

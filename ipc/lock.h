@@ -84,6 +84,10 @@ class Lock {
   // zero timeout tries once). FailedPrecondition if this thread holds it already.
   absl::StatusOr<LockGuard> Acquire(absl::Duration timeout = absl::InfiniteDuration());
 
+  // Whether any process holds the lock now (Python 3.14's Lock.locked()); already stale
+  // when it returns if others are active. A holder that died counts as not holding it.
+  bool locked() const { return state_->mutex.HeldByAnyone(); }
+
   const std::string& name() const { return state_.name(); }
 
   struct State {

@@ -121,6 +121,48 @@ TEST_F(LockTest, AHolderKilledWhileHoldingItDoesNotDeadlockTheNext) {
   EXPECT_FALSE(next->previous_owner_died());
 }
 
+// Passes when locked() says whether anyone holds the lock: this thread, another process,
+// nobody once that process is killed, without taking the news of its death from the next
+// Acquire(); an RLock its holder took twice too.
+TEST_F(LockTest, LockedSaysWhetherAnyProcessHoldsIt) {
+  absl::StatusOr<Lock> lock = Lock::Create();
+  absl::StatusOr<Event> holding = Event::Create();
+  ASSERT_THAT(lock, IsOk());
+  ASSERT_THAT(holding, IsOk());
+  EXPECT_FALSE(lock->locked());
+  {
+    absl::StatusOr<LockGuard> held = lock->Acquire();
+    ASSERT_THAT(held, IsOk());
+    EXPECT_TRUE(lock->locked());
+  }
+  EXPECT_FALSE(lock->locked());
+
+  Process holder([&] {
+    absl::StatusOr<LockGuard> held = lock->Acquire();
+    if (!held.ok()) return 1;
+    holding->Set();
+    pause();  // holds the lock until killed
+    return 0;
+  });
+  ASSERT_THAT(holder.Start(), IsOk());
+  ASSERT_THAT(holding->Wait(kGenerous), IsOk());
+  EXPECT_TRUE(lock->locked());
+  ASSERT_THAT(holder.Kill(), IsOk());
+  ASSERT_THAT(holder.Join(kGenerous), IsOk());
+  EXPECT_FALSE(lock->locked()) << "its holder is dead";
+  absl::StatusOr<LockGuard> recovered = lock->Acquire(kGenerous);
+  ASSERT_THAT(recovered, IsOk());
+  EXPECT_TRUE(recovered->previous_owner_died()) << "locked() must not take the news";
+
+  absl::StatusOr<RLock> rlock = RLock::Create();
+  ASSERT_THAT(rlock, IsOk());
+  absl::StatusOr<LockGuard> once = rlock->Acquire();
+  absl::StatusOr<LockGuard> twice = rlock->Acquire();
+  ASSERT_THAT(once, IsOk());
+  ASSERT_THAT(twice, IsOk());
+  EXPECT_TRUE(rlock->locked());
+}
+
 // Passes when another process's Acquire() times out while the lock is held and succeeds
 // once it is released.
 TEST_F(LockTest, AcquireWaitsForTheHolderOrTimesOut) {

@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ipc/internal/robust_mutex.h"
 #include "ipc/internal/shared_state.h"
 
 namespace mp {
@@ -36,7 +37,8 @@ class Semaphore {
   // Takes one unit, waiting up to `timeout` for one (DeadlineExceeded; zero tries once).
   absl::Status Acquire(absl::Duration timeout = absl::InfiniteDuration());
 
-  // Gives one unit back, waking a waiter. OutOfRange at SEM_VALUE_MAX.
+  // Gives one unit back, waking a waiter. OutOfRange at SEM_VALUE_MAX; for a
+  // BoundedSemaphore, FailedPrecondition if that would pass its initial value.
   absl::Status Release();
 
   // The units available now; already stale when it returns if others are active.
@@ -48,12 +50,41 @@ class Semaphore {
     static constexpr uint32_t kKind = 3;
     static constexpr char kTypeName[] = "Semaphore";
     sem_t semaphore;
+    // A BoundedSemaphore's initial value, which Release() may not pass; 0: no bound.
+    // Set at Create(), never written after.
+    int64_t bound = 0;
+    // Held by Release() of a bounded semaphore around its check and post, so that two
+    // releasers cannot both see room for one more. Acquire() does not take it.
+    internal::RobustMutex release_lock;
   };
 
- private:
+ protected:
   explicit Semaphore(internal::SharedState<State> state) : state_(std::move(state)) {}
+  static absl::StatusOr<internal::SharedState<State>> CreateState(int64_t initial_value,
+                                                                 int64_t bound);
+  const State& state() const { return *state_; }
+
+ private:
+  static absl::Status Post(sem_t& semaphore);
 
   internal::SharedState<State> state_;
+};
+
+// A Semaphore that may not be released above its initial value: a release without a
+// matching acquire is a bug it reports (FailedPrecondition), where a Semaphore would
+// silently grow (Python's BoundedSemaphore raises ValueError). Unlike CPython's, whose
+// check is not atomic with the release, two processes releasing at once cannot pass it.
+class BoundedSemaphore : public Semaphore {
+ public:
+  // InvalidArgument unless 1 <= initial_value <= SEM_VALUE_MAX.
+  static absl::StatusOr<BoundedSemaphore> Create(int64_t initial_value);
+  // InvalidArgument if `name` holds a Semaphore without a bound.
+  static absl::StatusOr<BoundedSemaphore> Attach(const std::string& name);
+
+  int64_t bound() const { return state().bound; }
+
+ private:
+  explicit BoundedSemaphore(internal::SharedState<State> state) : Semaphore(std::move(state)) {}
 };
 
 }  // namespace mp

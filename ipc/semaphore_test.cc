@@ -1,8 +1,11 @@
 #include "ipc/semaphore.h"
 
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "ipc/barrier.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
 #include "process/testing/status_matchers.h"
@@ -44,6 +47,65 @@ TEST_F(SemaphoreTest, AReleaseWakesAWaitingProcess) {
   ASSERT_THAT(signal->Release(), IsOk());
   ASSERT_THAT(waiter.Join(kGenerous), IsOk());
   EXPECT_EQ(waiter.exit_code(), 0);
+}
+
+// Passes when a BoundedSemaphore refuses a release above its initial value, where a plain
+// Semaphore (the counterfactual) grows past it.
+TEST_F(SemaphoreTest, ABoundedSemaphoreRefusesAReleaseWithoutAnAcquire) {
+  absl::StatusOr<BoundedSemaphore> bounded = BoundedSemaphore::Create(2);
+  ASSERT_THAT(bounded, IsOk());
+  EXPECT_EQ(bounded->bound(), 2);
+  EXPECT_THAT(bounded->Release(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(bounded->value(), 2);
+  ASSERT_THAT(bounded->Acquire(), IsOk());
+  EXPECT_THAT(bounded->Release(), IsOk());
+  EXPECT_EQ(bounded->value(), 2);
+
+  absl::StatusOr<Semaphore> plain = Semaphore::Create(2);
+  ASSERT_THAT(plain, IsOk());
+  EXPECT_THAT(plain->Release(), IsOk());
+  EXPECT_EQ(plain->value(), 3);
+}
+
+// Passes when eight processes release at the same moment into a BoundedSemaphore of 4
+// whose units are all taken: exactly four releases succeed, and it ends at its bound.
+TEST_F(SemaphoreTest, ReleasesAtTheSameMomentCannotPassTheBound) {
+  constexpr int kBound = 4;
+  constexpr int kReleasers = 8;
+  absl::StatusOr<BoundedSemaphore> bounded = BoundedSemaphore::Create(kBound);
+  absl::StatusOr<Barrier> start = Barrier::Create(kReleasers);
+  ASSERT_THAT(bounded, IsOk());
+  ASSERT_THAT(start, IsOk());
+  for (int i = 0; i < kBound; ++i) ASSERT_THAT(bounded->Acquire(), IsOk());
+  std::vector<Process> releasers;
+  for (int i = 0; i < kReleasers; ++i) {
+    releasers.emplace_back([&] {
+      if (!start->Wait(kGenerous).ok()) return 2;
+      return bounded->Release().ok() ? 0 : 1;
+    });
+    ASSERT_THAT(releasers.back().Start(), IsOk());
+  }
+  int succeeded = 0;
+  for (Process& releaser : releasers) {
+    ASSERT_THAT(releaser.Join(kGenerous), IsOk());
+    succeeded += releaser.exit_code() == 0 ? 1 : 0;
+  }
+  EXPECT_EQ(succeeded, kBound);
+  EXPECT_EQ(bounded->value(), kBound);
+}
+
+// Passes when a plain Semaphore's name cannot be attached as a BoundedSemaphore, and a
+// bounded one attached by name keeps its bound.
+TEST_F(SemaphoreTest, AttachingKeepsTheBound) {
+  absl::StatusOr<Semaphore> plain = Semaphore::Create(1);
+  absl::StatusOr<BoundedSemaphore> bounded = BoundedSemaphore::Create(1);
+  ASSERT_THAT(plain, IsOk());
+  ASSERT_THAT(bounded, IsOk());
+  EXPECT_THAT(BoundedSemaphore::Attach(plain->name()), StatusIs(absl::StatusCode::kInvalidArgument));
+  absl::StatusOr<BoundedSemaphore> attached = BoundedSemaphore::Attach(bounded->name());
+  ASSERT_THAT(attached, IsOk());
+  EXPECT_THAT(attached->Release(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(BoundedSemaphore::Create(0), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(SemaphoreTest, BadValuesAndTimeoutsAreInvalidArgument) {

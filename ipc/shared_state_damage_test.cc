@@ -60,6 +60,7 @@ TEST_F(SharedStateDamageTest, ABarrierWithDamagedCountsSaysDataLossAndWakesItsWa
     if (arrived) break;
     std::this_thread::yield();
   }
+  EXPECT_THAT(barrier->n_waiting(), StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_THAT(barrier->Wait(), StatusIs(absl::StatusCode::kDataLoss));
   waiter.join();  // woken: the barrier broke, rather than waiting for 1,003 arrivals
 }

@@ -1,5 +1,6 @@
 #include "ipc/internal/robust_mutex.h"
 
+#include <linux/futex.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -76,6 +77,14 @@ absl::StatusOr<LockOutcome> RobustMutex::Lock(absl::Time deadline) {
     default:
       return absl::ErrnoToStatus(error, "pthread_mutex_lock");
   }
+}
+
+bool RobustMutex::HeldByAnyone() const {
+  // A robust mutex follows the kernel's robust-futex protocol: its futex word holds the
+  // owner's thread id (FUTEX_TID_MASK), or 0, plus the WAITERS and OWNER_DIED bits. When
+  // an owner dies the kernel clears the id and sets OWNER_DIED: held by nobody alive.
+  const int word = __atomic_load_n(&native.__data.__lock, __ATOMIC_RELAXED);
+  return (static_cast<unsigned>(word) & FUTEX_TID_MASK) != 0;
 }
 
 absl::Status RobustMutex::Unlock() {

@@ -49,6 +49,11 @@ struct ABSL_LOCKABLE RobustMutex {
   // FailedPrecondition if this thread does not hold it.
   absl::Status Unlock() ABSL_UNLOCK_FUNCTION();
 
+  // Whether a live thread, of any process, holds it now; already stale when it returns.
+  // Read without locking, so it never takes the news that an owner died from the next
+  // Lock().
+  bool HeldByAnyone() const;
+
   // Tells the analysis that this thread holds the mutex: call it right after a Lock()
   // that returned OK. (Not checked at run time: it costs nothing.)
   void AssertHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK() {}
