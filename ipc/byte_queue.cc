@@ -249,6 +249,11 @@ absl::Status ByteQueue::GetInto(std::string& message, absl::Duration timeout) {
 
 size_t ByteQueue::size() const { return state_->items.load(std::memory_order_acquire); }
 
+bool ByteQueue::full() const {
+  const uint64_t max_items = state_->max_items;
+  return max_items > 0 && size() >= max_items;
+}
+
 absl::Status ByteQueue::TaskDone() {
   State& state = *state_;
   MP_RETURN_IF_ERROR(LockQueue(absl::InfiniteFuture()));

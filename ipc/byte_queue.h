@@ -101,6 +101,11 @@ class ByteQueue {
 
   // Messages queued now; stale as soon as it returns when others are active.
   size_t size() const;
+  // Python's empty() and full(): no message queued; max_items of them queued (a queue
+  // without max_items is never full by count, though a message larger than the free
+  // bytes still waits). Stale as soon as they return when others are active.
+  bool empty() const { return size() == 0; }
+  bool full() const;
   size_t capacity_bytes() const { return capacity_; }
   // The largest message Put() accepts.
   size_t max_message_bytes() const { return capacity_ - kHeaderBytes; }

@@ -54,6 +54,8 @@ class Queue {
   }
 
   size_t size() const { return bytes_.size(); }
+  bool empty() const { return bytes_.empty(); }
+  bool full() const { return bytes_.full(); }
   const std::string& name() const { return bytes_.name(); }
   ByteQueue& bytes() { return bytes_; }
 

@@ -152,6 +152,27 @@ TEST_F(QueueTest, GetOnEmptyAndPutOnFullTimeOut) {
   EXPECT_THAT(queue->Put("x", absl::Seconds(-1)), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// Passes when empty() and full() follow the queue (Python's Queue.empty() and full()),
+// whatever process put or took the items.
+TEST_F(QueueTest, EmptyAndFullFollowWhatIsQueued) {
+  absl::StatusOr<Queue<int>> queue = Queue<int>::Create({.max_items = 2});
+  absl::StatusOr<Queue<int>> unbounded = Queue<int>::Create();
+  ASSERT_THAT(queue, IsOk());
+  ASSERT_THAT(unbounded, IsOk());
+  EXPECT_TRUE(queue->empty());
+  EXPECT_FALSE(queue->full());
+  Process producer([&] { return queue->Put(1).ok() && queue->Put(2).ok() ? 0 : 1; });
+  ASSERT_THAT(producer.Start(), IsOk());
+  ASSERT_THAT(producer.Join(kGenerous), IsOk());
+  EXPECT_EQ(producer.exit_code(), 0);
+  EXPECT_FALSE(queue->empty());
+  EXPECT_TRUE(queue->full());
+  EXPECT_THAT(queue->Get(), IsOkAndHolds(1));
+  EXPECT_FALSE(queue->full());
+  ASSERT_THAT(unbounded->Put(7), IsOk());
+  EXPECT_FALSE(unbounded->full()) << "no max_items: never full by count";
+}
+
 // Passes when PutBatch() appends in order as many messages as fit, leaves the rest to the
 // caller, and refuses a first message that can never fit.
 TEST_F(QueueTest, PutBatchAppendsInOrderAsManyAsFit) {
