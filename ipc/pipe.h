@@ -70,6 +70,10 @@ class Connection {
   // Closes this end now (also done by the destructor).
   void Close();
 
+  // The descriptor, for mp::Wait() (process/wait.h) or poll(): readable when Poll()
+  // would say so. Owned by this end: do not close it.
+  int fileno() const { return fd_.get(); }
+
   bool can_send() const { return can_send_ && fd_.valid(); }
   bool can_receive() const { return can_receive_ && fd_.valid(); }
 

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "process/process.h"
+#include "process/wait.h"
 #include "process/testing/leak_check.h"
 #include "process/testing/status_matchers.h"
 
@@ -19,7 +20,9 @@ namespace mp {
 namespace {
 
 using ::mp::test::IsOk;
+using ::mp::test::IsOkAndHolds;
 using ::mp::test::StatusIs;
+using ::testing::ElementsAre;
 
 // A message whose bytes depend on their position, so a reordering or a cut shows.
 std::string PatternOfSize(size_t size) {
@@ -119,6 +122,29 @@ TEST_P(PipeTest, RawBytesKeepTheirOrder) {
     received += *bytes;
   }
   EXPECT_EQ(received, "hello, world");
+}
+
+// Passes when mp::Wait() over a pipe end and a process's sentinel returns whichever is
+// ready: the message, while the child still runs; then the child's end.
+TEST_P(PipeTest, WaitWatchesAPipeAndAProcessTogether) {
+  absl::StatusOr<PipeEnds> pipe = Pipe(/*duplex=*/GetParam());
+  ASSERT_THAT(pipe, IsOk());
+  absl::StatusOr<PipeEnds> go = Pipe(/*duplex=*/false);
+  ASSERT_THAT(go, IsOk());
+  Process child([&] {
+    if (!pipe->second.Send("news").ok()) return 1;
+    return go->first.Recv().ok() ? 0 : 2;  // until told to go
+  });
+  ASSERT_THAT(child.Start(), IsOk());
+  absl::StatusOr<int> ended = child.sentinel();
+  ASSERT_THAT(ended, IsOk());
+  const int message = pipe->first.fileno();
+  EXPECT_THAT(Wait({message, *ended}), IsOkAndHolds(ElementsAre(message)));
+  EXPECT_THAT(pipe->first.Recv(), IsOkAndHolds("news"));
+  ASSERT_THAT(go->second.Send("go"), IsOk());
+  EXPECT_THAT(Wait({*ended}), IsOkAndHolds(ElementsAre(*ended)));
+  ASSERT_THAT(child.Join(), IsOk());
+  EXPECT_EQ(child.exit_code(), 0);
 }
 
 TEST_F(PipeTest, OneWayEndsRefuseTheWrongDirection) {

@@ -256,6 +256,13 @@ absl::Status Process::Join(absl::Duration timeout) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<int> Process::sentinel() const {
+  if (absl::Status started = CheckStarted("sentinel"); !started.ok()) return started;
+  const int fd = started_->child->sentinel();
+  if (fd < 0) return absl::UnimplementedError("this kernel has no pidfds to wait on (Linux 5.3+)");
+  return fd;
+}
+
 std::optional<pid_t> Process::pid() const {
   if (started_ == nullptr) return std::nullopt;
   return started_->info.pid;

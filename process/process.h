@@ -118,6 +118,13 @@ class Process {
   // nullopt until Start().
   std::optional<pid_t> pid() const;
 
+  // A descriptor that becomes readable when the child has ended, and stays readable
+  // (Python's Process.sentinel): wait on it with mp::Wait() (wait.h), poll or epoll,
+  // beside pipes and sockets. Owned by this Process, valid until it is destroyed: do not
+  // close it. FailedPrecondition before Start(); Unimplemented on a kernel without
+  // pidfds (before Linux 5.3).
+  absl::StatusOr<int> sentinel() const;
+
   // The exit code once the child has ended (minus the signal number if a signal ended
   // it); nullopt while it runs or before Start(). Collects a child that has ended.
   std::optional<int> exit_code();

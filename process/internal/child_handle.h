@@ -32,6 +32,10 @@ class ChildHandle {
   // Sends `signal_number` unless the child has already been collected (then it is a
   // no-op: the pid may belong to someone else by now).
   virtual absl::Status Signal(int signal_number) = 0;
+
+  // A descriptor that becomes readable once the child has ended and stays readable, or
+  // -1 where there is none. Owned by the handle.
+  virtual int sentinel() const = 0;
 };
 
 // A direct child of this process, reaped with waitpid(). Waiting sleeps on a pidfd,
@@ -45,6 +49,8 @@ class DirectChild final : public ChildHandle {
   pid_t pid() const override { return pid_; }
   absl::StatusOr<std::optional<int>> WaitUntil(absl::Time deadline) override;
   absl::Status Signal(int signal_number) override;
+  // The pidfd: readable once the child has ended, reaped or not.
+  int sentinel() const override { return pidfd_.get(); }
 
  private:
   // Reaps the child if it has ended.

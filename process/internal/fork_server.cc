@@ -110,6 +110,11 @@ class ForkServerChild final : public ChildHandle {
 
   pid_t pid() const override { return pid_; }
 
+  // The pipe on which the server reports the exit code and then closes its end: readable
+  // from the report on, and at end of file for good once we have read it. (Python's
+  // forkserver sentinel is the same pipe.)
+  int sentinel() const override { return exit_code_pipe_.get(); }
+
   absl::StatusOr<std::optional<int>> WaitUntil(absl::Time deadline) override {
     {
       MutexLock lock(mutex_);
