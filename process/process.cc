@@ -284,6 +284,11 @@ absl::Status Process::Terminate() {
   return started_->child->Signal(SIGTERM);
 }
 
+absl::Status Process::Interrupt() {
+  MP_RETURN_IF_ERROR(CheckStarted("Interrupt"));
+  return started_->child->Signal(SIGINT);
+}
+
 absl::Status Process::Kill() {
   MP_RETURN_IF_ERROR(CheckStarted("Kill"));
   return started_->child->Signal(SIGKILL);

@@ -133,6 +133,9 @@ class Process {
   // child has been collected.
   absl::Status Terminate();
   absl::Status Kill();
+  // Sends SIGINT, as Ctrl-C would (Python 3.14's Process.interrupt()): a child that
+  // handles it can stop what it is doing and finish in order. Same rules as Terminate().
+  absl::Status Interrupt();
 
   const std::string& name() const { return options_.name; }
   bool daemon() const { return options_.daemon; }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -64,6 +65,26 @@ void PauseForever() {
   while (true) ::pause();
 }
 MP_REGISTER_TASK(PauseForever);
+
+// Whether `pid` ignores SIGINT now, from the SigIgn mask in /proc/<pid>/status.
+bool IgnoresSigint(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("SigIgn:", 0) != 0) continue;
+    const uint64_t ignored = std::stoull(line.substr(7), nullptr, 16);
+    return (ignored & (uint64_t{1} << (SIGINT - 1))) != 0;
+  }
+  return false;
+}
+
+// Whatever this test process was started with (a runner may ignore SIGINT, and a forked
+// child inherits that), SIGINT's default action: end the process.
+void PauseWithDefaultSigint() {
+  signal(SIGINT, SIG_DFL);
+  while (true) pause();
+}
+MP_REGISTER_TASK(PauseWithDefaultSigint);
 
 // Exit code 0 if this child knows its name and its parent.
 int CheckIdentity(std::string expected_name, int expected_parent_pid) {
@@ -174,6 +195,20 @@ TEST_P(StartMethodTest, TerminateAndKillEndARunningChild) {
   EXPECT_EQ(terminated.exit_code(), -SIGTERM);
   EXPECT_EQ(killed.exit_code(), -SIGKILL);
   EXPECT_THAT(killed.Kill(), IsOk()) << "signalling a collected child is a no-op";
+}
+
+// Passes when Interrupt() sends SIGINT, as Ctrl-C would: a child with SIGINT's default
+// action ends by it.
+TEST_P(StartMethodTest, InterruptSendsSigint) {
+  Process interrupted(Options(), PauseWithDefaultSigint);
+  ASSERT_THAT(interrupted.Start(), IsOk());
+  // If this process ignores SIGINT, the child does too until it resets it: wait for
+  // that (the "SigIgn" mask in /proc), a condition with a deadline.
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (IgnoresSigint(*interrupted.pid()) && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
+  ASSERT_THAT(interrupted.Interrupt(), IsOk());
+  ASSERT_THAT(interrupted.Join(), IsOk());
+  EXPECT_EQ(interrupted.exit_code(), -SIGINT);
 }
 
 TEST_P(StartMethodTest, ChildKnowsItsNameAndItsParent) {
@@ -337,6 +372,7 @@ TEST_F(ProcessTest, UsingAProcessBeforeStartIsAnErrorNotUndefinedBehaviour) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(process.Terminate(), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(process.Kill(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(process.Interrupt(), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_FALSE(process.IsAlive());
   EXPECT_EQ(process.pid(), std::nullopt);
   EXPECT_EQ(process.exit_code(), std::nullopt);
