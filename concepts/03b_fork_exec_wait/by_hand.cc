@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "concepts/raw_calls.h"
 
 namespace mp::concepts {
 namespace {
@@ -49,28 +50,6 @@ std::string ReadToEnd(int fd) {
   }
   close(fd);
   return text;
-}
-
-// waitpid() until it collects `pid`: a signal handled meanwhile makes it fail with EINTR,
-// which is not an error but a reason to call it again.
-absl::StatusOr<int> WaitForChild(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) == -1) {
-    if (errno != EINTR) return absl::ErrnoToStatus(errno, "waitpid");
-  }
-  return status;
-}
-
-// In a child: write all of `bytes` (write() is async-signal-safe; stdio is not).
-void WriteAll(int fd, const void* bytes, size_t size) {
-  const char* next = static_cast<const char*>(bytes);
-  while (size > 0) {
-    const ssize_t wrote = write(fd, next, size);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) return;
-    next += wrote;
-    size -= static_cast<size_t>(wrote);
-  }
 }
 
 }  // namespace

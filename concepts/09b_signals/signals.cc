@@ -18,41 +18,10 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "concepts/raw_calls.h"
 
 namespace mp::concepts {
 namespace {
-
-// write() until all of `bytes` is written (async-signal-safe, unlike stdio).
-void WriteAll(int fd, const void* bytes, size_t size) {
-  const char* next = static_cast<const char*>(bytes);
-  while (size > 0) {
-    const ssize_t wrote = write(fd, next, size);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) return;
-    next += wrote;
-    size -= static_cast<size_t>(wrote);
-  }
-}
-
-bool ReadAll(int fd, void* bytes, size_t size) {
-  char* next = static_cast<char*>(bytes);
-  while (size > 0) {
-    const ssize_t got = read(fd, next, size);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    next += got;
-    size -= static_cast<size_t>(got);
-  }
-  return true;
-}
-
-absl::StatusOr<int> WaitFor(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) == -1) {
-    if (errno != EINTR) return absl::ErrnoToStatus(errno, "waitpid");
-  }
-  return status;
-}
 
 // How a child ended, as mp::Process reports it: its exit code, or minus the signal.
 int ExitCode(int status) { return WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status); }
@@ -76,7 +45,7 @@ absl::StatusOr<std::array<int, 2>> InALab(Experiment experiment) {
   std::array<int, 2> found = {-1, -1};
   const bool reported = ReadAll(report[0], found.data(), sizeof(found));
   close(report[0]);
-  absl::StatusOr<int> status = WaitFor(lab);
+  absl::StatusOr<int> status = WaitForChild(lab);
   if (!status.ok()) return status.status();
   if (!reported) return absl::InternalError("the experiment's process did not report");
   return found;
@@ -244,7 +213,7 @@ absl::StatusOr<int> SendAndSeeHowItEnds(int signal_number, bool catch_it) {
   const bool started = ReadAll(ready[0], &byte, 1);
   close(ready[0]);
   if (started) kill(child, signal_number);
-  absl::StatusOr<int> status = WaitFor(child);
+  absl::StatusOr<int> status = WaitForChild(child);
   if (!status.ok()) return status.status();
   if (!started) return absl::InternalError("the child did not start");
   return ExitCode(*status);
@@ -263,7 +232,7 @@ absl::StatusOr<int> WriteToAClosedPipe(bool ignore_sigpipe) {
     if (write(ends[1], &byte, 1) < 0) _exit(errno);  // EPIPE, if the signal did not kill us
     _exit(0);
   }
-  absl::StatusOr<int> status = WaitFor(child);
+  absl::StatusOr<int> status = WaitForChild(child);
   if (!status.ok()) return status.status();
   return ExitCode(*status);
 }
