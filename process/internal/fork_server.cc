@@ -110,10 +110,11 @@ class ForkServerChild final : public ChildHandle {
 
   pid_t pid() const override { return pid_; }
 
-  // The pipe on which the server reports the exit code and then closes its end: readable
-  // from the report on, and at end of file for good once we have read it. (Python's
-  // forkserver sentinel is the same pipe.)
-  int sentinel() const override { return exit_code_pipe_.get(); }
+  // The child's pidfd, readable once it has ended, reaped by the server or not. Where the
+  // child had ended before we could open one: the pipe the server reports on, readable
+  // from the report on, and for good once ReadExitCodeLocked() has seen the server close
+  // its end after the report.
+  int sentinel() const override { return pidfd_.valid() ? pidfd_.get() : exit_code_pipe_.get(); }
 
   absl::StatusOr<std::optional<int>> WaitUntil(absl::Time deadline) override {
     {
@@ -157,6 +158,11 @@ class ForkServerChild final : public ChildHandle {
           " ended: do not shut it down while its children run"));
     }
     exit_code_ = code;
+    // The server closes its end right after the report: wait for that end of file, so
+    // that from here on the pipe reads as ready (the sentinel promises it stays so).
+    char more;
+    while (::read(exit_code_pipe_.get(), &more, 1) < 0 && errno == EINTR) {
+    }
     return absl::OkStatus();
   }
 
