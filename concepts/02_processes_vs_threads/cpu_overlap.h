@@ -8,7 +8,7 @@
 // moment on different CPUs (parallelism); at most 1 is all a single CPU can give.
 //
 //   std::vector<CpuSpin> spins = ...;  // each from SpinForCpu(100), in its own worker
-//   if (CpuOverlap(spins) > 1.3) ...   // they ran in parallel
+//   if (CpuOverlap(spins) > 1.15) ...  // they ran in parallel: one CPU gives at most 1
 
 #ifndef MP_CONCEPTS_02_PROCESSES_VS_THREADS_CPU_OVERLAP_H_
 #define MP_CONCEPTS_02_PROCESSES_VS_THREADS_CPU_OVERLAP_H_
