@@ -54,6 +54,17 @@ void RunInProcesses(Increment increment) {
   }
 }
 
+// A process that takes `lock`, sets `holding`, and holds the lock until it is killed.
+Process HolderUntilKilled(Lock& lock, Event& holding) {
+  return Process([&lock, &holding] {
+    absl::StatusOr<LockGuard> held = lock.Acquire();
+    if (!held.ok()) return 1;
+    holding.Set();
+    pause();
+    return 0;
+  });
+}
+
 // Passes when 4 processes x 100k unlocked increments lose updates, and the same
 // increments under the Lock lose none.
 TEST_F(LockTest, ACounterLosesUpdatesWithoutTheLockAndNoneWithIt) {
@@ -98,13 +109,7 @@ TEST_F(LockTest, AHolderKilledWhileHoldingItDoesNotDeadlockTheNext) {
   absl::StatusOr<Event> holding = Event::Create();
   ASSERT_THAT(lock, IsOk());
   ASSERT_THAT(holding, IsOk());
-  Process holder([&] {
-    absl::StatusOr<LockGuard> held = lock->Acquire();
-    if (!held.ok()) return 1;
-    holding->Set();
-    pause();  // holds the lock until killed
-    return 0;
-  });
+  Process holder = HolderUntilKilled(*lock, *holding);
   ASSERT_THAT(holder.Start(), IsOk());
   ASSERT_THAT(holding->Wait(kGenerous), IsOk());
   EXPECT_THAT(lock->Acquire(absl::ZeroDuration()), StatusIs(absl::StatusCode::kDeadlineExceeded));
@@ -137,13 +142,7 @@ TEST_F(LockTest, LockedSaysWhetherAnyProcessHoldsIt) {
   }
   EXPECT_FALSE(lock->locked());
 
-  Process holder([&] {
-    absl::StatusOr<LockGuard> held = lock->Acquire();
-    if (!held.ok()) return 1;
-    holding->Set();
-    pause();  // holds the lock until killed
-    return 0;
-  });
+  Process holder = HolderUntilKilled(*lock, *holding);
   ASSERT_THAT(holder.Start(), IsOk());
   ASSERT_THAT(holding->Wait(kGenerous), IsOk());
   EXPECT_TRUE(lock->locked());

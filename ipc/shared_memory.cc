@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysinfo.h>
@@ -11,7 +10,6 @@
 
 #include <cerrno>
 #include <climits>
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -25,6 +23,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "process/internal/random_hex.h"
 #include "process/internal/unique_fd.h"
 
 namespace mp {
@@ -67,24 +66,6 @@ std::optional<std::string> ReadLink(const std::string& path) {
   ssize_t length = readlink(path.c_str(), target, sizeof(target));
   if (length < 0) return std::nullopt;
   return std::string(target, static_cast<size_t>(length));
-}
-
-absl::StatusOr<std::string> NewTag() {
-  uint8_t random[kTagHexDigits / 2];
-  size_t filled = 0;
-  while (filled < sizeof(random)) {
-    ssize_t got = getrandom(random + filled, sizeof(random) - filled, 0);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return absl::ErrnoToStatus(errno, "getrandom");
-    filled += static_cast<size_t>(got);
-  }
-  std::string tag;
-  for (uint8_t byte : random) {
-    char hex[3];
-    std::snprintf(hex, sizeof(hex), "%02x", byte);
-    tag += hex;
-  }
-  return tag;
 }
 
 absl::Status ShmError(int error, const std::string& what) {
@@ -156,7 +137,7 @@ absl::StatusOr<SharedMemory> SharedMemory::Create(size_t size) {
   if (size > SharedMemoryBudget()) {
     return ShmError(ENOSPC, absl::StrCat("SharedMemory::Create(", size, ")"));
   }
-  absl::StatusOr<std::string> tag = NewTag();
+  absl::StatusOr<std::string> tag = internal::RandomHex(kTagHexDigits / 2);
   if (!tag.ok()) return tag.status();
   const std::string memfd_name = MemfdName(getpid(), *tag);
   internal::UniqueFd fd(memfd_create(memfd_name.c_str(), MFD_CLOEXEC));

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
@@ -244,12 +245,7 @@ absl::StatusOr<int> ForkWhereNoProcessMayStart() {
   return absl::UnimplementedError("no seccomp filter written for this architecture");
 #endif
 #if defined(__x86_64__) || defined(__aarch64__)
-  absl::StatusOr<std::pair<int, int>> channel = NewPipe();
-  if (!channel.ok()) return channel.status();
-  const auto [from_child, to_parent] = *channel;
-  const pid_t child = fork();
-  if (child == -1) return absl::ErrnoToStatus(errno, "fork");
-  if (child == 0) {
+  absl::StatusOr<std::array<int, 2>> found = InALab([&]() -> std::array<int, 2> {
     // clone and clone3 (what fork() calls) fail with EAGAIN; everything else is allowed.
     sock_filter rules[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
@@ -270,18 +266,11 @@ absl::StatusOr<int> ForkWhereNoProcessMayStart() {
       error = grandchild == -1 ? errno : 0;
       if (grandchild > 0) waitpid(grandchild, nullptr, 0);
     }
-    WriteAll(to_parent, &error, sizeof(error));
-    _exit(0);
-  }
-  close(to_parent);
-  const std::string report = ReadToEnd(from_child);
-  absl::StatusOr<int> status = WaitForChild(child);
-  if (!status.ok()) return status.status();
-  int error = -1;
-  if (report.size() != sizeof(error)) return absl::InternalError("the child did not report");
-  std::memcpy(&error, report.data(), sizeof(error));
-  if (error == -1) return absl::InternalError("the seccomp filter could not be installed");
-  return error;
+    return {error, 0};
+  });
+  if (!found.ok()) return found.status();
+  if ((*found)[0] == -1) return absl::InternalError("the seccomp filter could not be installed");
+  return (*found)[0];
 #endif
 }
 

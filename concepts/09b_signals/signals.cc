@@ -19,37 +19,10 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "concepts/raw_calls.h"
+#include "process/exit_code.h"
 
 namespace mp::concepts {
 namespace {
-
-// How a child ended, as mp::Process reports it: its exit code, or minus the signal.
-int ExitCode(int status) { return WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status); }
-
-// Runs `experiment` in a child of its own (a "lab", whose signal mask, handlers and
-// children are its own business) and returns the two numbers it reports.
-template <typename Experiment>
-absl::StatusOr<std::array<int, 2>> InALab(Experiment experiment) {
-  int report[2];
-  if (pipe2(report, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe2");
-  std::fflush(stdout);
-  const pid_t lab = fork();
-  if (lab == -1) return absl::ErrnoToStatus(errno, "fork");
-  if (lab == 0) {
-    close(report[0]);
-    const std::array<int, 2> found = experiment();
-    WriteAll(report[1], found.data(), sizeof(found));
-    _exit(0);
-  }
-  close(report[1]);
-  std::array<int, 2> found = {-1, -1};
-  const bool reported = ReadAll(report[0], found.data(), sizeof(found));
-  close(report[0]);
-  absl::StatusOr<int> status = WaitForChild(lab);
-  if (!status.ok()) return status.status();
-  if (!reported) return absl::InternalError("the experiment's process did not report");
-  return found;
-}
 
 volatile sig_atomic_t reaped = 0;
 void ReapOne(int) {
@@ -216,7 +189,7 @@ absl::StatusOr<int> SendAndSeeHowItEnds(int signal_number, bool catch_it) {
   absl::StatusOr<int> status = WaitForChild(child);
   if (!status.ok()) return status.status();
   if (!started) return absl::InternalError("the child did not start");
-  return ExitCode(*status);
+  return ExitCodeFromWaitStatus(*status);
 }
 
 absl::StatusOr<int> WriteToAClosedPipe(bool ignore_sigpipe) {
@@ -234,7 +207,7 @@ absl::StatusOr<int> WriteToAClosedPipe(bool ignore_sigpipe) {
   }
   absl::StatusOr<int> status = WaitForChild(child);
   if (!status.ok()) return status.status();
-  return ExitCode(*status);
+  return ExitCodeFromWaitStatus(*status);
 }
 
 absl::StatusOr<SignalAsData> ReadASignalFromADescriptor() {

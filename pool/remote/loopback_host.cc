@@ -1,24 +1,24 @@
 #include "pool/remote/loopback_host.h"
 
 #include <signal.h>
-#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "process/internal/random_hex.h"
 #include "process/internal/unique_fd.h"
 #include "process/status_macros.h"
 
@@ -61,13 +61,13 @@ std::vector<std::string> EnvironmentWith(const std::string& name, const std::str
 
 const std::string& LoopbackToken() {
   static const std::string* const token = [] {
-    unsigned char random[16] = {};
-    for (size_t filled = 0; filled < sizeof(random);) {
-      const ssize_t got = getrandom(random + filled, sizeof(random) - filled, 0);
-      if (got > 0) filled += static_cast<size_t>(got);
+    absl::StatusOr<std::string> random = internal::RandomHex(16);
+    if (!random.ok()) {
+      // Without a token no loopback host may start; nothing sensible is left to do.
+      std::fprintf(stderr, "LoopbackToken: %s\n", random.status().ToString().c_str());
+      std::abort();
     }
-    return new std::string(absl::BytesToHexString(
-        absl::string_view(reinterpret_cast<const char*>(random), sizeof(random))));
+    return new std::string(*std::move(random));
   }();
   return *token;
 }
