@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -90,19 +91,33 @@ TEST_F(CreateAProcessTest, JoinWithATimeoutGivesUpButTheChildRunsOn) {
   EXPECT_THAT(child.exit_code(), Optional(0));
 }
 
+// True where the caller runs in a process of its own whose parent is `parent`.
+bool InAProcessOfItsOwnChildOf(pid_t parent) {
+  const std::optional<ProcessInfo> my_parent = ParentProcess();
+  return getpid() != parent && getppid() == parent && my_parent.has_value() &&
+         my_parent->pid == parent;
+}
+
 // Claim 5: the child is a process of its own, whose parent is us.
 TEST_F(CreateAProcessTest, TheChildHasItsOwnPidAndKnowsItsParent) {
   const pid_t parent = getpid();
   Process named({.name = "Checker"}, [parent] {
-    const std::optional<ProcessInfo> my_parent = ParentProcess();
-    const bool right = getpid() != parent && getppid() == parent && my_parent.has_value() &&
-                       my_parent->pid == parent && CurrentProcess().name == "Checker";
-    return right ? 0 : 1;
+    return InAProcessOfItsOwnChildOf(parent) && CurrentProcess().name == "Checker" ? 0 : 1;
   });
   ASSERT_THAT(named.Start(), IsOk());
   ASSERT_THAT(named.Join(), IsOk());
   EXPECT_THAT(named.exit_code(), Optional(0));
   EXPECT_NE(named.pid(), std::optional<pid_t>(parent));
+}
+
+// Claim 5's counterfactual: the same check, run in a thread of the parent, fails: a
+// thread shares its process's pid.
+TEST_F(CreateAProcessTest, ATargetRunInAThreadHasTheParentsPid) {
+  const pid_t parent = getpid();
+  bool own_process = true;
+  std::thread in_a_thread([&] { own_process = InAProcessOfItsOwnChildOf(parent); });
+  in_a_thread.join();
+  EXPECT_FALSE(own_process);
 }
 
 // Claim 6: a child that has ended stays a zombie until its parent collects it; Join()
