@@ -201,10 +201,6 @@ class RatioReporter : public mp::bench::SummaryReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  return mp::bench::RunBenchmarks(argc, argv, &reporter);
 }

@@ -508,10 +508,6 @@ class IpcReporter : public mp::bench::SummaryReporter {
 
 int main(int argc, char** argv) {
   mp::HandOffToLibrary(argc, argv);  // the gRPC child is this binary, spawned
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   IpcReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  return mp::bench::RunBenchmarks(argc, argv, &reporter);
 }

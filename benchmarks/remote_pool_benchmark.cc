@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "benchmark/benchmark.h"
+#include "benchmarks/summary_reporter.h"
 #include "grpc/grpc.h"
 #include "pool/pool.h"
 #include "pool/remote/loopback_host.h"
@@ -142,9 +143,5 @@ int main(int argc, char** argv) {
   mp::HandOffToLibrary(argc, argv);
   program_path = argv[0];
   grpc_init();  // kept for the whole run: channels come and go between benchmarks
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return mp::bench::RunBenchmarks(argc, argv, /*summary=*/nullptr);
 }

@@ -142,10 +142,6 @@ class RatioReporter : public mp::bench::SummaryReporter {
 
 int main(int argc, char** argv) {
   mp::HandOffToLibrary(argc, argv);  // BM_ProcessStartJoin/spawn starts this binary
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  return mp::bench::RunBenchmarks(argc, argv, &reporter);
 }

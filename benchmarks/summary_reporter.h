@@ -5,6 +5,10 @@
 //   class MyReporter : public SummaryReporter {
 //     void PrintSummary(const WallTimes& wall_time, bool medians) override { ... }
 //   };
+//   int main(int argc, char** argv) {
+//     MyReporter reporter;
+//     return mp::bench::RunBenchmarks(argc, argv, &reporter);
+//   }
 
 #ifndef MP_BENCHMARKS_SUMMARY_REPORTER_H_
 #define MP_BENCHMARKS_SUMMARY_REPORTER_H_
@@ -33,6 +37,12 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   WallTimes median_wall_time_;
   WallTimes last_wall_time_;
 };
+
+// A benchmark binary's main(): parses Google Benchmark's flags (exit 2 for one it does not
+// know) and runs the benchmarks. `summary` (may be null) is the display reporter only
+// where the display is the console table: with --benchmark_format=json or csv, that format
+// is what the user gets on stdout, and the summary, which is text, is left out.
+int RunBenchmarks(int argc, char** argv, SummaryReporter* summary);
 
 }  // namespace mp::bench
 

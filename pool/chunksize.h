@@ -8,15 +8,15 @@
 //
 //   DefaultChunksize(100, 4) == 7             // 100 / (4 * 4) = 6.25, rounded up
 //   DefaultChunksize(1'000'000, 2) == 4096    // Python: 125,000
+//   DefaultChunksize(1'000'000, 2, INT64_MAX) == 125'000
 //
-// Why the cap (kMaxDefaultChunksize): a chunk is one message, copied a few times on its
-// way (caller, worker's inbox, results queue, the job). Python's rule makes a 1M-number
-// Map into 8 chunks of 1 MB each; each is a fresh allocation large enough that malloc
-// takes it straight from the kernel, page faults and all, and each copy overflows the
-// CPU's L2 cache. Measured here (2 CPUs, 1M trivial tasks): 4096-task chunks ran at 133M
-// tasks/s against 50M-116M/s for 125,000-task chunks (the low figure when malloc handed
-// back fresh pages). Once chunks are this large, the per-chunk cost is already noise, and
-// a worker keeps up to 16 of them queued, so more of them costs nothing measurable.
+// Why the cap (kMaxDefaultChunksize), for engines whose chunks are messages (Pool,
+// RemotePool): a chunk is copied a few times on its way (caller, worker's inbox, results
+// queue, the job), and Python's rule makes a 1M-number Map into 8 chunks of 1 MB, each a
+// fresh allocation that malloc takes straight from the kernel, page faults and all, and
+// each copy overflowing the CPU's L2 cache; capped chunks ran faster (measured in
+// benchmarks/results/chunksize_cap.md). A ThreadPool copies nothing, so it takes Python's
+// rule uncapped: there, fewer chunks mean fewer hand-offs between its threads.
 
 #ifndef MP_POOL_CHUNKSIZE_H_
 #define MP_POOL_CHUNKSIZE_H_
@@ -27,9 +27,10 @@ namespace mp {
 
 inline constexpr int64_t kMaxDefaultChunksize = 4096;
 
-// ceil(num_tasks / (4 * num_workers)), at least 1 and at most kMaxDefaultChunksize. Treats
+// ceil(num_tasks / (4 * num_workers)), at least 1 and at most `max_chunksize`. Treats
 // num_workers < 1 as 1 and num_tasks < 0 as 0.
-int64_t DefaultChunksize(int64_t num_tasks, int num_workers);
+int64_t DefaultChunksize(int64_t num_tasks, int num_workers,
+                         int64_t max_chunksize = kMaxDefaultChunksize);
 
 }  // namespace mp
 

@@ -26,6 +26,12 @@ TEST(DefaultChunksizeTest, LargeMapsAreCapped) {
 }
 
 // Passes when no input, however odd, gives a chunk smaller than one task.
+// Passes when a ThreadPool's chunks (not messages) follow Python's rule, with no cap.
+TEST(DefaultChunksizeTest, AnEngineWhoseChunksAreNotMessagesTakesPythonsRuleUncapped) {
+  EXPECT_EQ(mp::DefaultChunksize(1'000'000, 2, INT64_MAX), 125'000);
+  EXPECT_EQ(mp::DefaultChunksize(1'000'000, 2, 0), 1) << "a cap below 1 is 1";
+}
+
 TEST(DefaultChunksizeTest, IsAlwaysAtLeastOne) {
   EXPECT_EQ(mp::DefaultChunksize(0, 4), 1);
   EXPECT_EQ(mp::DefaultChunksize(-5, 4), 1);

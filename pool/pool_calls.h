@@ -73,7 +73,7 @@ struct RegisteredTasks {
   // Calls submit(tasks) with the call's tasks encoded, before it returns.
   template <typename R, typename F, typename Inputs, typename Submit>
   static absl::Status Send(F&& task, const Inputs& inputs, const std::shared_ptr<TypedJob<R>>& /*job*/,
-                           Submit submit) {
+                           bool /*call_waits*/, Submit submit) {
     static_assert(Traits<F>::kIsFunctionPointer,
                   "a Pool's tasks are functions registered with MP_POOL_TASK, not lambdas or "
                   "overloaded names (a ThreadPool takes any callable)");
@@ -95,7 +95,8 @@ struct RegisteredTasks {
 };
 
 // ThreadPool: tasks are any callable, closures included, run on this process's threads;
-// nothing is encoded, and the call's inputs are copied (its work outlives the call).
+// nothing is encoded, and the inputs are copied only for a call that returns before its
+// work is done.
 struct CallablesHere {
   // What the caller receives from `F` called with `Args`: its value, with StatusOr
   // unwrapped; NoResult for void.
@@ -109,45 +110,64 @@ struct CallablesHere {
   template <typename F>
   static constexpr void CheckTakesOneArgument() {}  // invoke_result says it if not
 
+  // A call that waits for its job (Map, Starmap, Apply) lends the pool's threads its task
+  // and inputs: they outlive every chunk, since the job completes only when the last
+  // chunk has run. Any other call's outlive the call, so they are copied.
   template <typename R, typename F, typename Inputs, typename Submit>
   static absl::Status Send(F&& task, const Inputs& inputs, const std::shared_ptr<TypedJob<R>>& job,
-                           Submit submit) {
+                           bool call_waits, Submit submit) {
+    if (call_waits) {
+      return submit(TasksHere{[job, &task, &inputs](size_t first, size_t count) {
+        return RunChunk(*job, task, inputs, first, count);
+      }});
+    }
     auto kept = std::make_shared<decltype(inputs.Kept())>(inputs.Kept());
     auto function = std::make_shared<std::decay_t<F>>(std::forward<F>(task));
     return submit(TasksHere{[job, kept, function](size_t first, size_t count) {
-      std::vector<absl::StatusOr<R>> results;
-      results.reserve(count);
-      for (size_t index = first; index < first + count; ++index) {
-        results.push_back(RunOne<R>(*function, kept->Arguments(index), index));
-      }
-      return job->CompleteAll(first, results);
+      return RunChunk(*job, *function, *kept, first, count);
     }});
   }
 
-  // One task's result, or its error with context.
-  template <typename R, typename Function, typename Arguments>
-  static absl::StatusOr<R> RunOne(Function& function, const Arguments& arguments, size_t index) {
-    auto fail = [index](const absl::Status& status) {
-      return absl::Status(status.code(), absl::StrCat("task ", index, " failed in a pool thread: ",
-                                                      status.message()));
+  // Runs tasks first .. first + count - 1, each result straight into its place in the
+  // job, and files them at once; true if that completed the job. A task that throws or
+  // returns an error fails alone, its message prefixed "task <index> failed in a pool
+  // thread: ".
+  template <typename R, typename Function, typename Inputs>
+  static bool RunChunk(TypedJob<R>& job, Function& function, const Inputs& inputs, size_t first,
+                       size_t count) {
+    std::vector<std::pair<size_t, absl::Status>> errors;
+    auto fail = [&errors](size_t index, const absl::Status& status) {
+      errors.emplace_back(index, absl::Status(status.code(),
+                                              absl::StrCat("task ", index, " failed in a pool thread: ",
+                                                           status.message())));
     };
-    try {
-      using Returned = decltype(std::apply(function, arguments));
-      if constexpr (std::is_void_v<Returned>) {
-        std::apply(function, arguments);
-        return NoResult{};
-      } else if constexpr (std::is_same_v<std::decay_t<Returned>, R>) {
-        return std::apply(function, arguments);
-      } else {
-        Returned returned = std::apply(function, arguments);
-        if (!returned.ok()) return fail(returned.status());
-        return *std::move(returned);
+    const size_t end = first + count;
+    size_t index = first;
+    // One try per chunk, not per task: after a throw, the loop goes on from the next task.
+    while (index < end) {
+      try {
+        for (; index < end; ++index) {
+          using Returned = decltype(std::apply(function, inputs.Arguments(index)));
+          if constexpr (std::is_void_v<Returned>) {
+            std::apply(function, inputs.Arguments(index));
+          } else if constexpr (std::is_same_v<std::decay_t<Returned>, R>) {
+            job.SlotHere(index) = std::apply(function, inputs.Arguments(index));
+          } else {
+            Returned returned = std::apply(function, inputs.Arguments(index));
+            if (returned.ok()) {
+              job.SlotHere(index) = *std::move(returned);
+            } else {
+              fail(index, returned.status());
+            }
+          }
+        }
+      } catch (const std::exception& error) {
+        fail(index++, absl::UnknownError(absl::StrCat("the task threw: ", error.what())));
+      } catch (...) {
+        fail(index++, absl::UnknownError("the task threw something that is not a std::exception"));
       }
-    } catch (const std::exception& error) {
-      return fail(absl::UnknownError(absl::StrCat("the task threw: ", error.what())));
-    } catch (...) {
-      return fail(absl::UnknownError("the task threw something that is not a std::exception"));
     }
+    return job.FileRunHere(first, count, errors);
   }
 };
 
@@ -292,12 +312,15 @@ class PoolCalls {
     if (options.chunksize < 0) return absl::InvalidArgumentError("chunksize must be >= 0");
     const size_t count = inputs.size();
     const auto chunksize = static_cast<size_t>(
-        options.chunksize > 0 ? options.chunksize
-                              : DefaultChunksize(static_cast<int64_t>(count), workers()));
+        options.chunksize > 0
+            ? options.chunksize
+            : DefaultChunksize(static_cast<int64_t>(count), workers(),
+                               // chunks that are not messages need no cap (chunksize.h)
+                               engine_->RunsTasksHere() ? INT64_MAX : kMaxDefaultChunksize));
     auto job = std::make_shared<internal::TypedJob<R>>(count, then == kReturnUnordered);
     if (before_sending) before_sending(job);
     const absl::Status submitted = Carrier::template Send<R>(
-        std::forward<F>(task), inputs, job, [&](auto tasks) {
+        std::forward<F>(task), inputs, job, then == kWait, [&](auto tasks) {
           const internal::EngineCall call{job, chunksize, std::move(tasks)};
           return then == kWait ? engine_->SubmitAndWait(call) : engine_->Submit(call);
         });

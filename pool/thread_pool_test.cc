@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -102,6 +104,35 @@ TEST(ThreadPoolTest, ATaskErrorOrExceptionIsThatTasksResultOnly) {
   EXPECT_THAT((*each)[2], StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("task 2 failed")));
   EXPECT_THAT((*each)[3], StatusIs(absl::StatusCode::kUnknown, HasSubstr("four is worse")));
   EXPECT_THAT(async->Get(), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Tasks of one chunk run one after another in one loop: after one throws, the rest of the
+// chunk still runs, each with its own result (two throws in a row, then an error).
+TEST(ThreadPoolTest, AfterATaskThrowsTheRestOfItsChunkStillRuns) {
+  absl::StatusOr<ThreadPool> pool = ThreadPool::Create({.workers = 2});
+  ASSERT_THAT(pool, IsOk());
+  auto picky = [](int x) -> absl::StatusOr<int> {
+    if (x == 3 || x == 4) throw std::runtime_error("no threes or fours");
+    if (x == 6) return absl::OutOfRangeError("six is too many");
+    return 10 * x;
+  };
+  std::vector<int> inputs(10);
+  std::iota(inputs.begin(), inputs.end(), 0);
+  absl::StatusOr<MapResult<int>> async = pool->MapAsync(picky, inputs, {.chunksize = 10});
+  ASSERT_THAT(async, IsOk());
+  absl::StatusOr<std::vector<absl::StatusOr<int>>> each = async->GetEach(kGenerous);
+  ASSERT_THAT(each, IsOk());
+  for (int x : inputs) {
+    if (x == 3 || x == 4) {
+      EXPECT_THAT((*each)[x], StatusIs(absl::StatusCode::kUnknown,
+                                       HasSubstr(absl::StrCat("task ", x, " failed"))));
+    } else if (x == 6) {
+      EXPECT_THAT((*each)[x], StatusIs(absl::StatusCode::kOutOfRange));
+    } else {
+      EXPECT_THAT((*each)[x], IsOkAndHolds(10 * x)) << x;
+    }
+  }
+  EXPECT_THAT(pool->Map(picky, inputs), StatusIs(absl::StatusCode::kUnknown, HasSubstr("task 3")));
 }
 
 TEST(ThreadPoolTest, CloseJoinTerminateAndCallbacks) {

@@ -54,7 +54,7 @@ _ABSEIL = {
 }
 
 def system_libraries():
-    """Declares the repositories for Abseil, GoogleTest, Benchmark, protobuf, gRPC and MPI."""
+    """Declares the repositories for Abseil, GoogleTest, Benchmark, protobuf, gRPC, MPI and oneTBB."""
     system_cc_repository(
         name = "com_google_absl",
         debian_package = "libabsl-dev",
@@ -123,5 +123,15 @@ def system_libraries():
         debian_package = "libopenmpi-dev",
         libraries = {
             ":mpi": ["ompi-c"],
+        },
+    )
+
+    # oneTBB, the thread pool a C++ user would pick instead of ThreadPool: a peer in
+    # //benchmarks:thread_pool_benchmark, never a dependency of the libraries.
+    system_cc_repository(
+        name = "com_github_oneapi_onetbb",
+        debian_package = "libtbb-dev",
+        libraries = {
+            ":tbb": ["tbb"],
         },
     )
