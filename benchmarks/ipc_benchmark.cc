@@ -8,6 +8,9 @@
 //   pipe        two pipe(2)s, raw read/write: the kernel copies in, then out
 //   socketpair  a Unix stream socket pair, raw read/write
 //   shm_queue   two mp::ByteQueues (ipc/byte_queue.h): shared memory, two memcpy()s
+//   boost_mq    two Boost.Interprocess message_queues: the peer a C++ user would pick
+//               instead of shm_queue (shared memory, a copy in and a copy out, each under
+//               its lock)
 //   grpc        mp::TaskService (ipc/task_service.h) over a Unix socket: unary calls
 // and memcpy() of the same size, the ceiling for anything that copies.
 //
@@ -56,6 +59,8 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "benchmark/benchmark.h"
+#include "boost/interprocess/exceptions.hpp"
+#include "boost/interprocess/ipc/message_queue.hpp"
 #include "benchmarks/summary_reporter.h"
 #include "grpcpp/grpcpp.h"
 #include "ipc/byte_queue.h"
@@ -74,7 +79,7 @@ namespace {
 
 using mp::internal::UniqueFd;
 
-enum class Transport { kPipe, kSocketPair, kShmQueue, kGrpc };
+enum class Transport { kPipe, kSocketPair, kShmQueue, kBoostQueue, kGrpc };
 
 // The first byte of every message says whether more will follow.
 constexpr char kData = 0;
@@ -167,10 +172,56 @@ class QueueChannel : public Channel {
   mp::ByteQueue& outbox_;
 };
 
+// A named Boost.Interprocess message_queue with room for four messages of `size` bytes,
+// removed with this object (the name is the only way to it; a forked child inherits the
+// mapping).
+class BoostQueue {
+ public:
+  explicit BoostQueue(size_t size)
+      : name_(absl::StrCat("mp-ipc-benchmark-", getpid(), "-", ++created_)),
+        queue_(boost::interprocess::create_only, name_.c_str(), 4, size) {}
+  ~BoostQueue() { boost::interprocess::message_queue::remove(name_.c_str()); }
+  boost::interprocess::message_queue& queue() { return queue_; }
+
+ private:
+  static inline int created_ = 0;
+  std::string name_;
+  boost::interprocess::message_queue queue_;
+};
+
+class BoostQueueChannel : public Channel {
+ public:
+  BoostQueueChannel(BoostQueue& inbox, BoostQueue& outbox) : inbox_(inbox), outbox_(outbox) {}
+  bool Send(std::string_view message) override {
+    try {
+      outbox_.queue().send(message.data(), message.size(), /*priority=*/0);
+      return true;
+    } catch (const boost::interprocess::interprocess_exception&) {
+      return false;
+    }
+  }
+  bool Receive(std::string& message, size_t size) override {
+    message.resize(size);
+    boost::interprocess::message_queue::size_type received = 0;
+    unsigned int priority = 0;
+    try {
+      inbox_.queue().receive(message.data(), size, received, priority);
+    } catch (const boost::interprocess::interprocess_exception&) {
+      return false;
+    }
+    return received == size;
+  }
+
+ private:
+  BoostQueue& inbox_;
+  BoostQueue& outbox_;
+};
+
 // Both ends of a two-way connection, and what they use.
 struct Connection {
   std::vector<UniqueFd> fds;
   std::optional<mp::ByteQueue> to_child, to_parent;
+  std::unique_ptr<BoostQueue> boost_to_child, boost_to_parent;
   std::unique_ptr<Channel> parent_end, child_end;
 };
 
@@ -187,6 +238,19 @@ absl::StatusOr<std::unique_ptr<Connection>> Connect(Transport transport, size_t 
     connection->to_parent.emplace(*std::move(to_parent));
     connection->parent_end = std::make_unique<QueueChannel>(*connection->to_parent, *connection->to_child);
     connection->child_end = std::make_unique<QueueChannel>(*connection->to_child, *connection->to_parent);
+    return connection;
+  }
+  if (transport == Transport::kBoostQueue) {
+    try {
+      connection->boost_to_child = std::make_unique<BoostQueue>(message_size);
+      connection->boost_to_parent = std::make_unique<BoostQueue>(message_size);
+    } catch (const boost::interprocess::interprocess_exception& error) {
+      return absl::InternalError(absl::StrCat("boost message_queue: ", error.what()));
+    }
+    connection->parent_end = std::make_unique<BoostQueueChannel>(*connection->boost_to_parent,
+                                                                 *connection->boost_to_child);
+    connection->child_end = std::make_unique<BoostQueueChannel>(*connection->boost_to_child,
+                                                                *connection->boost_to_parent);
     return connection;
   }
   int parent_read, parent_write, child_read, child_write;
@@ -472,10 +536,12 @@ void MessageSizes(benchmark::internal::Benchmark* benchmark) {
 BENCHMARK_CAPTURE(BM_RoundTrip, pipe, Transport::kPipe)->Apply(MessageSizes);
 BENCHMARK_CAPTURE(BM_RoundTrip, socketpair, Transport::kSocketPair)->Apply(MessageSizes);
 BENCHMARK_CAPTURE(BM_RoundTrip, shm_queue, Transport::kShmQueue)->Apply(MessageSizes);
+BENCHMARK_CAPTURE(BM_RoundTrip, boost_mq, Transport::kBoostQueue)->Apply(MessageSizes);
 BENCHMARK_CAPTURE(BM_RoundTrip, grpc, Transport::kGrpc)->Apply(MessageSizes);
 BENCHMARK_CAPTURE(BM_OneWay, pipe, Transport::kPipe)->Apply(MessageSizes);
 BENCHMARK_CAPTURE(BM_OneWay, socketpair, Transport::kSocketPair)->Apply(MessageSizes);
 BENCHMARK_CAPTURE(BM_OneWay, shm_queue, Transport::kShmQueue)->Apply(MessageSizes);
+BENCHMARK_CAPTURE(BM_OneWay, boost_mq, Transport::kBoostQueue)->Apply(MessageSizes);
 BENCHMARK_CAPTURE(BM_OneWay, grpc, Transport::kGrpc)->Apply(MessageSizes);
 BENCHMARK(BM_Memcpy)->Arg(64)->Arg(4 << 10)->Arg(1 << 20)->ArgName("bytes")->UseRealTime();
 
@@ -486,7 +552,7 @@ class IpcReporter : public mp::bench::SummaryReporter {
                 medians ? "medians" : "one run each");
     for (const auto& [name, time] : wall_time) {
       if (name.find("/pipe/") != std::string::npos || name.rfind("BM_Memcpy", 0) == 0) continue;
-      for (const char* transport : {"/socketpair/", "/shm_queue/", "/grpc/"}) {
+      for (const char* transport : {"/socketpair/", "/shm_queue/", "/boost_mq/", "/grpc/"}) {
         if (name.find(transport) == std::string::npos) continue;
         auto pipe = wall_time.find(absl::StrReplaceAll(name, {{transport, "/pipe/"}}));
         if (pipe == wall_time.end() || time <= 0) continue;
@@ -500,6 +566,13 @@ class IpcReporter : public mp::bench::SummaryReporter {
         }
         std::printf("\n");
       }
+    }
+    std::printf("\nshm_queue (ByteQueue) against Boost.Interprocess message_queue, same size and "
+                "placement (>1 is faster):\n");
+    for (const auto& [name, time] : wall_time) {
+      if (name.find("/shm_queue/") == std::string::npos || time <= 0) continue;
+      auto boost = wall_time.find(absl::StrReplaceAll(name, {{"/shm_queue/", "/boost_mq/"}}));
+      if (boost != wall_time.end()) std::printf("  %-58s %7.2fx\n", name.c_str(), boost->second / time);
     }
   }
 };

@@ -29,6 +29,8 @@ def _pkg_config_flags(rctx, pkg_config, modules):
     include_dirs are header directories outside /usr/include (Open MPI keeps its headers
     under /usr/lib): the compiler does not search them unless told.
     """
+    if not modules:
+        return [], [], []  # header-only, in /usr/include (Boost): nothing to ask for
     result = rctx.execute([pkg_config, "--cflags", "--libs"] + modules)
     if result.return_code != 0:
         fail(("pkg-config could not find {modules} for @{repo}: {error}\n" +

@@ -54,7 +54,7 @@ _ABSEIL = {
 }
 
 def system_libraries():
-    """Declares the repositories for Abseil, GoogleTest, Benchmark, protobuf, gRPC, MPI and oneTBB."""
+    """Declares the repositories for Abseil, GoogleTest, Benchmark, protobuf, gRPC, MPI, oneTBB and Boost."""
     system_cc_repository(
         name = "com_google_absl",
         debian_package = "libabsl-dev",
@@ -133,5 +133,20 @@ def system_libraries():
         debian_package = "libtbb-dev",
         libraries = {
             ":tbb": ["tbb"],
+        },
+    )
+
+    # Boost's header-only libraries (Debian ships no pkg-config module for them), under
+    # rules_boost's labels: peers in the benchmarks, never dependencies of the libraries.
+    system_cc_repository(
+        name = "boost",
+        debian_package = "libboost-dev",
+        libraries = {
+            ":interprocess": [],
+            ":process": [],
+        },
+        extra_linkopts = {
+            ":interprocess": ["-lrt", "-pthread"],
+            ":process": ["-pthread"],
         },
     )
