@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/cpu_relax.h"
 #include "process/internal/deadline.h"
 #include "process/status_macros.h"
 
@@ -207,7 +208,7 @@ void ByteQueue::SpinUntilNotEmpty() const {
   if (this_cpu >= 0 && this_cpu == state_->last_put_cpu.load(std::memory_order_relaxed)) return;
   const absl::Time give_up = absl::Now() + spin_;
   for (int round = 1; state_->items.load(std::memory_order_acquire) == 0; ++round) {
-    __builtin_ia32_pause();  // tells the CPU this is a spin: saves power and a pipeline flush
+    CpuRelax();
     if (round % 64 == 0 && absl::Now() > give_up) return;
   }
 }

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/cpu_relax.h"
 
 namespace mp::internal {
 
@@ -41,7 +42,7 @@ absl::StatusOr<LockOutcome> RobustMutex::Lock(absl::Time deadline) {
   int error = EBUSY;
   for (int attempt = 0; attempt < kSpinAttempts && error == EBUSY; ++attempt) {
     error = pthread_mutex_trylock(&native);
-    if (error == EBUSY) __builtin_ia32_pause();
+    if (error == EBUSY) CpuRelax();
   }
   if (error != EBUSY) {
     // Locked, or an answer that the blocking call would give too.

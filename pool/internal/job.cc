@@ -2,12 +2,16 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/cpu_relax.h"
+#include "process/cpu_count.h"
 
 namespace mp::internal {
 
@@ -24,6 +28,7 @@ bool Job::Filed() {
   // Waking a waiting thread is a syscall; Wait() needs only the last result (and not
   // even that while an on-done callback is still to run: running it wakes them), so the
   // others wake only threads streaming results.
+  if (CompleteLocked()) complete_.store(true, std::memory_order_release);
   if (CompleteLocked() || streaming_waiters_ > 0) changed_.SignalAll();
   return remaining_ == 0;
 }
@@ -47,6 +52,7 @@ std::function<void()> Job::TakeOnDone() {
     on_done();
     MutexLock lock(job->mutex_);
     job->on_done_pending_ = false;
+    job->complete_.store(job->CompleteLocked(), std::memory_order_release);
     job->changed_.SignalAll();
   };
 }
@@ -61,8 +67,20 @@ bool Job::Successful() const {
   return CompleteLocked() && failed_ == 0;
 }
 
+void Job::SpinUntilComplete(absl::Duration spin) const {
+  // One CPU: whoever files the last result needs the CPU this would spin on.
+  static const bool several_cpus = CpuCount() > 1;
+  if (!several_cpus || spin <= absl::ZeroDuration()) return;
+  const absl::Time give_up = absl::Now() + spin;
+  for (int round = 1; !complete_.load(std::memory_order_acquire); ++round) {
+    CpuRelax();
+    if (round % 64 == 0 && absl::Now() > give_up) return;
+  }
+}
+
 bool Job::Wait(absl::Duration timeout) const {
   const absl::Time deadline = absl::Now() + timeout;
+  SpinUntilComplete(std::min(timeout, kSpinBeforeSleeping));
   MutexLock lock(mutex_);
   while (!CompleteLocked()) {
     if (!changed_.WaitUntil(mutex_, deadline)) return CompleteLocked();

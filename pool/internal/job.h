@@ -10,6 +10,7 @@
 #define MP_POOL_INTERNAL_JOB_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -157,7 +158,15 @@ class Job : public std::enable_shared_from_this<Job> {
     return remaining_ == 0 && !on_done_pending_;
   }
 
+  // A short wait (an Apply, a small Map) usually ends within microseconds; putting the
+  // waiting thread to sleep and waking it costs tens of them on a VM. So Wait() first
+  // watches `complete_` this long, where another CPU can file the results meanwhile.
+  static constexpr absl::Duration kSpinBeforeSleeping = absl::Microseconds(20);
+  void SpinUntilComplete(absl::Duration spin) const;
+
   mutable CondVar changed_;
+  // CompleteLocked(), kept for SpinUntilComplete() to read without the lock.
+  std::atomic<bool> complete_ = false;
   std::vector<TaskState> state_ ABSL_GUARDED_BY(mutex_);
   size_t remaining_ ABSL_GUARDED_BY(mutex_);
   size_t failed_ ABSL_GUARDED_BY(mutex_) = 0;
