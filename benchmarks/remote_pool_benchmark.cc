@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/cli/runfile.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/summary_reporter.h"
 #include "grpc/grpc.h"
@@ -29,7 +30,6 @@
 #include "pool/remote/loopback_host.h"
 #include "pool/remote/remote_pool.h"
 #include "pool/remote/stock_tasks.h"
-#include "process/cli/runfile.h"
 #include "process/hand_off.h"
 
 namespace {

@@ -23,8 +23,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
-#include "benchmarks/scaling/engines.h"
-#include "benchmarks/scaling/workloads.h"
+#include "scaling/engines.h"
+#include "scaling/workloads.h"
 #include "process/cpu_count.h"
 #include "process/hand_off.h"
 

@@ -9,7 +9,7 @@
 // Prints a Markdown table per workload (wall time median and spread, speedup, parallel
 // efficiency, Karp-Flatt serial fraction) and headline ratios; a progress line goes to
 // stderr. Relative --json/--svg paths are relative to where `bazel run` was typed.
-// Workloads: benchmarks/scaling/workloads.h; engines: benchmarks/scaling/engines.h.
+// Workloads: scaling/workloads.h; engines: scaling/engines.h.
 
 #include <unistd.h>
 
@@ -23,23 +23,23 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/match.h"
-#include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "benchmarks/scaling/engines.h"
+#include "base/cli/parse_flags.h"
+#include "scaling/engines.h"
 #include "benchmarks/scaling/python_side.h"
 #include "benchmarks/scaling/report.h"
 #include "benchmarks/scaling/report_output.h"
-#include "benchmarks/scaling/scaling_math.h"
-#include "benchmarks/scaling/workloads.h"
-#include "process/cli/parse_flags.h"
+#include "scaling/scaling_math.h"
+#include "scaling/workloads.h"
 #include "process/cpu_count.h"
 #include "process/hand_off.h"
 

@@ -19,8 +19,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "benchmarks/scaling/engines.h"
-#include "benchmarks/scaling/workloads.h"
+#include "scaling/engines.h"
+#include "scaling/workloads.h"
 #include "gtest/gtest.h"
 #include "process/cpu_count.h"
 #include "process/testing/speedup_by_turns.h"

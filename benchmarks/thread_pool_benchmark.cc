@@ -17,7 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "benchmark/benchmark.h"
-#include "benchmarks/scaling/workloads.h"
+#include "scaling/workloads.h"
 #include "benchmarks/summary_reporter.h"
 #include "oneapi/tbb/blocked_range.h"
 #include "oneapi/tbb/global_control.h"

@@ -12,9 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "benchmarks/scaling/engines.h"
-#include "benchmarks/scaling/scaling_math.h"
-#include "benchmarks/scaling/workloads.h"
+#include "scaling/engines.h"
+#include "scaling/scaling_math.h"
+#include "scaling/workloads.h"
 
 namespace mp::concepts {
 

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "benchmarks/scaling/engines.h"
-#include "benchmarks/scaling/workloads.h"
+#include "scaling/engines.h"
+#include "scaling/workloads.h"
 
 namespace mp::concepts {
 

@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/testing/ipc_leak_check.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp::concepts {
 namespace {

@@ -23,9 +23,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/cli/parse_flags.h"
+#include "base/cli/runfile.h"
 #include "concepts/lessons.h"
 #include "concepts/live_scaling_table.h"
-#include "process/cli/parse_flags.h"
 #include "process/cpu_count.h"
 #include "process/subprocess.h"
 #include "tools/cpp/runfiles/runfiles.h"
@@ -60,7 +61,8 @@ bool RunDemo(const Runfiles& runfiles, const Lesson& lesson, bool quick) {
   std::printf("Read: concepts/%s/README.md\n", lesson.package.c_str());
   const std::vector<std::string>& args = quick ? lesson.quick_args : lesson.tour_args;
   mp::Command command;
-  command.argv = {runfiles.Rlocation(absl::StrCat("mp_course/concepts/", lesson.package, "/demo"))};
+  command.argv = {mp::cli::RlocationInThisRepository(
+      runfiles, absl::StrCat("concepts/", lesson.package, "/demo"))};
   command.environment = EnvironmentWithRunfiles(runfiles);
   command.argv.insert(command.argv.end(), args.begin(), args.end());
   std::printf("Running: bazel run //concepts/%s:demo%s%s\n\n", lesson.package.c_str(),

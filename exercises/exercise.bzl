@@ -43,7 +43,7 @@ def exercise(name, starter, solution, grader, grader_deps, deps = [], test_tags 
     native.sh_test(
         name = "refuses_bad_flags_test",
         size = "small",
-        srcs = ["//process/cli:refuses_bad_flags.sh"],
+        srcs = ["//base/cli:refuses_bad_flags.sh"],
         args = ["$(rootpath :{})".format(name), "$(rootpath :solution)", "--"] + [
             "'$(rootpath :{}) {}'".format(program, flag)
             for program in (["solution"] if student_checks_flags else [name, "solution"])

@@ -20,9 +20,9 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/cli/parse_flags.h"
 #include "exercises/grade_runner.h"
 #include "exercises/progress_report.h"
-#include "process/cli/parse_flags.h"
 
 ABSL_FLAG(std::string, format, "table", "table, or gradescope (writes --output)");
 ABSL_FLAG(std::string, output, "results.json", "where --format=gradescope writes");

@@ -22,10 +22,10 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "base/cli/parse_flags.h"
+#include "base/unique_fd.h"
 #include "exercises/grade_runner.h"
 #include "exercises/progress_report.h"
-#include "process/cli/parse_flags.h"
-#include "process/internal/unique_fd.h"
 
 ABSL_FLAG(std::string, workspace, "",
           "the repository (default: where `bazel run` was started from)");

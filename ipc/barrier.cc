@@ -7,8 +7,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "process/internal/deadline.h"
-#include "process/status_macros.h"
+#include "base/deadline.h"
+#include "base/status_macros.h"
 
 namespace mp {
 namespace {

@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "base/cpu_relax.h"
-#include "process/internal/deadline.h"
-#include "process/status_macros.h"
+#include "base/deadline.h"
+#include "base/status_macros.h"
 
 namespace mp {
 namespace {

@@ -16,13 +16,13 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/byte_queue.h"
 #include "ipc/testing/fuzz_budget.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "ipc/testing/queue_damage.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

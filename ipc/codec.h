@@ -10,7 +10,7 @@
 // std::vector / std::map / std::unordered_map / std::pair of encodable types, and
 // protobuf messages (anything derived from google::protobuf::MessageLite), also
 // inside those containers. The rules and the format are in
-// process/internal/arg_codec.h, which the spawn start method shares.
+// base/arg_codec.h, which the spawn start method shares.
 //
 // Errors: Decode() returns DataLoss for bytes that end early or contradict themselves,
 // and InvalidArgument when bytes are left over after a whole T. It never reads outside
@@ -31,8 +31,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "base/arg_codec.h"
 #include "google/protobuf/message_lite.h"
-#include "process/internal/arg_codec.h"
 
 namespace mp {
 namespace internal {

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/task_service.pb.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

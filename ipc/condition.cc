@@ -7,7 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "process/status_macros.h"
+#include "base/status_macros.h"
 
 namespace mp {
 

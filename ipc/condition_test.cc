@@ -4,12 +4,12 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gtest/gtest.h"
 #include "ipc/lock.h"
 #include "ipc/shared_memory.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/codec.h"
@@ -28,7 +29,6 @@
 #include "ipc/task_service.pb.h"
 #include "ipc/testing/fuzz_budget.h"
 #include "process/testing/leak_check.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

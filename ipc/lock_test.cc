@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/barrier.h"
@@ -19,7 +20,6 @@
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
 #include "process/task_registry.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

@@ -16,9 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "process/internal/deadline.h"
-#include "process/internal/unique_fd.h"
-#include "process/status_macros.h"
+#include "base/deadline.h"
+#include "base/status_macros.h"
+#include "base/unique_fd.h"
 
 namespace mp {
 namespace {

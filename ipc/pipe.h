@@ -36,7 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "process/internal/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace mp {
 

@@ -12,9 +12,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/deadline.h"
+#include "base/status_macros.h"
 #include "ipc/internal/robust_mutex.h"
-#include "process/internal/deadline.h"
-#include "process/status_macros.h"
 
 namespace mp {
 

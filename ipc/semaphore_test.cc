@@ -4,11 +4,11 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gtest/gtest.h"
 #include "ipc/barrier.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

@@ -23,8 +23,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "process/internal/random_hex.h"
-#include "process/internal/unique_fd.h"
+#include "base/random_hex.h"
+#include "base/unique_fd.h"
 
 namespace mp {
 namespace {

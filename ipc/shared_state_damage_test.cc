@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/barrier.h"
@@ -14,7 +15,6 @@
 #include "ipc/internal/shared_state.h"
 #include "ipc/shared_array.h"
 #include "ipc/testing/ipc_leak_check.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

@@ -6,13 +6,13 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/shared_array.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
 #include "process/task_registry.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

@@ -18,9 +18,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
+#include "base/cli/parse_flags.h"
 #include "grpcpp/grpcpp.h"
 #include "ipc/task_service.h"
-#include "process/cli/parse_flags.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:0",
           "host:port to listen on; port 0 lets the kernel pick a free one. Loopback only "

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/event.h"
@@ -24,7 +25,6 @@
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

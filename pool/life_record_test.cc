@@ -1,4 +1,4 @@
-// The pool's record (pool/internal/life_record.h): with MP_POOL_RECORD set, a pool
+// The pool's record (pool/life_record.h): with MP_POOL_RECORD set, a pool
 // writes what it did, as graders read it. Each test empties the record first and reads
 // it once the pool is gone.
 
@@ -15,14 +15,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "pool/internal/life_record.h"
+#include "pool/life_record.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
 #include "pool/thread_pool.h"
 #include "process/hand_off.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

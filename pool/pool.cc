@@ -5,8 +5,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/status_macros.h"
 #include "pool/internal/pool_core.h"
-#include "process/status_macros.h"
 
 namespace mp {
 

@@ -15,12 +15,12 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pool/internal/engine.h"
-#include "pool/pool_task.h"
 #include "pool/internal/thread_pool_core.h"
-#include "process/testing/status_matchers.h"
+#include "pool/pool_task.h"
 
 namespace {
 

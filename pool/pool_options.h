@@ -8,8 +8,8 @@
 #include <string>
 #include <type_traits>
 
+#include "base/arg_codec.h"
 #include "pool/pool_task.h"
-#include "process/internal/arg_codec.h"
 #include "process/process.h"
 
 namespace mp {

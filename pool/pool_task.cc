@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "process/internal/named_registry.h"
+#include "base/named_registry.h"
 
 namespace mp::internal {
 

@@ -31,10 +31,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "base/arg_codec.h"
+#include "base/status_macros.h"
 #include "pool/internal/chunk_codec.h"
 #include "pool/internal/wire.h"
-#include "process/internal/arg_codec.h"
-#include "process/status_macros.h"
 
 #define MP_POOL_TASK(function)                                                     \
   [[maybe_unused]] static const bool MP_STATUS_CONCAT_(mp_registered_pool_task_, \

@@ -19,6 +19,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
+#include "base/unique_fd.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/barrier.h"
@@ -33,9 +35,7 @@
 #include "pool/internal/wire.h"
 #include "pool/internal/worker.h"
 #include "pool/pool_task.h"
-#include "process/internal/unique_fd.h"
 #include "process/process.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

@@ -12,13 +12,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
 #include "pool/thread_pool.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

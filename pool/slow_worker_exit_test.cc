@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "base/testing/status_matchers.h"
+#include "base/unique_fd.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
-#include "process/internal/unique_fd.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

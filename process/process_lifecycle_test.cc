@@ -13,12 +13,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
+#include "base/unique_fd.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "process/internal/unique_fd.h"
 #include "process/testing/leak_check.h"
 #include "process/testing/spawned_program.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

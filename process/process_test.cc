@@ -22,13 +22,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
+#include "base/unique_fd.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "process/exit_code.h"
-#include "process/internal/unique_fd.h"
 #include "process/task_registry.h"
 #include "process/testing/leak_check.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

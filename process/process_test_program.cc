@@ -14,7 +14,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "process/cli/parse_flags.h"
+#include "base/cli/parse_flags.h"
 #include "process/hand_off.h"
 #include "process/process.h"
 #include "process/task_registry.h"

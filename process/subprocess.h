@@ -35,8 +35,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/unique_fd.h"
 #include "process/internal/child_handle.h"
-#include "process/internal/unique_fd.h"
 
 namespace mp {
 

@@ -27,8 +27,8 @@
 #include <tuple>
 #include <type_traits>
 
-#include "process/internal/arg_codec.h"
-#include "process/status_macros.h"
+#include "base/arg_codec.h"
+#include "base/status_macros.h"
 
 // Registers the function `function` under its own name (as written).
 #define MP_REGISTER_TASK(function)                                             \
@@ -110,7 +110,7 @@ bool RegisterFunction(const char* name) {
                 "MP_REGISTER_TASK takes the name of a function (not a lambda or an "
                 "overloaded name)");
   static_assert(Traits::kArgsEncodable,
-                "a task's parameters must be encodable (see process/internal/arg_codec.h), "
+                "a task's parameters must be encodable (see base/arg_codec.h), "
                 "so that they can be sent to another process");
   RegisterTask(name, reinterpret_cast<const void*>(kFunction), &RunEncoded<kFunction>);
   return true;

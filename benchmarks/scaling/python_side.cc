@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "base/cli/runfile.h"
 #include "process/subprocess.h"
 #include "tools/cpp/runfiles/runfiles.h"
 
@@ -23,7 +24,7 @@ namespace {
 
 using ::bazel::tools::cpp::runfiles::Runfiles;
 
-constexpr absl::string_view kScriptRunfile = "mp_course/benchmarks/scaling/workloads.py";
+constexpr absl::string_view kScriptRunfile = "scaling/workloads.py";
 
 bool IsReadable(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
 
@@ -62,7 +63,7 @@ absl::StatusOr<std::string> FindPythonScript(absl::string_view flag_value, absl:
     return absl::NotFoundError(absl::StrCat("cannot find this program's Bazel runfiles (", error,
                                             "); pass --python_script=PATH"));
   }
-  const std::string path = runfiles->Rlocation(std::string(kScriptRunfile));
+  const std::string path = cli::RlocationInThisRepository(*runfiles, std::string(kScriptRunfile));
   if (IsReadable(path)) return path;
   return absl::NotFoundError(
       absl::StrCat("workloads.py is not at ", path, "; pass --python_script=PATH"));

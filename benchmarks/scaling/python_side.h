@@ -19,7 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "benchmarks/scaling/workloads.h"
+#include "scaling/workloads.h"
 
 namespace mp::scaling {
 

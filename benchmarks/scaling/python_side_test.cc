@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "benchmarks/scaling/workloads.h"
+#include "base/testing/status_matchers.h"
+#include "scaling/workloads.h"
 #include "gtest/gtest.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp::scaling {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "benchmarks/scaling/scaling_math.h"
+#include "scaling/scaling_math.h"
 
 namespace mp::scaling {
 

@@ -7,7 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "benchmarks/scaling/report.h"
 #include "benchmarks/scaling/report_output.h"
-#include "benchmarks/scaling/scaling_math.h"
+#include "scaling/scaling_math.h"
 
 namespace mp::scaling {
 namespace {

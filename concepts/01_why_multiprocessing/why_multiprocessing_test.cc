@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/barrier.h"
@@ -20,7 +21,6 @@
 #include "pool/pool.h"
 #include "pool/thread_pool.h"
 #include "process/process.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

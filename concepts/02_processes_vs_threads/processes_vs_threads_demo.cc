@@ -17,8 +17,8 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
+#include "base/cli/parse_flags.h"
 #include "concepts/live_scaling_table.h"
-#include "process/cli/parse_flags.h"
 #include "process/cpu_count.h"
 #include "process/process.h"
 

@@ -14,6 +14,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
+#include "concepts/02_processes_vs_threads/cpu_overlap.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/shared_value.h"
@@ -21,8 +23,6 @@
 #include "pool/pool.h"
 #include "pool/thread_pool.h"
 #include "process/process.h"
-#include "process/testing/status_matchers.h"
-#include "concepts/02_processes_vs_threads/cpu_overlap.h"
 
 namespace mp {
 namespace {

@@ -17,8 +17,8 @@
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/cli/parse_flags.h"
 #include "ipc/event.h"
-#include "process/cli/parse_flags.h"
 #include "process/hand_off.h"
 #include "process/process.h"
 

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "base/cli/parse_flags.h"
 #include "concepts/03b_fork_exec_wait/by_hand.h"
-#include "process/cli/parse_flags.h"
 
 namespace {
 

@@ -7,11 +7,11 @@
 
 #include <string>
 
+#include "base/testing/status_matchers.h"
 #include "concepts/03b_fork_exec_wait/by_hand.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "process/testing/leak_check.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp::concepts {
 namespace {

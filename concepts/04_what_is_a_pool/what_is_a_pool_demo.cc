@@ -19,8 +19,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/cli/parse_flags.h"
 #include "pool/pool.h"
-#include "process/cli/parse_flags.h"
 #include "process/process.h"
 
 ABSL_FLAG(int, tasks, 200, "how many tasks (1 to 100000)");

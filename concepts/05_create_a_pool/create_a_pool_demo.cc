@@ -19,8 +19,8 @@
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_join.h"
+#include "base/cli/parse_flags.h"
 #include "pool/pool.h"
-#include "process/cli/parse_flags.h"
 #include "process/cpu_count.h"
 #include "process/hand_off.h"
 

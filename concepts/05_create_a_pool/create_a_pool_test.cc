@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/event.h"
@@ -20,7 +21,6 @@
 #include "pool/pool.h"
 #include "process/cpu_count.h"
 #include "process/testing/leak_check.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

@@ -19,7 +19,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
-#include "process/cli/parse_flags.h"
+#include "base/cli/parse_flags.h"
 
 ABSL_FLAG(int, processes, 4, "how many child processes to start (1 to 1000)");
 ABSL_FLAG(bool, show_the_trap, false,

@@ -21,7 +21,7 @@
 #include "absl/flags/flag.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "process/cli/parse_flags.h"
+#include "base/cli/parse_flags.h"
 #include "process/hand_off.h"
 #include "process/process.h"
 

@@ -9,11 +9,11 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "process/process.h"
 #include "process/testing/leak_check.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

@@ -22,12 +22,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/cli/parse_flags.h"
 #include "ipc/event.h"
 #include "ipc/lock.h"
 #include "ipc/pipe.h"
 #include "ipc/queue.h"
 #include "ipc/shared_value.h"
-#include "process/cli/parse_flags.h"
 #include "process/process.h"
 
 ABSL_FLAG(int, round_trips, 20'000, "pipe and queue round trips to time (1 to 10000000)");

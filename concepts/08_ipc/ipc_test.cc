@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -26,7 +27,6 @@
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
 #include "process/testing/spawned_program.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

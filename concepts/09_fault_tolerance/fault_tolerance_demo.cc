@@ -17,10 +17,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/cli/parse_flags.h"
 #include "concepts/09_fault_tolerance/crashing_tasks.h"
 #include "ipc/shared_value.h"
 #include "pool/pool.h"
-#include "process/cli/parse_flags.h"
 
 ABSL_FLAG(int, tasks, 12, "tasks in the map (1 to 10000)");
 ABSL_FLAG(int, workers, 2, "worker processes (1 to 64)");

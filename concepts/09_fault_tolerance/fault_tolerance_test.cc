@@ -10,13 +10,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "concepts/09_fault_tolerance/crashing_tasks.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/shared_value.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp::concepts {
 namespace {

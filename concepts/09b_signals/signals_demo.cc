@@ -8,8 +8,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "base/cli/parse_flags.h"
 #include "concepts/09b_signals/signals.h"
-#include "process/cli/parse_flags.h"
 
 namespace {
 

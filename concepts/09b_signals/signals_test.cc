@@ -3,11 +3,11 @@
 
 #include <signal.h>
 
+#include "base/testing/status_matchers.h"
 #include "concepts/09b_signals/signals.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "process/testing/leak_check.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp::concepts {
 namespace {

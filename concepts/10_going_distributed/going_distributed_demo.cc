@@ -24,14 +24,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/cli/parse_flags.h"
+#include "base/cli/runfile.h"
 #include "concepts/10_going_distributed/ledger.h"
 #include "ipc/shared_memory.h"
 #include "pool/pool.h"
 #include "pool/remote/loopback_host.h"
 #include "pool/remote/remote_pool.h"
 #include "pool/remote/stock_tasks.h"
-#include "process/cli/parse_flags.h"
-#include "process/cli/runfile.h"
 
 ABSL_FLAG(int, hosts, 3, "worker hosts to start on loopback (3 to 8)");
 ABSL_FLAG(int, workers, 2, "worker processes per host, and in the local pool (1 to 16)");

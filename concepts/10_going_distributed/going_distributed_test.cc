@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "concepts/10_going_distributed/ledger.h"
 #include "gtest/gtest.h"
 #include "pool/pool.h"
@@ -23,7 +24,6 @@
 #include "pool/remote/stock_tasks.h"
 #include "pool/remote/testing/loopback_hosts_test.h"
 #include "process/testing/leak_check.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp::concepts {
 namespace {

@@ -23,12 +23,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/shared_memory.h"
 #include "process/testing/leak_check.h"
 #include "process/testing/spawned_program.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp::concepts {
 namespace {

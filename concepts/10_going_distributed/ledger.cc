@@ -10,8 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/status_macros.h"
 #include "pool/pool_task.h"
-#include "process/status_macros.h"
 
 namespace mp::concepts {
 namespace {

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/unique_fd.h"
 #include "exercises/grading/run_program.h"
-#include "process/internal/unique_fd.h"
 
 namespace mp::grading {
 

@@ -13,12 +13,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "process/internal/unique_fd.h"
+#include "base/unique_fd.h"
 #include "process/testing/leak_check.h"
 
 namespace mp::grading {

@@ -21,11 +21,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/unique_fd.h"
 #include "exercises/grading/attributed_output.h"
 #include "exercises/grading/hang_report.h"
 #include "exercises/grading/run_program.h"
 #include "process/exit_code.h"
-#include "process/internal/unique_fd.h"
 #include "process/testing/leak_check.h"
 
 namespace mp::grading {

@@ -20,9 +20,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/unique_fd.h"
 #include "exercises/grading/attributed_output.h"
 #include "exercises/grading/hang_report.h"
-#include "process/internal/unique_fd.h"
 #include "process/subprocess.h"
 
 namespace mp::grading {

@@ -15,7 +15,7 @@
 
 #include <cstdio>
 
-#include "process/cli/parse_flags.h"
+#include "base/cli/parse_flags.h"
 
 int main(int argc, char** argv) {
   mp::cli::ParseFlags(argc, argv, "Creates a process, waits for it, and says so.");

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "process/cli/parse_flags.h"
+#include "base/cli/parse_flags.h"
 
 ABSL_FLAG(int, rounds, 3, "ping-pong rounds (1 to 1000)");
 

@@ -14,8 +14,8 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
+#include "base/cli/parse_flags.h"
 #include "ipc/shared_value.h"
-#include "process/cli/parse_flags.h"
 #include "process/hand_off.h"
 #include "process/process.h"
 

@@ -14,9 +14,9 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
+#include "base/cli/parse_flags.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
-#include "process/cli/parse_flags.h"
 #include "process/cpu_count.h"
 #include "process/hand_off.h"
 

@@ -19,9 +19,9 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
+#include "base/cli/parse_flags.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
-#include "process/cli/parse_flags.h"
 #include "process/hand_off.h"
 
 ABSL_FLAG(int, tasks, 10, "tasks (1 to 1000)");

@@ -22,10 +22,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/cli/parse_flags.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
 #include "pool/thread_pool.h"
-#include "process/cli/parse_flags.h"
 #include "process/hand_off.h"
 
 ABSL_FLAG(int, workers, 2, "workers in each pool (1 to 64)");

@@ -21,7 +21,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "process/internal/arg_codec.h"
+#include "base/arg_codec.h"
 
 namespace mp::internal {
 

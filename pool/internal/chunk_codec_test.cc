@@ -10,9 +10,9 @@
 #include <tuple>
 #include <vector>
 
+#include "base/arg_codec.h"
 #include "gtest/gtest.h"
 #include "pool/internal/call_inputs.h"
-#include "process/internal/arg_codec.h"
 
 namespace mp::internal {
 namespace {

@@ -23,8 +23,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "process/internal/annotated_mutex.h"
-#include "process/internal/unique_fd.h"
+#include "base/annotated_mutex.h"
+#include "base/unique_fd.h"
 
 namespace mp::internal {
 

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "base/annotated_mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "process/internal/annotated_mutex.h"
 
 namespace mp::internal {
 namespace {

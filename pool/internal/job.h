@@ -30,11 +30,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/annotated_mutex.h"
+#include "base/arg_codec.h"
 #include "pool/internal/chunk_codec.h"
 #include "pool/internal/wire.h"
 #include "pool/pool_task.h"
-#include "process/internal/annotated_mutex.h"
-#include "process/internal/arg_codec.h"
 
 namespace mp::internal {
 

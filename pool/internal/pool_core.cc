@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
 #include "ipc/byte_queue.h"
 #include "pool/internal/answers.h"
 #include "pool/internal/wire.h"
@@ -23,7 +24,6 @@
 #include "pool/internal/worker_process.h"
 #include "process/cpu_count.h"
 #include "process/process.h"
-#include "process/status_macros.h"
 
 namespace mp::internal {
 namespace {

@@ -17,10 +17,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/annotated_mutex.h"
 #include "pool/internal/engine.h"
 #include "pool/internal/job.h"
-#include "pool/internal/life_record.h"
-#include "process/internal/annotated_mutex.h"
+#include "pool/life_record.h"
 
 namespace mp::internal {
 

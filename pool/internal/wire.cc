@@ -8,7 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "process/internal/arg_codec.h"
+#include "base/arg_codec.h"
 
 namespace mp::internal {
 namespace {

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "base/testing/status_matchers.h"
 #include "gtest/gtest.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp::internal {
 namespace {

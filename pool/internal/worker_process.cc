@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "pool/internal/wire.h"
 #include "pool/internal/worker.h"
-#include "process/status_macros.h"
 
 namespace mp::internal {
 

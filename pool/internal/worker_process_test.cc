@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/byte_queue.h"
@@ -15,7 +16,6 @@
 #include "pool/internal/wire.h"
 #include "pool/pool_task.h"
 #include "process/process.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp::internal {
 namespace {

@@ -18,9 +18,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "process/internal/random_hex.h"
-#include "process/internal/unique_fd.h"
-#include "process/status_macros.h"
+#include "base/random_hex.h"
+#include "base/status_macros.h"
+#include "base/unique_fd.h"
 
 namespace mp::remote {
 namespace {

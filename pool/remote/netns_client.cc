@@ -18,10 +18,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/cli/parse_flags.h"
 #include "ipc/shared_memory.h"
 #include "pool/remote/remote_pool.h"
 #include "pool/remote/stock_tasks.h"
-#include "process/cli/parse_flags.h"
 
 ABSL_FLAG(std::string, hosts, "", "comma-separated host:port list");
 ABSL_FLAG(std::string, auth_token, "", "token to send");

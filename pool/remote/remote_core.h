@@ -32,11 +32,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/annotated_mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "pool/internal/engine.h"
 #include "pool/internal/job.h"
 #include "pool/remote/worker_host.grpc.pb.h"
-#include "process/internal/annotated_mutex.h"
 
 namespace mp {
 

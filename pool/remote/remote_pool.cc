@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "process/status_macros.h"
+#include "base/status_macros.h"
 
 namespace mp {
 

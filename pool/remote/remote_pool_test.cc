@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/testing/status_matchers.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "ipc/shared_memory.h"
@@ -31,7 +32,6 @@
 #include "pool/remote/worker_host.grpc.pb.h"
 #include "pool/remote/worker_host.h"
 #include "process/testing/spawned_program.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp {
 namespace {

@@ -12,10 +12,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
 #include "ipc/grpc_status.h"
 #include "pool/internal/job.h"
 #include "pool/pool_task.h"
-#include "process/status_macros.h"
 
 namespace mp::remote {
 namespace {

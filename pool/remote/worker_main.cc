@@ -41,9 +41,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/cli/parse_flags.h"
 #include "grpcpp/grpcpp.h"
 #include "pool/remote/worker_host.h"
-#include "process/cli/parse_flags.h"
 #include "process/hand_off.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:7070",

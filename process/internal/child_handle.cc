@@ -14,8 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/unique_fd.h"
 #include "process/exit_code.h"
-#include "process/internal/unique_fd.h"
 
 namespace mp::internal {
 DirectChild::DirectChild(pid_t pid) : pid_(pid), pidfd_(OpenPidfd(pid)) {}

@@ -12,8 +12,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "process/internal/annotated_mutex.h"
-#include "process/internal/unique_fd.h"
+#include "base/annotated_mutex.h"
+#include "base/unique_fd.h"
 
 namespace mp::internal {
 

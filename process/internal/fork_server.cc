@@ -21,13 +21,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
+#include "base/unique_fd.h"
 #include "process/exit_code.h"
 #include "process/internal/child_handle.h"
 #include "process/internal/per_process.h"
 #include "process/internal/spawn_self.h"
 #include "process/internal/task_message.h"
-#include "process/internal/unique_fd.h"
-#include "process/status_macros.h"
 
 namespace mp::internal {
 namespace {

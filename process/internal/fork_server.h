@@ -22,10 +22,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "process/internal/annotated_mutex.h"
+#include "base/annotated_mutex.h"
+#include "base/unique_fd.h"
 #include "process/internal/child_handle.h"
 #include "process/internal/task_message.h"
-#include "process/internal/unique_fd.h"
 
 namespace mp::internal {
 

@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "process/internal/unique_fd.h"
+#include "base/unique_fd.h"
 
 extern char** environ;
 

@@ -10,10 +10,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "process/internal/arg_codec.h"
+#include "base/arg_codec.h"
+#include "base/status_macros.h"
+#include "base/unique_fd.h"
 #include "process/internal/child_side.h"
-#include "process/internal/unique_fd.h"
-#include "process/status_macros.h"
 #include "process/task_registry.h"
 
 namespace mp::internal {

@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "base/unique_fd.h"
 #include "process/internal/child_side.h"
-#include "process/internal/unique_fd.h"
 
 namespace mp::internal {
 

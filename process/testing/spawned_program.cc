@@ -14,7 +14,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "process/internal/unique_fd.h"
+#include "base/cli/runfile.h"
+#include "base/unique_fd.h"
 #include "process/subprocess.h"
 #include "tools/cpp/runfiles/runfiles.h"
 
@@ -32,7 +33,7 @@ std::string Runfile(const std::string& path_in_repository) {
     }
     return found;
   }();
-  return runfiles->Rlocation("mp_course/" + path_in_repository);
+  return cli::RlocationInThisRepository(*runfiles, path_in_repository);
 }
 
 absl::StatusOr<SpawnedProgram> SpawnedProgram::Start(const std::string& path,

@@ -14,7 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "process/internal/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace mp::test {
 namespace {

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "base/testing/status_matchers.h"
 #include "gtest/gtest.h"
 #include "process/testing/leak_check.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp::test {
 namespace {

@@ -6,9 +6,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_join.h"
+#include "base/cli/parse_flags.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
-#include "process/cli/parse_flags.h"
 #include "process/hand_off.h"
 
 int Double(int x) { return 2 * x; }

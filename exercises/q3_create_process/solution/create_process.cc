@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "process/cli/parse_flags.h"
+#include "base/cli/parse_flags.h"
 
 int main(int argc, char** argv) {
   // It takes no flags: anything else on the command line is a mistake (exit 2).

@@ -11,9 +11,9 @@
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/cli/parse_flags.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
-#include "process/cli/parse_flags.h"
 #include "process/hand_off.h"
 
 ABSL_FLAG(int, workers, 4, "worker processes (1 to 64)");

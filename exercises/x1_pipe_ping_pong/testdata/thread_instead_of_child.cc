@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
-#include "process/cli/parse_flags.h"
+#include "base/cli/parse_flags.h"
 
 ABSL_FLAG(int, rounds, 3, "ping-pong rounds (1 to 1000)");
 

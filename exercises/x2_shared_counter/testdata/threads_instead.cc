@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "process/cli/parse_flags.h"
+#include "base/cli/parse_flags.h"
 
 ABSL_FLAG(int, processes, 4, "processes adding to the counter (1 to 64)");
 ABSL_FLAG(int, increments, 100000, "how many times each adds 1 (1 to 10000000)");

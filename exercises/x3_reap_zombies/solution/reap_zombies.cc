@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "process/cli/parse_flags.h"
+#include "base/cli/parse_flags.h"
 
 ABSL_FLAG(int, children, 5, "children to start (1 to 100)");
 

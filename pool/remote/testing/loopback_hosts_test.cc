@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/testing/status_matchers.h"
 #include "grpc/grpc.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/testing/leak_check.h"
 #include "process/testing/spawned_program.h"
-#include "process/testing/status_matchers.h"
 
 namespace mp::remote::test {
 
