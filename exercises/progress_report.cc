@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/json.h"
 
 namespace mp::exercises {
 namespace {
@@ -23,33 +24,6 @@ absl::string_view GradeText(Grade grade) {
     case Grade::kNotRun: return "not graded";
   }
   return "?";
-}
-
-std::string JsonString(absl::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-// The value of "key":"<value>" after `from` in `line`, or "".
-std::string JsonValueAfter(absl::string_view line, absl::string_view key, size_t from = 0) {
-  const std::string pattern = absl::StrCat("\"", key, "\":\"");
-  const size_t at = line.find(pattern, from);
-  if (at == absl::string_view::npos) return "";
-  const size_t start = at + pattern.size();
-  const size_t end = line.find('"', start);
-  return end == absl::string_view::npos ? "" : std::string(line.substr(start, end - start));
 }
 
 std::string PathOfFileUri(absl::string_view uri) {
@@ -111,23 +85,35 @@ std::vector<std::string> InCourseOrder(std::vector<std::string> names) {
 BuildEvents ParseBuildEvents(absl::string_view json_lines) {
   BuildEvents events;
   for (absl::string_view line : absl::StrSplit(json_lines, '\n', absl::SkipEmpty())) {
-    if (absl::StartsWith(line, "{\"id\":{\"testSummary\":")) {
-      const std::string label = JsonValueAfter(line, "label");
-      const std::string status = JsonValueAfter(line, "overallStatus");
+    const Json event = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!event.is_object() || !event.contains("id")) continue;  // not an event we know
+    const Json& id = event["id"];
+    auto text = [](const Json& object, const char* key) {
+      return object.is_object() && object.contains(key) && object[key].is_string()
+                 ? object[key].get<std::string>()
+                 : std::string();
+    };
+    if (id.contains("testSummary")) {
+      const std::string label = text(id["testSummary"], "label");
+      const std::string status = text(event.value("testSummary", Json::object()), "overallStatus");
       if (!label.empty() && !status.empty()) events.test_status[label] = status;
-    } else if (absl::StartsWith(line, "{\"id\":{\"testResult\":")) {
-      const std::string label = JsonValueAfter(line, "label");
-      const size_t xml = line.find("{\"name\":\"test.xml\"");
-      if (!label.empty() && xml != absl::string_view::npos) {
-        events.test_xml[label] = PathOfFileUri(JsonValueAfter(line, "uri", xml));
+    } else if (id.contains("testResult")) {
+      const std::string label = text(id["testResult"], "label");
+      const Json outputs =
+          event.value("testResult", Json::object()).value("testActionOutput", Json::array());
+      for (const Json& output : outputs) {
+        if (!label.empty() && text(output, "name") == "test.xml") {
+          events.test_xml[label] = PathOfFileUri(text(output, "uri"));
+        }
       }
-    } else if (absl::StartsWith(line, "{\"id\":{\"actionCompleted\":") &&
-               !absl::StrContains(line, "\"success\":true")) {
+    } else if (id.contains("actionCompleted")) {
       // A failed action (a compile): its stderr file holds the compiler's words.
-      const std::string label = JsonValueAfter(line, "label");
-      const size_t err = line.find("\"stderr\":");
-      if (!label.empty() && err != absl::string_view::npos) {
-        events.build_stderr[PackageOf(label)] = PathOfFileUri(JsonValueAfter(line, "uri", err));
+      const std::string label = text(id["actionCompleted"], "label");
+      const Json action = event.value("action", Json::object());
+      if (action.value("success", false)) continue;
+      const std::string stderr_uri = text(action.value("stderr", Json::object()), "uri");
+      if (!label.empty() && !stderr_uri.empty()) {
+        events.build_stderr[PackageOf(label)] = PathOfFileUri(stderr_uri);
       }
     }
   }
@@ -218,21 +204,20 @@ std::string ProgressTable(const std::vector<ExerciseResult>& results) {
 }
 
 std::string GradescopeJson(const std::vector<ExerciseResult>& results) {
-  std::vector<std::string> tests;
+  Json tests = Json::array();
   int score = 0;
   for (const ExerciseResult& result : results) {
     const bool passed = result.grade == Grade::kPassed;
     score += passed ? 1 : 0;
-    tests.push_back(absl::StrCat(
-        "    {\"name\": ", JsonString(result.name + ": " + result.title),
-        ", \"score\": ", passed ? 1 : 0, ", \"max_score\": 1, \"status\": ",
-        passed ? "\"passed\"" : "\"failed\"", ", \"output\": ",
-        JsonString(passed ? "passed" : result.output.empty() ? std::string(GradeText(result.grade))
-                                                             : result.output),
-        "}"));
+    tests.push_back({{"name", result.name + ": " + result.title},
+                     {"score", passed ? 1 : 0},
+                     {"max_score", 1},
+                     {"status", passed ? "passed" : "failed"},
+                     {"output", passed                 ? std::string("passed")
+                                : result.output.empty() ? std::string(GradeText(result.grade))
+                                                        : result.output}});
   }
-  return absl::StrCat("{\n  \"score\": ", score, ",\n  \"max_score\": ", results.size(),
-                      ",\n  \"tests\": [\n", absl::StrJoin(tests, ",\n"), "\n  ]\n}\n");
+  return WriteJson({{"score", score}, {"max_score", results.size()}, {"tests", tests}});
 }
 
 }  // namespace mp::exercises

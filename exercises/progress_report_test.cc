@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -85,10 +86,12 @@ TEST(ProgressReportTest, AllDoneIsCongratulated) {
 }
 
 TEST(ProgressReportTest, GradescopeScoresOnePointPerExerciseAndEscapesOutput) {
-  const std::string json = GradescopeJson(TwoOfThreeDone());
-  EXPECT_THAT(json, HasSubstr("\"score\": 2,\n  \"max_score\": 3,"));
-  EXPECT_THAT(json, HasSubstr("\"name\": \"q3: Three\", \"score\": 0, \"max_score\": 1, "
-                              "\"status\": \"failed\", \"output\": \"error: \\\"x\\\" undeclared\""));
+  const Json json = Json::parse(GradescopeJson(TwoOfThreeDone()));
+  EXPECT_EQ(json["score"], 2);
+  EXPECT_EQ(json["max_score"], 3);
+  EXPECT_EQ(json["tests"][1],
+            Json({{"name", "q3: Three"}, {"score", 0}, {"max_score", 1}, {"status", "failed"},
+                  {"output", "error: \"x\" undeclared"}}));
 }
 
 }  // namespace

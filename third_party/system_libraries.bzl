@@ -54,7 +54,7 @@ _ABSEIL = {
 }
 
 def system_libraries():
-    """Declares the repositories for Abseil, GoogleTest, Benchmark, protobuf, gRPC, MPI, oneTBB and Boost."""
+    """Declares the repositories for Abseil, GoogleTest, Benchmark, protobuf, gRPC, MPI, oneTBB, Boost and nlohmann/json."""
     system_cc_repository(
         name = "com_google_absl",
         debian_package = "libabsl-dev",
@@ -148,5 +148,14 @@ def system_libraries():
         extra_linkopts = {
             ":interprocess": ["-lrt", "-pthread"],
             ":process": ["-pthread"],
+        },
+    )
+
+    # JSON, for every file the project writes or reads in it (base/json.h).
+    system_cc_repository(
+        name = "nlohmann_json",
+        debian_package = "nlohmann-json3-dev",
+        libraries = {
+            ":json": ["nlohmann_json"],
         },
     )

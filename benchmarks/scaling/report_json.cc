@@ -1,83 +1,58 @@
-// JsonReport(): written by hand (the system has no JSON library for C++ we may use), so
-// every string goes through Quoted().
+// JsonReport(): the report as JSON, through base/json.h like every JSON file the project
+// writes.
 
-#include <cstdint>
-#include <map>
 #include <string>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
+#include "base/json.h"
 #include "benchmarks/scaling/report.h"
 #include "benchmarks/scaling/report_output.h"
 
 namespace mp::scaling {
 namespace {
 
-std::string Quoted(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string Number(double value) { return absl::StrFormat("%.9g", value); }
-
-std::string PointJson(const Point& point) {
-  std::vector<std::string> cpu;
+Json PointJson(const Point& point) {
+  Json cpu = Json::object();
   for (const auto& [worker, seconds] : point.cpu_seconds_by_worker) {
-    cpu.push_back(absl::StrCat(Quoted(absl::StrCat(worker)), ": ", Number(seconds)));
+    cpu[std::to_string(worker)] = seconds;
   }
-  return absl::StrCat(
-      "{\"workers\": ", point.workers, ", \"wall_seconds\": {\"median\": ",
-      Number(point.wall_seconds.median), ", \"min\": ", Number(point.wall_seconds.min),
-      ", \"max\": ", Number(point.wall_seconds.max), "}, \"speedup\": ", Number(point.speedup),
-      ", \"efficiency\": ", Number(point.efficiency),
-      ", \"karp_flatt\": ", point.karp_flatt ? Number(*point.karp_flatt) : "null",
-      ", \"checksum\": ", point.checksum, ", \"cpu_seconds_by_worker\": {",
-      absl::StrJoin(cpu, ", "), "}}");
+  return {{"workers", point.workers},
+          {"wall_seconds",
+           {{"median", point.wall_seconds.median},
+            {"min", point.wall_seconds.min},
+            {"max", point.wall_seconds.max}}},
+          {"speedup", point.speedup},
+          {"efficiency", point.efficiency},
+          {"karp_flatt", point.karp_flatt ? Json(*point.karp_flatt) : Json(nullptr)},
+          {"checksum", point.checksum},
+          {"cpu_seconds_by_worker", cpu}};
 }
 
-std::string SeriesJson(const Series& series) {
-  std::vector<std::string> points;
+Json SeriesJson(const Series& series) {
+  Json points = Json::array();
   for (const Point& point : series.points) points.push_back(PointJson(point));
-  return absl::StrCat("    {\"engine\": ", Quoted(series.engine), ", \"title\": ",
-                      Quoted(series.title), ", \"workload\": ", Quoted(series.workload),
-                      ", \"skipped\": ", Quoted(series.skipped), ",\n     \"points\": [\n      ",
-                      absl::StrJoin(points, ",\n      "), "]}");
+  return {{"engine", series.engine},
+          {"title", series.title},
+          {"workload", series.workload},
+          {"skipped", series.skipped},
+          {"points", points}};
 }
 
 }  // namespace
 
 std::string JsonReport(const Report& report) {
-  std::vector<std::string> series, notes, headlines, descriptions;
+  Json series = Json::array();
   for (const Series& one : report.series) series.push_back(SeriesJson(one));
-  for (const std::string& note : report.notes) notes.push_back(Quoted(note));
-  for (const std::string& line : Headlines(report)) headlines.push_back(Quoted(line));
-  for (const auto& [workload, text] : report.descriptions) {
-    descriptions.push_back(absl::StrCat(Quoted(workload), ": ", Quoted(text)));
-  }
-  return absl::StrCat(
-      "{\n  \"machine\": ", Quoted(report.machine), ",\n  \"date\": ", Quoted(report.date),
-      ",\n  \"work_scale\": ", Number(report.work_scale),
-      ",\n  \"serial_fraction\": ", Number(report.serial_fraction),
-      ",\n  \"repetitions\": ", report.repetitions,
-      ",\n  \"workloads\": {", absl::StrJoin(descriptions, ", "), "}",
-      ",\n  \"headlines\": [", absl::StrJoin(headlines, ", "), "]",
-      ",\n  \"notes\": [", absl::StrJoin(notes, ", "), "]",
-      ",\n  \"series\": [\n", absl::StrJoin(series, ",\n"), "\n  ]\n}\n");
+  Json descriptions = Json::object();
+  for (const auto& [workload, text] : report.descriptions) descriptions[workload] = text;
+  return WriteJson({{"machine", report.machine},
+                    {"date", report.date},
+                    {"work_scale", report.work_scale},
+                    {"serial_fraction", report.serial_fraction},
+                    {"repetitions", report.repetitions},
+                    {"workloads", descriptions},
+                    {"headlines", Headlines(report)},
+                    {"notes", report.notes},
+                    {"series", series}});
 }
 
 }  // namespace mp::scaling
