@@ -1,6 +1,7 @@
 #include "ipc/barrier.h"
 
 #include <string>
+#include <functional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -21,7 +22,7 @@ absl::Status BrokenError() {
 
 }  // namespace
 
-absl::StatusOr<Barrier> Barrier::Create(int parties) {
+absl::StatusOr<Barrier> Barrier::Create(int parties, Action action) {
   if (parties < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("Barrier::Create(", parties, "): at least one party is needed"));
@@ -31,27 +32,37 @@ absl::StatusOr<Barrier> Barrier::Create(int parties) {
                         state.parties = parties;
                         return state.mutex.Init(/*recursive=*/false);
                       }));
-  return Barrier(std::move(state), parties);
+  return Barrier(std::move(state), parties, std::move(action));
 }
 
-absl::StatusOr<Barrier> Barrier::Attach(const std::string& name) {
+absl::StatusOr<Barrier> Barrier::Attach(const std::string& name, Action action) {
   MP_ASSIGN_OR_RETURN(internal::SharedState<State> state,
                       internal::SharedState<State>::Attach(name));
   const int parties = state->parties;  // read once: from here on, ours is the truth
   if (parties < 1) return absl::DataLossError(absl::StrCat(name, " holds a damaged barrier"));
-  return Barrier(std::move(state), parties);
+  return Barrier(std::move(state), parties, std::move(action));
+}
+
+bool Barrier::BrokenByADeadActionLocked(State& state, bool previous_owner_died) const {
+  if (previous_owner_died && state.arrived == parties_) {
+    state.is_broken = true;
+    state.arrived = 0;
+  }
+  return state.is_broken;
 }
 
 absl::StatusOr<int> Barrier::Wait(absl::Duration timeout) {
   MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Wait()"));
   const absl::Time deadline = absl::Now() + timeout;
   State& state = *state_;
-  // The barrier's own mutex is held only inside these calls, for a few instructions; a
-  // holder that died there leaves the counts as they were, so owner death needs no repair.
-  MP_RETURN_IF_ERROR(state.mutex.Lock(absl::InfiniteFuture()).status());
+  // The barrier's own mutex is held only inside these calls: for a few instructions, or
+  // while the last arriver runs the action. A holder that died in those instructions left
+  // the counts as they were; one that died in the action left the round full, and breaks it.
+  MP_ASSIGN_OR_RETURN(internal::LockOutcome locked, state.mutex.Lock(absl::InfiniteFuture()));
   state.mutex.AssertHeld();
-  if (state.is_broken) {
+  if (BrokenByADeadActionLocked(state, locked.previous_owner_died)) {
     (void)state.mutex.Unlock();
+    state.all_arrived.NotifyAll();
     return BrokenError();
   }
   if (state.parties != parties_ || state.arrived < 0 || state.arrived >= parties_) {
@@ -67,11 +78,17 @@ absl::StatusOr<int> Barrier::Wait(absl::Duration timeout) {
     return absl::DataLossError(why);
   }
   const int index = state.arrived++;
-  if (state.arrived == parties_) {  // the last one opens the barrier
+  if (state.arrived == parties_) {  // the last one runs the action and opens the barrier
+    const absl::Status acted = action_ ? action_() : absl::OkStatus();
     state.arrived = 0;
-    ++state.round;
+    if (acted.ok()) {
+      ++state.round;
+    } else {
+      state.is_broken = true;
+    }
     (void)state.mutex.Unlock();
     state.all_arrived.NotifyAll();
+    if (!acted.ok()) return acted;
     return index;
   }
   const uint64_t my_round = state.round;
@@ -82,7 +99,9 @@ absl::StatusOr<int> Barrier::Wait(absl::Duration timeout) {
   };
   absl::Status waited;
   while (still_waiting() && waited.ok()) {
-    waited = state.all_arrived.Wait(state.mutex, deadline).status();
+    absl::StatusOr<internal::LockOutcome> woken = state.all_arrived.Wait(state.mutex, deadline);
+    waited = woken.status();
+    if (woken.ok()) BrokenByADeadActionLocked(state, woken->previous_owner_died);
   }
   absl::Status result;
   if (state.resets != my_resets || state.is_broken) {

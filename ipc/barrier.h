@@ -6,6 +6,15 @@
 //   // in each of 4 processes:
 //   absl::StatusOr<int> arrival = start_line->Wait();   // 0..3, each index once per round
 //
+// An action (Python's `action`): a function that the last process to arrive runs, while
+// the others still wait, before any of them goes on: the place to combine what the round
+// produced. Each process gives its own handle the action (a forked child inherits it), so
+// give every handle the same one: which process arrives last is up to the scheduler. An
+// action that fails breaks the barrier: its error is the last arriver's result, and the
+// others get FailedPrecondition. A process that dies inside it leaves the others waiting
+// until their timeouts, as any participant that dies does; the next to take the lock sees
+// that and breaks the barrier.
+//
 // Broken barriers: if a Wait() times out, or someone calls Abort(), the barrier breaks.
 // Every process waiting in it, and every later Wait(), gets FailedPrecondition, until
 // Reset(). So one stuck or dead participant makes the others fail instead of wait forever
@@ -18,6 +27,7 @@
 #define MP_IPC_BARRIER_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -33,9 +43,12 @@ namespace mp {
 
 class Barrier {
  public:
+  // What the last process to arrive runs before the round ends (see above).
+  using Action = std::function<absl::Status()>;
+
   // InvalidArgument unless parties >= 1.
-  static absl::StatusOr<Barrier> Create(int parties);
-  static absl::StatusOr<Barrier> Attach(const std::string& name);
+  static absl::StatusOr<Barrier> Create(int parties, Action action = nullptr);
+  static absl::StatusOr<Barrier> Attach(const std::string& name, Action action = nullptr);
 
   // Waits until `parties` processes have called Wait() in this round. Returns this
   // caller's arrival index in the round, 0 to parties - 1. DeadlineExceeded if `timeout`
@@ -70,14 +83,20 @@ class Barrier {
   };
 
  private:
-  Barrier(internal::SharedState<State> state, int parties)
-      : state_(std::move(state)), parties_(parties) {}
+  Barrier(internal::SharedState<State> state, int parties, Action action)
+      : state_(std::move(state)), parties_(parties), action_(std::move(action)) {}
+
+  // Under `state`'s lock, just taken: if its previous holder died while running the
+  // action (the round still full), breaks the barrier; true if it is broken.
+  bool BrokenByADeadActionLocked(State& state, bool previous_owner_died) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
 
   internal::SharedState<State> state_;
   // From Create(), or checked once by Attach(): never read again from the shared state.
   // Wait() checks the arrivals against it: damage gives DataLoss, not a round that
   // never completes.
   int parties_;
+  Action action_;  // this process's; empty for none
 };
 
 }  // namespace mp

@@ -1,5 +1,7 @@
 #include "ipc/barrier.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdint>
 #include <vector>
@@ -124,6 +126,85 @@ TEST_F(BarrierTest, AbortFailsTheProcessesWaiting) {
   barrier->Abort();
   ASSERT_THAT(waiter.Join(kGenerous), IsOk());
   EXPECT_EQ(waiter.exit_code(), 0);
+}
+
+// Passes when the action runs once a round, in the last process to arrive, before any
+// party goes on: every party sees the round's action done when its Wait() returns.
+TEST_F(BarrierTest, TheActionRunsOnceARoundBeforeAnyPartyGoesOn) {
+  constexpr int kParties = 3;
+  constexpr int kRounds = 2;
+  absl::StatusOr<SharedMemory> memory = SharedMemory::Create(sizeof(std::atomic<uint32_t>));
+  ASSERT_THAT(memory, IsOk());
+  auto* actions = static_cast<std::atomic<uint32_t>*>(memory->data());
+  absl::StatusOr<Barrier> barrier = Barrier::Create(kParties, [actions] {
+    actions->fetch_add(1);
+    return absl::OkStatus();
+  });
+  ASSERT_THAT(barrier, IsOk());
+  std::vector<Process> parties;
+  for (int p = 0; p < kParties; ++p) {
+    parties.emplace_back([&] {
+      for (uint32_t round = 1; round <= kRounds; ++round) {
+        if (!barrier->Wait(kGenerous).ok()) return 1;
+        if (actions->load() < round) return 2;  // went on before the action had run
+      }
+      return 0;
+    });
+    ASSERT_THAT(parties.back().Start(), IsOk());
+  }
+  for (Process& party : parties) {
+    ASSERT_THAT(party.Join(kGenerous), IsOk());
+    EXPECT_EQ(party.exit_code(), 0);
+  }
+  EXPECT_EQ(actions->load(), static_cast<uint32_t>(kRounds)) << "once a round, not once a party";
+}
+
+// Passes when an action that fails breaks the barrier: its error goes to the process that
+// ran it, FailedPrecondition to the other, and to any later Wait() until Reset().
+TEST_F(BarrierTest, AFailingActionBreaksTheBarrier) {
+  absl::StatusOr<Barrier> barrier =
+      Barrier::Create(2, [] { return absl::InternalError("the round's data is bad"); });
+  ASSERT_THAT(barrier, IsOk());
+  Process partner([&] {
+    const absl::StatusCode code = barrier->Wait(kGenerous).status().code();
+    return code == absl::StatusCode::kInternal ? 10
+           : code == absl::StatusCode::kFailedPrecondition ? 20 : 1;
+  });
+  ASSERT_THAT(partner.Start(), IsOk());
+  const absl::StatusCode mine = barrier->Wait(kGenerous).status().code();
+  ASSERT_THAT(partner.Join(kGenerous), IsOk());
+  const int theirs = partner.exit_code().value_or(1);
+  EXPECT_TRUE((mine == absl::StatusCode::kInternal && theirs == 20) ||
+              (mine == absl::StatusCode::kFailedPrecondition && theirs == 10))
+      << "mine: " << absl::StatusCodeToString(mine) << ", the partner's exit code: " << theirs;
+  ASSERT_TRUE(barrier->broken());  // (else the Wait() below would wait for a partner)
+  EXPECT_THAT(barrier->Wait(kGenerous), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// Passes when a process that dies inside the action (holding the barrier's lock, the
+// round full) breaks the barrier for the next process to take the lock, which wakes the
+// party still waiting in that round.
+TEST_F(BarrierTest, AProcessThatDiesInTheActionBreaksTheBarrier) {
+  absl::StatusOr<Barrier> barrier = Barrier::Create(2);
+  ASSERT_THAT(barrier, IsOk());
+  Process first([&] {
+    return barrier->Wait(kGenerous).status().code() == absl::StatusCode::kFailedPrecondition ? 0
+                                                                                               : 1;
+  });
+  ASSERT_THAT(first.Start(), IsOk());
+  ASSERT_TRUE(UntilWaiting(*barrier, 1));
+  Process dies_in_action([&] {
+    absl::StatusOr<Barrier> mine = Barrier::Attach(barrier->name(), []() -> absl::Status { _exit(3); });
+    return mine.ok() && mine->Wait(kGenerous).ok() ? 0 : 1;
+  });
+  ASSERT_THAT(dies_in_action.Start(), IsOk());
+  ASSERT_THAT(dies_in_action.Join(kGenerous), IsOk());
+  EXPECT_EQ(dies_in_action.exit_code(), 3);
+  EXPECT_THAT(barrier->Wait(kGenerous), StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_THAT(first.Join(kGenerous), IsOk());
+  EXPECT_EQ(first.exit_code(), 0) << "the party waiting in the round was not released broken";
+  barrier->Reset();
+  EXPECT_FALSE(barrier->broken());
 }
 
 TEST_F(BarrierTest, BadArgumentsAreInvalidArgument) {
