@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -304,6 +306,49 @@ std::optional<ProcessInfo> ParentProcess() {
   const internal::Identity* identity = internal::CurrentIdentity();
   if (identity == nullptr) return std::nullopt;
   return ProcessInfo{.pid = identity->parent_pid, .name = identity->parent_name};
+}
+
+namespace {
+
+// From /proc/<pid>/stat: the state letter and the start time (clock ticks after boot), or
+// nullopt if there is no such process. A pid whose process started after this one is a
+// reused pid, not our parent's.
+struct StatOfProcess {
+  char state = '?';
+  unsigned long long start_ticks = 0;
+};
+std::optional<StatOfProcess> ReadStat(pid_t pid) {
+  std::ifstream file(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  if (!std::getline(file, line)) return std::nullopt;
+  // The name, field 2, is in parentheses and may hold spaces or ')': fields resume after
+  // the last ')'. There, field 3 (the state) comes first and field 22 (start time) 20th.
+  const size_t name_end = line.rfind(')');
+  if (name_end == std::string::npos) return std::nullopt;
+  std::istringstream fields(line.substr(name_end + 1));
+  StatOfProcess stat;
+  std::string skipped;
+  fields >> stat.state;
+  for (int field = 4; field < 22; ++field) fields >> skipped;
+  if (!(fields >> stat.start_ticks)) return std::nullopt;
+  return stat;
+}
+
+}  // namespace
+
+bool ParentIsAlive() {
+  const internal::Identity* identity = internal::CurrentIdentity();
+  if (identity == nullptr) return false;
+  // Started by fork or spawn, the parent is the kernel's, which hands its orphans to
+  // another process (init, or a subreaper) as it ends: exact, and no file to read.
+  if (internal::KernelParentAtStart() == identity->parent_pid) {
+    return ::getppid() == identity->parent_pid;
+  }
+  // A forkserver child's kernel parent is the server: look the parent up instead.
+  const std::optional<StatOfProcess> parent = ReadStat(identity->parent_pid);
+  const std::optional<StatOfProcess> self = ReadStat(::getpid());
+  return parent.has_value() && self.has_value() && parent->state != 'Z' &&
+         parent->state != 'X' && parent->start_ticks <= self->start_ticks;
 }
 
 std::vector<ProcessInfo> ActiveChildren() {

@@ -169,6 +169,13 @@ ProcessInfo CurrentProcess();
 // Process started. (Only pid and name are known; daemon is false.)
 std::optional<ProcessInfo> ParentProcess();
 
+// Whether the process that started this one (ParentProcess()) still runs (Python's
+// parent_process().is_alive()); false in a process that no Process started. Exact even
+// where the kernel's parent is another process (a forkserver child's is the fork server)
+// and where the parent's pid has been reused: a process that started after this one
+// cannot be its parent.
+bool ParentIsAlive();
+
 // The children started by this process's Process objects that still run. Collects
 // those that have ended, as Python's active_children() does.
 std::vector<ProcessInfo> ActiveChildren();

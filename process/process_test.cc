@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -91,7 +92,8 @@ int CheckIdentity(std::string expected_name, int expected_parent_pid) {
   const std::optional<ProcessInfo> parent = ParentProcess();
   const bool ok = CurrentProcess().name == expected_name &&
                   CurrentProcess().pid == ::getpid() && parent.has_value() &&
-                  parent->pid == expected_parent_pid && parent->name == "MainProcess";
+                  parent->pid == expected_parent_pid && parent->name == "MainProcess" &&
+                  ParentIsAlive();
   return ok ? 0 : 1;
 }
 MP_REGISTER_TASK(CheckIdentity);
@@ -442,6 +444,47 @@ TEST_F(ProcessTest, AChildWhoseForkServerDiedStillJoinsWithAnExitCode) {
   EXPECT_THAT(other.Join(), IsOk());
   EXPECT_EQ(other.exit_code(), kExitCodeUnknownToForkServer);
   ASSERT_THAT(ShutdownForkServer(), IsOk());
+}
+
+// Passes when a child sees its parent alive while it runs and dead once it has exited,
+// though the child runs on (an orphan). The orphan learns that its parent has ended from
+// the kernel (PR_SET_PDEATHSIG, sent once it has been handed to a new parent) and
+// reports both answers through a pipe.
+TEST_F(ForkTest, AChildSeesWhetherItsParentIsAlive) {
+  int report[2], checked[2];
+  ASSERT_EQ(pipe(report), 0);
+  ASSERT_EQ(pipe(checked), 0);
+  Process parent([&] {
+    Process orphan([&] {
+      sigset_t parent_died;
+      sigemptyset(&parent_died);
+      sigaddset(&parent_died, SIGUSR1);
+      sigprocmask(SIG_BLOCK, &parent_died, nullptr);
+      prctl(PR_SET_PDEATHSIG, SIGUSR1);
+      const char while_alive = ParentIsAlive() ? '1' : '0';
+      char byte = 'x';
+      if (write(checked[1], &byte, 1) != 1) _exit(1);
+      int signal_number = 0;
+      sigwait(&parent_died, &signal_number);
+      const char after_exit = ParentIsAlive() ? '1' : '0';
+      const char both[2] = {while_alive, after_exit};
+      _exit(write(report[1], both, 2) == 2 ? 0 : 1);
+    });
+    if (!orphan.Start().ok()) _exit(1);
+    char byte;
+    _exit(read(checked[0], &byte, 1) == 1 ? 0 : 1);  // without destructors: the orphan runs on
+  });
+  ASSERT_THAT(parent.Start(), IsOk());
+  ASSERT_THAT(parent.Join(), IsOk());
+  EXPECT_EQ(parent.exit_code(), 0);
+  close(report[1]);
+  close(checked[0]);
+  close(checked[1]);
+  char both[2] = {};
+  ASSERT_EQ(read(report[0], both, 2), 2);
+  close(report[0]);
+  EXPECT_EQ(std::string(both, 2), "10") << "alive while it ran, then not";
+  EXPECT_FALSE(ParentIsAlive()) << "no Process started the test itself";
 }
 
 TEST_F(ProcessTest, MainProcessHasNoParent) {

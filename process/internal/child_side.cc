@@ -13,13 +13,17 @@ namespace mp::internal {
 namespace {
 
 std::atomic<const Identity*> current_identity{nullptr};
+std::atomic<pid_t> kernel_parent{0};
 
 }  // namespace
 
 const Identity* CurrentIdentity() { return current_identity.load(); }
 
+pid_t KernelParentAtStart() { return kernel_parent.load(); }
+
 void BecomeChild(const Identity* identity, pid_t watched_parent) {
   current_identity.store(identity);
+  kernel_parent.store(watched_parent);
   if (!identity->daemon) return;
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // The parent may have died before the request took effect: then the kernel will

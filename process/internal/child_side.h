@@ -21,6 +21,10 @@ struct Identity {
 // This process's identity; nullptr in a process that no mp::Process started.
 const Identity* CurrentIdentity();
 
+// This process's parent in the kernel's eyes when it started (the fork server, for a
+// forkserver child; else the process that started it); 0 where no Process started it.
+pid_t KernelParentAtStart();
+
 // Makes `identity` this process's own (it must live until the process ends). For a
 // daemon, asks the kernel to SIGKILL this process when `watched_parent` (its parent
 // in the kernel's eyes: the fork server, for a forkserver child) ends, and dies at
