@@ -23,6 +23,12 @@ namespace {
 
 constexpr size_t kMinCapacity = 64;
 
+absl::Status ClosedError(const char* operation) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      operation, " on a queue this process closed (Close()): use another handle, or do not "
+                 "close it while it is still in use"));
+}
+
 // The ring is `capacity` bytes at `ring`; position p is at ring[p % capacity], so a
 // copy may wrap around the end.
 void CopyIntoRing(char* ring, uint64_t capacity, uint64_t position, const void* data, size_t size) {
@@ -164,6 +170,7 @@ void ByteQueue::AppendLocked(State& state, std::string_view message) {
 absl::StatusOr<size_t> ByteQueue::PutBatch(absl::Span<const std::string_view> messages,
                                            absl::Duration timeout) {
   MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Put()"));
+  if (closed_) return ClosedError("Put()");
   if (messages.empty()) return 0;
   State& state = *state_;
   const uint64_t needed = kHeaderBytes + messages.front().size();
@@ -221,6 +228,7 @@ absl::StatusOr<std::string> ByteQueue::Get(absl::Duration timeout) {
 
 absl::Status ByteQueue::GetInto(std::string& message, absl::Duration timeout) {
   MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Get()"));
+  if (closed_) return ClosedError("Get()");
   State& state = *state_;
   const absl::Time deadline = absl::Now() + timeout;
   if (timeout > absl::ZeroDuration()) SpinUntilNotEmpty();

@@ -99,6 +99,14 @@ class ByteQueue {
   // The same, into `message`, whose memory is reused: no allocation in a steady loop.
   absl::Status GetInto(std::string& message, absl::Duration timeout = absl::InfiniteDuration());
 
+  // Python's close(): this process will use this handle no more. Put() and Get() on it
+  // then fail with FailedPrecondition (Python raises ValueError); other processes, and
+  // other handles on the same queue, are not affected. A child forked after Close()
+  // inherits the closed handle. (Python's join_thread() and cancel_join_thread() have
+  // nothing to do here: no feeder thread stands between Put() and the queue.)
+  void Close() { closed_ = true; }
+  bool closed() const { return closed_; }
+
   // Messages queued now; stale as soon as it returns when others are active.
   size_t size() const;
   // Python's empty() and full(): no message queued; max_items of them queued (a queue
@@ -180,6 +188,7 @@ class ByteQueue {
   // shared state, which another process could overwrite.
   uint64_t capacity_;
   absl::Duration spin_;
+  bool closed_ = false;  // this handle's, in this process
 };
 
 }  // namespace mp

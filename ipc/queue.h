@@ -53,6 +53,9 @@ class Queue {
     return Decode<T>(*message);
   }
 
+  // As ByteQueue::Close(): Put() and Get() through this handle fail from now on.
+  void Close() { bytes_.Close(); }
+  bool closed() const { return bytes_.closed(); }
   size_t size() const { return bytes_.size(); }
   bool empty() const { return bytes_.empty(); }
   bool full() const { return bytes_.full(); }

@@ -175,6 +175,28 @@ TEST_F(QueueTest, EmptyAndFullFollowWhatIsQueued) {
 
 // Passes when PutBatch() appends in order as many messages as fit, leaves the rest to the
 // caller, and refuses a first message that can never fit.
+// Passes when a closed handle refuses Put() and Get() (Python's ValueError after close())
+// while another process's handle on the same queue goes on working.
+TEST_F(QueueTest, AClosedHandleRefusesPutAndGetAndOthersGoOn) {
+  absl::StatusOr<Queue<int>> queue = Queue<int>::Create();
+  ASSERT_THAT(queue, IsOk());
+  ASSERT_THAT(queue->Put(1), IsOk());
+  Process other([&] {
+    absl::StatusOr<Queue<int>> mine = Queue<int>::Attach(queue->name());
+    if (!mine.ok()) return 1;
+    absl::StatusOr<int> got = mine->Get(kGenerous);
+    return got.ok() && *got == 1 && mine->Put(2).ok() ? 0 : 2;
+  });
+  queue->Close();
+  EXPECT_TRUE(queue->closed());
+  EXPECT_THAT(queue->Put(3), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Close()")));
+  EXPECT_THAT(queue->Get(absl::ZeroDuration()), StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_THAT(other.Start(), IsOk());
+  ASSERT_THAT(other.Join(kGenerous), IsOk());
+  EXPECT_EQ(other.exit_code(), 0);
+  EXPECT_EQ(queue->size(), 1u) << "the other handle's Put() arrived";
+}
+
 TEST_F(QueueTest, PutBatchAppendsInOrderAsManyAsFit) {
   // Each 8-byte message takes 16 bytes of ring: four fit in 64.
   absl::StatusOr<ByteQueue> queue = ByteQueue::Create({.capacity_bytes = 64});
