@@ -117,6 +117,10 @@ void Process::AssignDefaultName() {
 }
 
 absl::Status Process::Start() {
+  if (closed_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Start() on ", options_.name, ", which was closed (Close())"));
+  }
   if (started_ != nullptr) {
     return absl::FailedPreconditionError(absl::StrCat(
         "Start() called twice on ", options_.name,
@@ -231,6 +235,10 @@ absl::Status Process::StartByForkServer() {
 }
 
 absl::Status Process::CheckStarted(absl::string_view operation) const {
+  if (closed_) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        operation, "() on ", options_.name, ", which was closed (Close()): nothing is left to do"));
+  }
   if (started_ == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat(
         operation, "() on ", options_.name, ", which was never started: call Start() first"));
@@ -294,6 +302,24 @@ absl::Status Process::Interrupt() {
 absl::Status Process::Kill() {
   MP_RETURN_IF_ERROR(CheckStarted("Kill"));
   return started_->child->Signal(SIGKILL);
+}
+
+absl::Status Process::Close() {
+  if (closed_) return absl::OkStatus();
+  if (started_ != nullptr) {
+    MP_RETURN_IF_ERROR(CheckStarted("Close"));
+    if (!exit_code().has_value()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "Close() on ", options_.name, " (pid ", started_->info.pid,
+          "), which still runs: Join() it first (or Kill() it, then Join())"));
+    }
+  }
+  closed_ = true;
+  started_.reset();  // the child's handle, and its descriptor (the list holds it weakly)
+  bound_target_ = nullptr;
+  encoded_args_.reset();
+  child_identity_.reset();
+  return absl::OkStatus();
 }
 
 ProcessInfo CurrentProcess() {

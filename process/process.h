@@ -137,6 +137,13 @@ class Process {
   // handles it can stop what it is doing and finish in order. Same rules as Terminate().
   absl::Status Interrupt();
 
+  // Python's close(): lets go of what this Process holds for its child (the descriptor
+  // behind sentinel(), its place among ActiveChildren()), now rather than at destruction.
+  // FailedPrecondition while the child still runs: Join() it first. Afterwards every call
+  // but name(), daemon(), start_method() and Close() itself fails with FailedPrecondition
+  // (Python raises ValueError), pid() and exit_code() are nullopt, IsAlive() is false.
+  absl::Status Close();
+
   const std::string& name() const { return options_.name; }
   bool daemon() const { return options_.daemon; }
   StartMethod start_method() const { return options_.start_method; }
@@ -159,6 +166,7 @@ class Process {
   std::unique_ptr<internal::Identity> child_identity_;
   // Set by Start(); shared with the list ActiveChildren() reads.
   std::shared_ptr<internal::StartedProcess> started_;
+  bool closed_ = false;  // Close() returned OK
 };
 
 // This process: its pid, its name ("MainProcess" unless a Process started it) and

@@ -487,6 +487,33 @@ TEST_F(ForkTest, AChildSeesWhetherItsParentIsAlive) {
   EXPECT_FALSE(ParentIsAlive()) << "no Process started the test itself";
 }
 
+// Passes when Close() refuses while the child runs, then lets go of its descriptor, and
+// every later call but Close() is refused (Python's close() and its ValueErrors).
+TEST_F(ProcessTest, CloseReleasesTheChildsDescriptorAndRefusesFurtherUse) {
+  Process child([] { return pause(); });
+  ASSERT_THAT(child.Start(), IsOk());
+  absl::StatusOr<int> sentinel = child.sentinel();
+  ASSERT_THAT(sentinel, IsOk());
+  EXPECT_THAT(child.Close(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("still runs")));
+  ASSERT_THAT(child.Kill(), IsOk());
+  ASSERT_THAT(child.Join(), IsOk());
+  ASSERT_GE(fcntl(*sentinel, F_GETFD), 0) << "open until Close()";
+  ASSERT_THAT(child.Close(), IsOk());
+  EXPECT_EQ(fcntl(*sentinel, F_GETFD), -1) << "Close() let go of the descriptor";
+  EXPECT_THAT(child.Join(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("closed")));
+  EXPECT_THAT(child.Start(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("closed")));
+  EXPECT_THAT(child.sentinel(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(child.Kill(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(child.pid(), std::nullopt);
+  EXPECT_EQ(child.exit_code(), std::nullopt);
+  EXPECT_FALSE(child.IsAlive());
+  EXPECT_THAT(child.Close(), IsOk()) << "closing twice is harmless";
+
+  Process never_started([] { return 0; });
+  ASSERT_THAT(never_started.Close(), IsOk());
+  EXPECT_THAT(never_started.Start(), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
 TEST_F(ProcessTest, MainProcessHasNoParent) {
   EXPECT_EQ(CurrentProcess().name, "MainProcess");
   EXPECT_EQ(CurrentProcess().pid, ::getpid());
