@@ -35,6 +35,7 @@
 #include "pool/internal/job.h"
 #include "pool/pool_task.h"
 #include "pool/results.h"
+#include "pool/task_exception.h"
 
 namespace mp {
 namespace internal {
@@ -137,9 +138,12 @@ struct CallablesHere {
                        size_t count) {
     std::vector<std::pair<size_t, absl::Status>> errors;
     auto fail = [&errors](size_t index, const absl::Status& status) {
-      errors.emplace_back(index, absl::Status(status.code(),
-                                              absl::StrCat("task ", index, " failed in a pool thread: ",
-                                                           status.message())));
+      absl::Status prefixed(status.code(),
+                            absl::StrCat("task ", index, " failed in a pool thread: ", status.message()));
+      status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+        prefixed.SetPayload(url, payload);
+      });
+      errors.emplace_back(index, std::move(prefixed));
     };
     const size_t end = first + count;
     size_t index = first;
@@ -161,10 +165,8 @@ struct CallablesHere {
             }
           }
         }
-      } catch (const std::exception& error) {
-        fail(index++, absl::UnknownError(absl::StrCat("the task threw: ", error.what())));
       } catch (...) {
-        fail(index++, absl::UnknownError("the task threw something that is not a std::exception"));
+        fail(index++, StatusOfCurrentException());
       }
     }
     return job.FileRunHere(first, count, errors);

@@ -35,6 +35,7 @@
 #include "base/status_macros.h"
 #include "pool/internal/chunk_codec.h"
 #include "pool/internal/wire.h"
+#include "pool/task_exception.h"
 
 #define MP_POOL_TASK(function)                                                     \
   [[maybe_unused]] static const bool MP_STATUS_CONCAT_(mp_registered_pool_task_, \
@@ -109,15 +110,13 @@ void EncodeResult(const T& value, std::string& out) {
 }
 
 // Runs `body` (which returns a task's status), turning an exception it throws into that
-// task's error.
+// task's error (task_exception.h: a fitting code, and the details as a payload).
 template <typename Body>
 absl::Status CatchingExceptions(Body body) {
   try {
     return body();
-  } catch (const std::exception& error) {
-    return absl::UnknownError(absl::StrCat("the task threw: ", error.what()));
   } catch (...) {
-    return absl::UnknownError("the task threw something that is not a std::exception");
+    return StatusOfCurrentException();
   }
 }
 
@@ -179,7 +178,8 @@ void RunPoolTasks(std::string_view args, uint64_t count, std::string& values,
         if (status.ok()) {
           end += sizeof(typename Traits::Result);
         } else {
-          errors.push_back({i, static_cast<int32_t>(status.code()), std::string(status.message())});
+          errors.push_back({i, static_cast<int32_t>(status.code()), std::string(status.message()),
+                            TaskExceptionPayload(status)});
         }
       }
       values.resize(end);
@@ -196,7 +196,8 @@ void RunPoolTasks(std::string_view args, uint64_t count, std::string& values,
     }
     absl::Status status = RunPoolTask<kFunction>(task_args, values);
     if (!status.ok()) {
-      errors.push_back({i, static_cast<int32_t>(status.code()), std::string(status.message())});
+      errors.push_back({i, static_cast<int32_t>(status.code()), std::string(status.message()),
+                        TaskExceptionPayload(status)});
     }
   }
 }

@@ -35,6 +35,7 @@
 #include "pool/internal/chunk_codec.h"
 #include "pool/internal/wire.h"
 #include "pool/pool_task.h"
+#include "pool/task_exception.h"
 
 namespace mp::internal {
 
@@ -241,7 +242,11 @@ class TypedJob : public Job {
     return FileEach(first, count, [&](size_t index, bool pending) {
       mutex_.AssertHeld();
       if (error != errors.end() && error->index == index - first) {
-        if (pending) errors_.emplace(index, absl::Status(static_cast<absl::StatusCode>(error->code), error->message));
+        if (pending) {
+          absl::Status status(static_cast<absl::StatusCode>(error->code), error->message);
+          AttachTaskExceptionPayload(error->exception, status);
+          errors_.emplace(index, std::move(status));
+        }
         ++error;
         return false;
       }

@@ -33,11 +33,13 @@ struct ChunkMessage {
   std::string_view args = {};  // `count` encoded argument tuples
 };
 
-// A task that failed: its index within its chunk, and its status.
+// A task that failed: its index within its chunk, and its status: code, message, and
+// the details of an exception it threw (pool/task_exception.h), empty if it threw none.
 struct TaskError {
   uint64_t index = 0;
   int32_t code = 0;  // absl::StatusCode
   std::string message = {};
+  std::string exception = {};
 };
 
 // Appends the same error for each of a chunk's tasks from `first` up to `count`.
@@ -83,10 +85,11 @@ struct CodecFor<TaskError> {
     internal::Encode(error.index, out);
     internal::Encode(error.code, out);
     internal::Encode(error.message, out);
+    internal::Encode(error.exception, out);
   }
   static bool Decode(std::string_view& in, TaskError& error) {
     return internal::Decode(in, error.index) && internal::Decode(in, error.code) &&
-           internal::Decode(in, error.message);
+           internal::Decode(in, error.message) && internal::Decode(in, error.exception);
   }
 };
 

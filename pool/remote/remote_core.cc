@@ -173,7 +173,8 @@ void RemoteCore::File(size_t index, Chunk& chunk, const grpc::Status& status,
       errors.push_back({failure.index(), failure.code(),
                         absl::StrCat("task ", chunk.first_index + failure.index(), " failed on ",
                                      address, " (host pid ", reply.host_pid(), "): ",
-                                     failure.message())});
+                                     failure.message()),
+                        failure.exception()});
     }
     if (chunk.job->CompleteEncoded(chunk.first_index, chunk.count, reply.values(), errors)) {
       if (std::function<void()> on_done = chunk.job->TakeOnDone()) done.push_back(std::move(on_done));

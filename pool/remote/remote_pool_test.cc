@@ -27,6 +27,7 @@
 #include "gtest/gtest.h"
 #include "ipc/shared_memory.h"
 #include "pool/pool.h"
+#include "pool/task_exception.h"
 #include "pool/remote/stock_tasks.h"
 #include "pool/remote/testing/loopback_hosts_test.h"
 #include "pool/remote/worker_host.grpc.pb.h"
@@ -39,6 +40,7 @@ namespace {
 using ::mp::remote::CountPrimes;
 using ::mp::remote::Echo;
 using ::mp::remote::HostPid;
+using ::mp::remote::NonNegativeOrThrow;
 using ::mp::remote::SleepMillis;
 using ::mp::remote::Square;
 using ::mp::test::IsOk;
@@ -117,6 +119,21 @@ TEST_F(RemotePoolTest, ImapUnorderedApplyAsyncCloseAndJoinWorkAsOnOneMachine) {
 
 // Passes when a host killed in the middle of a map costs nothing but time: its chunks
 // are run again on the others and every result is right.
+// Passes when a task's exception on a host reaches the caller with its type: a fitting
+// code, and the type, message and process in TaskExceptionOf().
+TEST_F(RemotePoolTest, ATaskExceptionKeepsItsTypeAcrossHosts) {
+  absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = StartHosts(1), .auth_token = remote::LoopbackToken()});
+  ASSERT_THAT(pool, IsOk());
+  absl::StatusOr<std::vector<int64_t>> results = pool->Map(NonNegativeOrThrow, std::vector<int64_t>{1, -2, 3});
+  ASSERT_THAT(results, StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("negative: -2")));
+  std::optional<TaskException> thrown = TaskExceptionOf(results.status());
+  ASSERT_TRUE(thrown.has_value()) << results.status();
+  EXPECT_EQ(thrown->type, "std::out_of_range");
+  EXPECT_EQ(thrown->what, "negative: -2");
+  EXPECT_GT(thrown->pid, 0);
+  EXPECT_NE(thrown->pid, getpid());
+}
+
 TEST_F(RemotePoolTest, AHostKilledMidMapHasItsChunksRunOnTheOthers) {
   absl::StatusOr<RemotePool> pool =
       RemotePool::Create({.hosts = StartHosts(3), .auth_token = remote::LoopbackToken(), .health_interval = absl::Milliseconds(200)});

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include "absl/time/clock.h"
@@ -34,10 +35,16 @@ int64_t SleepMillis(int64_t millis) {
 
 std::string Echo(std::string text) { return text; }
 
+int64_t NonNegativeOrThrow(int64_t x) {
+  if (x < 0) throw std::out_of_range("negative: " + std::to_string(x));
+  return x;
+}
+
 MP_POOL_TASK(Square);
 MP_POOL_TASK(CountPrimes);
 MP_POOL_TASK(HostPid);
 MP_POOL_TASK(SleepMillis);
 MP_POOL_TASK(Echo);
+MP_POOL_TASK(NonNegativeOrThrow);
 
 }  // namespace mp::remote

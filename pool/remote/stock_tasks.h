@@ -17,6 +17,8 @@ int64_t HostPid(int64_t unused);
 // Sleeps `millis` then returns it: a task that takes a while, on any machine.
 int64_t SleepMillis(int64_t millis);
 std::string Echo(std::string text);
+// Returns x, or throws std::out_of_range for a negative x: a task's exception, by type.
+int64_t NonNegativeOrThrow(int64_t x);
 
 }  // namespace mp::remote
 

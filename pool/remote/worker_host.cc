@@ -60,6 +60,7 @@ class EncodedJob final : public internal::Job {
       failure->set_index(error.index);
       failure->set_code(error.code);
       failure->set_message(error.message);
+      failure->set_exception(error.exception);
     }
   }
 
