@@ -15,10 +15,12 @@
 #include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipc/event.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
 #include "pool/thread_pool.h"
+#include "process/wait.h"
 
 namespace mp {
 namespace {
@@ -40,6 +42,12 @@ absl::StatusOr<int> EvenOnly(int x) {
 }
 MP_POOL_TASK(EvenOnly);
 
+// The event WaitForGo() waits for: made before the pool, so that its workers inherit it.
+Event* go = nullptr;
+
+int WaitForGo(int x) { return go->Wait(kGenerous).ok() ? x : -1; }
+MP_POOL_TASK(WaitForGo);
+
 // A callback that takes a moment before it records that it ran: the window in which a
 // result reported too early shows. (Not synchronization: with the order right, no
 // length of this work can make a test fail.)
@@ -56,6 +64,35 @@ class ResultReportingTest : public test::IpcLeakCheckedTest {
 
 using Engines = ::testing::Types<Pool, ThreadPool>;
 TYPED_TEST_SUITE(ResultReportingTest, Engines);
+
+// Passes when a result's sentinel is not readable while its task runs, becomes readable
+// when the result is in (mp::Wait() sees it), and is readable at once for a result
+// already in (multiprocessing.connection.wait over results, which Python cannot do).
+TYPED_TEST(ResultReportingTest, AResultsSentinelIsReadableOnceTheResultIsIn) {
+  absl::StatusOr<Event> event = Event::Create();
+  ASSERT_THAT(event, IsOk());
+  go = &*event;
+  absl::StatusOr<TypeParam> pool = this->MakePool();
+  ASSERT_THAT(pool, IsOk());
+  auto waiting = pool->ApplyAsync(WaitForGo, 5);
+  ASSERT_THAT(waiting, IsOk());
+  absl::StatusOr<int> sentinel = waiting->sentinel();
+  ASSERT_THAT(sentinel, IsOk());
+  EXPECT_THAT(mp::Wait({*sentinel}, absl::ZeroDuration()), test::IsOkAndHolds(std::vector<int>{}));
+  event->Set();
+  EXPECT_THAT(mp::Wait({*sentinel}, kGenerous), test::IsOkAndHolds(std::vector<int>{*sentinel}));
+  EXPECT_TRUE(waiting->Ready());
+  EXPECT_THAT(waiting->Get(), test::IsOkAndHolds(5));
+
+  auto done = pool->ApplyAsync(Triple, 1);
+  ASSERT_THAT(done, IsOk());
+  ASSERT_THAT(done->Wait(kGenerous), IsOk());
+  absl::StatusOr<int> done_sentinel = done->sentinel();
+  ASSERT_THAT(done_sentinel, IsOk());
+  EXPECT_THAT(mp::Wait({*done_sentinel}, absl::ZeroDuration()),
+              test::IsOkAndHolds(std::vector<int>{*done_sentinel}));
+  go = nullptr;
+}
 
 // Passes when, in every round, on_success has run by the time Wait() returns, and
 // on_error by the time Get() returns the error. (It failed in 20-37 and 3-4 rounds of

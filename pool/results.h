@@ -52,6 +52,10 @@ class JobHandle {
     return job_->Wait(timeout) ? absl::OkStatus()
                                : absl::DeadlineExceededError("the results are not ready yet");
   }
+  // A descriptor that becomes readable once every result is in (and the callbacks have
+  // run), and stays so: wait on it with mp::Wait() (process/wait.h) beside processes'
+  // sentinels and pipes. Owned by the results: valid while any handle to them lives.
+  absl::StatusOr<int> sentinel() const { return job_->Sentinel(); }
   bool Ready() const { return job_->Ready(); }
   // Ready, and no task failed.
   bool Successful() const { return job_->Successful(); }

@@ -1,8 +1,11 @@
 #include "pool/internal/job.h"
 
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -28,7 +31,7 @@ bool Job::Filed() {
   // Waking a waiting thread is a syscall; Wait() needs only the last result (and not
   // even that while an on-done callback is still to run: running it wakes them), so the
   // others wake only threads streaming results.
-  if (CompleteLocked()) complete_.store(true, std::memory_order_release);
+  if (CompleteLocked()) MarkCompleteLocked();
   if (CompleteLocked() || streaming_waiters_ > 0) changed_.SignalAll();
   return remaining_ == 0;
 }
@@ -52,9 +55,27 @@ std::function<void()> Job::TakeOnDone() {
     on_done();
     MutexLock lock(job->mutex_);
     job->on_done_pending_ = false;
-    job->complete_.store(job->CompleteLocked(), std::memory_order_release);
+    if (job->CompleteLocked()) job->MarkCompleteLocked();
     job->changed_.SignalAll();
   };
+}
+
+void Job::MarkCompleteLocked() {
+  complete_.store(true, std::memory_order_release);
+  if (sentinel_.valid()) {
+    const uint64_t one = 1;
+    (void)::write(sentinel_.get(), &one, sizeof one);  // an eventfd: cannot block or fail here
+  }
+}
+
+absl::StatusOr<int> Job::Sentinel() {
+  MutexLock lock(mutex_);
+  if (!sentinel_.valid()) {
+    sentinel_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!sentinel_.valid()) return absl::ErrnoToStatus(errno, "eventfd");
+    if (CompleteLocked()) MarkCompleteLocked();
+  }
+  return sentinel_.get();
 }
 
 bool Job::Ready() const {

@@ -32,6 +32,7 @@
 #include "absl/time/time.h"
 #include "base/annotated_mutex.h"
 #include "base/arg_codec.h"
+#include "base/unique_fd.h"
 #include "pool/internal/chunk_codec.h"
 #include "pool/internal/wire.h"
 #include "pool/pool_task.h"
@@ -78,6 +79,10 @@ class Job : public std::enable_shared_from_this<Job> {
   // running it marks the job complete. Empty if there is none, or it was taken already.
   // It keeps the job alive until it has run. Jobs must be owned by a std::shared_ptr.
   std::function<void()> TakeOnDone();
+
+  // A descriptor that becomes readable when the job is complete (as Ready() says) and
+  // stays readable, for mp::Wait() (process/wait.h); made on first use, owned by the job.
+  absl::StatusOr<int> Sentinel();
 
   bool Ready() const;
   // Ready, and no task failed.
@@ -168,6 +173,9 @@ class Job : public std::enable_shared_from_this<Job> {
   mutable CondVar changed_;
   // CompleteLocked(), kept for SpinUntilComplete() to read without the lock.
   std::atomic<bool> complete_ = false;
+  // Once complete: sets complete_ and makes the sentinel readable.
+  void MarkCompleteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  UniqueFd sentinel_ ABSL_GUARDED_BY(mutex_);  // an eventfd, once Sentinel() was called
   std::vector<TaskState> state_ ABSL_GUARDED_BY(mutex_);
   size_t remaining_ ABSL_GUARDED_BY(mutex_);
   size_t failed_ ABSL_GUARDED_BY(mutex_) = 0;
