@@ -11,6 +11,7 @@
 //   (one command line)
 
 #include <cstdint>
+#include <optional>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -101,6 +102,35 @@ void Engines(benchmark::internal::Benchmark* benchmark, bool with_one_thread) {
 BENCHMARK(BM_TrivialMap)->Apply([](auto* benchmark) { Engines(benchmark, true); });
 BENCHMARK(BM_CpuBoundMap)->Apply([](auto* benchmark) { Engines(benchmark, false); });
 
+// Imap over 1M inputs taken from a vector in memory, against the same inputs pulled
+// lazily from a generator, 64K ahead (pool/lazy_stream.h): what constant memory costs.
+void BM_ImapVector(benchmark::State& state) {
+  static const std::vector<int64_t> inputs = Numbers(kTrivialTasks);
+  for (auto _ : state) {
+    absl::StatusOr<mp::ResultStream<int64_t>> results = Pool().Imap([](int64_t x) { return x; }, inputs);
+    if (!results.ok()) return state.SkipWithError("Imap failed");
+    int64_t sum = 0;
+    for (int64_t i = 0; i < kTrivialTasks; ++i) sum += *results->Next();
+    benchmark::DoNotOptimize(sum);
+  }
+}
+void BM_ImapLazy(benchmark::State& state) {
+  for (auto _ : state) {
+    int64_t next = 0;
+    mp::InputSource<int64_t> numbers = [&]() -> absl::StatusOr<std::optional<int64_t>> {
+      if (next == kTrivialTasks) return std::nullopt;
+      return next++;
+    };
+    auto results = Pool().ImapLazy([](int64_t x) { return x; }, std::move(numbers),
+                                   {.buffersize = 1 << 16});
+    int64_t sum = 0;
+    for (int64_t i = 0; i < kTrivialTasks; ++i) sum += *results.Next();
+    benchmark::DoNotOptimize(sum);
+  }
+}
+BENCHMARK(BM_ImapVector)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ImapLazy)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 class RatioReporter : public mp::bench::SummaryReporter {
   void PrintSummary(const mp::bench::WallTimes& wall_time, bool medians) override {
     auto at = [&](const std::string& name, Engine engine) {
@@ -115,6 +145,14 @@ class RatioReporter : public mp::bench::SummaryReporter {
       if (ours > 0 && peer > 0) {
         std::printf("  %-15s ThreadPool takes %.2fx oneTBB's time\n", job, ours / peer);
       }
+    }
+    auto plain = [&](const std::string& name) {
+      auto found = wall_time.find(name + "/real_time");
+      return found == wall_time.end() ? 0.0 : found->second;
+    };
+    if (plain("BM_ImapVector") > 0 && plain("BM_ImapLazy") > 0) {
+      std::printf("  %-15s lazy inputs (64K ahead) take %.2fx the time of a vector's\n", "Imap 1M",
+                  plain("BM_ImapLazy") / plain("BM_ImapVector"));
     }
     const double ours = at("BM_TrivialMap", kThreadPool);
     const double loop = at("BM_TrivialMap", kOneThread);

@@ -18,6 +18,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -34,6 +35,7 @@
 #include "pool/internal/engine.h"
 #include "pool/internal/job.h"
 #include "pool/pool_task.h"
+#include "pool/lazy_stream.h"
 #include "pool/results.h"
 #include "pool/task_exception.h"
 
@@ -232,6 +234,20 @@ class PoolCalls {
     return ResultStream<ResultOf<F, T>>(*job, /*ordered=*/false);
   }
 
+  // Imap and ImapUnordered over inputs pulled as they are needed, at most
+  // options.buffersize ahead of the results taken (lazy_stream.h). The pool must outlive
+  // the stream, and stay where it is (not moved from) while the stream is used.
+  template <typename F, typename T>
+  LazyResultStream<ResultOf<F, T>> ImapLazy(F task, InputSource<T> inputs,
+                                            LazyMapOptions options = {}) {
+    return Lazy<ResultOf<F, T>>(std::move(task), std::move(inputs), options, /*ordered=*/true);
+  }
+  template <typename F, typename T>
+  LazyResultStream<ResultOf<F, T>> ImapUnorderedLazy(F task, InputSource<T> inputs,
+                                                     LazyMapOptions options = {}) {
+    return Lazy<ResultOf<F, T>>(std::move(task), std::move(inputs), options, /*ordered=*/false);
+  }
+
   template <typename F, typename... Args>
   absl::StatusOr<AsyncResult<ResultOf<F, Args...>>> ApplyAsync(F&& task, const Args&... args) {
     return ApplyAsyncWithCallbacks(Callbacks<ResultOf<F, Args...>>{}, std::forward<F>(task), args...);
@@ -305,6 +321,35 @@ class PoolCalls {
                          });
     if (!job.ok()) return job.status();
     return MapResult<R>(*job);
+  }
+
+  // The lazy streams' common part: each batch pulled from `source` is one Imap.
+  template <typename R, typename F, typename T>
+  LazyResultStream<R> Lazy(F task, InputSource<T> source, LazyMapOptions options, bool ordered) {
+    using Batch = typename LazyResultStream<R>::Batch;
+    auto submit_next = [this, task = std::move(task), source = std::move(source), options,
+                        ordered](size_t max) mutable -> absl::StatusOr<Batch> {
+      Batch batch;
+      std::vector<T> inputs;
+      while (inputs.size() < max) {
+        absl::StatusOr<std::optional<T>> next = source();
+        if (!next.ok()) {
+          batch.source_error = next.status();
+          break;
+        }
+        if (!next->has_value()) break;
+        inputs.push_back(**std::move(next));
+      }
+      batch.size = inputs.size();
+      if (inputs.empty()) return batch;
+      const MapOptions map_options{.chunksize = options.chunksize};
+      absl::StatusOr<ResultStream<R>> results =
+          ordered ? Imap(task, inputs, map_options) : ImapUnordered(task, inputs, map_options);
+      if (!results.ok()) return results.status();
+      batch.results.emplace(*std::move(results));
+      return batch;
+    };
+    return LazyResultStream<R>(std::move(submit_next), options.buffersize);
   }
 
   // Sends tasks 0 .. inputs.size() - 1 in chunks, as the engine runs them.
