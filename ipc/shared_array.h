@@ -22,9 +22,10 @@
 #ifndef MP_IPC_SHARED_ARRAY_H_
 #define MP_IPC_SHARED_ARRAY_H_
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <span>
 #include <string>
@@ -109,18 +110,24 @@ template <typename T>
 class SharedArray {
  public:
   // `length` (>= 1) value-initialized elements. InvalidArgument for length 0.
-  static absl::StatusOr<SharedArray> Create(size_t length) {
+  //
+  // `lock` (Python's Array(..., lock=some_lock)): guard the array with this Lock instead
+  // of its own, so that one lock covers several arrays or values and an update of both
+  // is one critical section. Every process's handle must be given the same lock (a
+  // forked child inherits it; pass it to Attach() elsewhere).
+  static absl::StatusOr<SharedArray> Create(size_t length, std::shared_ptr<Lock> lock = nullptr) {
     absl::StatusOr<internal::ArrayStorage<T>> storage =
         internal::ArrayStorage<T>::Create(length, /*has_lock=*/true);
     if (!storage.ok()) return storage.status();
-    return SharedArray(*std::move(storage));
+    return SharedArray(*std::move(storage), std::move(lock));
   }
   // InvalidArgument if `name` is not a locked array of this element size.
-  static absl::StatusOr<SharedArray> Attach(const std::string& name) {
+  static absl::StatusOr<SharedArray> Attach(const std::string& name,
+                                            std::shared_ptr<Lock> lock = nullptr) {
     absl::StatusOr<internal::ArrayStorage<T>> storage =
         internal::ArrayStorage<T>::Attach(name, /*has_lock=*/true);
     if (!storage.ok()) return storage.status();
-    return SharedArray(*std::move(storage));
+    return SharedArray(*std::move(storage), std::move(lock));
   }
 
   size_t size() const { return storage_.elements().size(); }
@@ -151,8 +158,10 @@ class SharedArray {
     return absl::OkStatus();
   }
 
-  // The array's lock, for longer critical sections over unsynchronized().
+  // The array's lock (the caller's, if Create() was given one), for longer critical
+  // sections over unsynchronized().
   absl::StatusOr<LockGuard> Acquire(absl::Duration timeout = absl::InfiniteDuration()) const {
+    if (lock_ != nullptr) return lock_->Acquire(timeout);
     return internal::AcquireGuard(storage_.mutex(), timeout);
   }
   // The elements, without the lock: only while holding a guard from Acquire().
@@ -161,8 +170,10 @@ class SharedArray {
   const std::string& name() const { return storage_.name(); }
 
  private:
-  explicit SharedArray(internal::ArrayStorage<T> storage) : storage_(std::move(storage)) {}
+  SharedArray(internal::ArrayStorage<T> storage, std::shared_ptr<Lock> lock)
+      : storage_(std::move(storage)), lock_(std::move(lock)) {}
   internal::ArrayStorage<T> storage_;
+  std::shared_ptr<Lock> lock_;  // the caller's, or null for the array's own
 };
 
 template <typename T>

@@ -28,14 +28,17 @@ namespace mp {
 template <typename T>
 class SharedValue {
  public:
-  static absl::StatusOr<SharedValue> Create(const T& initial = T()) {
-    absl::StatusOr<SharedArray<T>> array = SharedArray<T>::Create(1);
+  // `lock`: as SharedArray::Create's (Python's Value(..., lock=some_lock)).
+  static absl::StatusOr<SharedValue> Create(const T& initial = T(),
+                                            std::shared_ptr<Lock> lock = nullptr) {
+    absl::StatusOr<SharedArray<T>> array = SharedArray<T>::Create(1, std::move(lock));
     if (!array.ok()) return array.status();
     array->unsynchronized()[0] = initial;  // nobody else can see it yet
     return SharedValue(*std::move(array));
   }
-  static absl::StatusOr<SharedValue> Attach(const std::string& name) {
-    absl::StatusOr<SharedArray<T>> array = SharedArray<T>::Attach(name);
+  static absl::StatusOr<SharedValue> Attach(const std::string& name,
+                                            std::shared_ptr<Lock> lock = nullptr) {
+    absl::StatusOr<SharedArray<T>> array = SharedArray<T>::Attach(name, std::move(lock));
     if (!array.ok()) return array.status();
     if (array->size() != 1) return absl::InvalidArgumentError(name + " is an array, not a value");
     return SharedValue(*std::move(array));

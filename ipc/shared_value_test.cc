@@ -1,6 +1,7 @@
 #include "ipc/shared_value.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipc/lock.h"
 #include "ipc/shared_array.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
@@ -110,6 +112,45 @@ TEST_F(SharedValueTest, AcquireGivesLongerCriticalSectionsOverTheElements) {
     EXPECT_THAT(array->Load(), StatusIs(absl::StatusCode::kFailedPrecondition));  // held by us
   }
   EXPECT_THAT(array->Load(), IsOkAndHolds(ElementsAre(10, 11)));
+}
+
+// Passes when two values given one Lock share it (Python's Value(..., lock=some_lock)):
+// holding one's lock holds the other's, so a transfer between them is one critical
+// section, and updates from many processes through both still add up.
+TEST_F(SharedValueTest, ValuesGivenOneLockShareIt) {
+  absl::StatusOr<Lock> created = Lock::Create();
+  ASSERT_THAT(created, IsOk());
+  auto lock = std::make_shared<Lock>(*std::move(created));
+  absl::StatusOr<SharedValue<int64_t>> from = SharedValue<int64_t>::Create(100, lock);
+  absl::StatusOr<SharedValue<int64_t>> to = SharedValue<int64_t>::Create(0, lock);
+  ASSERT_THAT(from, IsOk());
+  ASSERT_THAT(to, IsOk());
+  {
+    absl::StatusOr<LockGuard> held = from->Acquire();
+    ASSERT_THAT(held, IsOk());
+    EXPECT_TRUE(lock->locked());
+    EXPECT_THAT(to->Acquire(absl::ZeroDuration()), StatusIs(absl::StatusCode::kFailedPrecondition))
+        << "this thread holds the shared lock already";
+  }
+  std::vector<Process> movers;
+  for (int p = 0; p < 4; ++p) {
+    movers.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        absl::StatusOr<LockGuard> held = from->Acquire();
+        if (!held.ok()) return 1;
+        --from->unsynchronized();  // both under the one lock
+        ++to->unsynchronized();
+      }
+      return 0;
+    });
+    ASSERT_THAT(movers.back().Start(), IsOk());
+  }
+  for (Process& mover : movers) {
+    ASSERT_THAT(mover.Join(), IsOk());
+    EXPECT_EQ(mover.exit_code(), 0);
+  }
+  EXPECT_THAT(from->Load(), IsOkAndHolds(0));
+  EXPECT_THAT(to->Load(), IsOkAndHolds(100));
 }
 
 TEST_F(SharedValueTest, MismatchesAreInvalidArgument) {
