@@ -6,7 +6,7 @@
 set -uo pipefail
 sources=$(find concepts pool ipc process benchmarks -name '*_test.cc' 2>/dev/null)
 [[ -n "$sources" ]] || { echo "FAIL: no test sources found (run from the workspace root)"; exit 1; }
-named=$(grep -ohE '`[A-Z][A-Za-z]+Test\.[A-Za-z]+(/[^`]*)?`' concepts/*/README.md | tr -d '`' |
+named=$(grep -ohE '`[A-Z][A-Za-z]+Test\.[A-Za-z]+(/[^`]*)?`' concepts/*/README.md concepts/README.md | tr -d '`' |
         sed 's|/.*||' | sort -u)
 [[ $(wc -l <<<"$named") -ge 40 ]] || { echo "FAIL: too few claims' tests found: $named"; exit 1; }
 missing=0
@@ -69,6 +69,19 @@ for readme in concepts/[0-9]*/README.md; do
   done <<<"$rows"
 done
 echo "counterfactuals: $shown_by_suite shown failing by the suite, $not_run not run by it"
+
+# The table from Python's API to ours: every row names the test that shows the
+# counterpart behaves as documented, or says that it is not provided and why.
+api_rows=$(awk '/^\| Python \| C\+\+ here \| lesson \|$/ {on = 1; getline; next}
+                on && /^\|/ {print; next} on {exit}' concepts/README.md)
+[[ $(wc -l <<<"$api_rows") -ge 40 ]] || { echo "FAIL: the API table was not found or is short"; bad=$((bad + 1)); }
+while IFS= read -r row; do
+  ours=$(awk -F'|' '{print $3}' <<<"$row")
+  if ! grep -qE '`[A-Z][A-Za-z]+Test(/\*)?\.[A-Za-z]+|not provided' <<<"$ours"; then
+    echo "FAIL: the API table's row names no test: $row"
+    bad=$((bad + 1))
+  fi
+done <<<"$api_rows"
 # The floor keeps a counterfactual test from quietly going away; raise it as tests come.
 [[ $shown_by_suite -ge 47 ]] || { echo "FAIL: only $shown_by_suite counterfactuals run"; bad=$((bad + 1)); }
 [[ $bad -eq 0 ]]
