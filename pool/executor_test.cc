@@ -197,6 +197,22 @@ TYPED_TEST(ExecutorTest, DoneCallbacksRunOnceTheCallIsDone) {
   EXPECT_EQ(seen.load(), 5);
 }
 
+// Passes when the executor runs calls and keeps their errors with every start method.
+TEST(ProcessPoolExecutorTest, EveryStartMethodRunsTheCalls) {
+  for (StartMethod method : {StartMethod::kFork, StartMethod::kSpawn, StartMethod::kForkServer}) {
+    SCOPED_TRACE(StartMethodName(method));
+    absl::StatusOr<ProcessPoolExecutor> executor =
+        ProcessPoolExecutor::Create({.workers = 2, .start_method = method});
+    ASSERT_THAT(executor, IsOk());
+    auto squared = executor->Submit(Square, int64_t{6});
+    auto failed = executor->Submit(Negative, int64_t{6});
+    ASSERT_THAT(squared, IsOk());
+    ASSERT_THAT(failed, IsOk());
+    EXPECT_THAT(squared->Result(kGenerous), IsOkAndHolds(36));
+    EXPECT_THAT(failed->Result(kGenerous), StatusIs(absl::StatusCode::kInvalidArgument));
+  }
+}
+
 // Unlike Python's BrokenProcessPool: a worker that dies fails only its own future, naming
 // how it died, and the executor goes on.
 TEST(ProcessPoolExecutorTest, AWorkerThatDiesFailsOnlyItsFuture) {

@@ -100,9 +100,14 @@ TEST_F(TaskExceptionTest, AThreadPoolTasksExceptionKeepsItsType) {
 }
 
 TEST_F(TaskExceptionTest, APoolTasksExceptionKeepsItsTypeFromAWorkerProcess) {
+  for (StartMethod method : {StartMethod::kFork, StartMethod::kSpawn, StartMethod::kForkServer}) {
+    SCOPED_TRACE(StartMethodName(method));
+    absl::StatusOr<Pool> pool = Pool::Create({.workers = 2, .start_method = method});
+    ASSERT_THAT(pool, IsOk());
+    ExpectEveryKindKeepsItsType(*pool, /*ran_here=*/false);
+  }
   absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
   ASSERT_THAT(pool, IsOk());
-  ExpectEveryKindKeepsItsType(*pool, /*ran_here=*/false);
   // Map, which fails with the first error, keeps it too.
   absl::StatusOr<std::vector<int64_t>> mapped = pool->Map(ThrowFor, std::vector<int64_t>{0, -2});
   EXPECT_THAT(mapped, StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("std::out_of_range")));
