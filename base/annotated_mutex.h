@@ -29,7 +29,7 @@ namespace mp::internal {
 
 // Which thread holds a Mutex, for AssertHeld(): kept in debug builds (the default
 // `bazel test`), and nothing at all with -c opt, where even two relaxed stores per lock
-// measured a few percent on ThreadPool's tiniest tasks.
+// showed on ThreadPool's tiniest tasks (benchmarks/results/design_measurements.md).
 #ifdef NDEBUG
 struct HolderRecord {
   static constexpr bool kKept = false;

@@ -201,8 +201,8 @@ absl::StatusOr<size_t> ByteQueue::PutBatch(absl::Span<const std::string_view> me
   // this Put() ended an empty queue: consumers sleep only on an empty queue, so a Put()
   // onto a non-empty one finds every sleeper woken already (each takes a message or
   // finds them taken, and sleeps again only on an empty queue, which the next Put()
-  // announces). Measured on a Pool map of 20,000 one-task chunks: two thirds of the
-  // futex wake-ups woke nobody, their consumer woken but not yet running.
+  // announces). Most of the wake-ups this saves woke nobody: their consumer had been
+  // woken but was not yet running (benchmarks/results/design_measurements.md).
   if (was_empty) state.not_empty.NotifyAll();
   return appended;
 }

@@ -43,9 +43,9 @@ struct PoolOptions {
   PoolCall initializer = {};
   // Workers run under Linux's SCHED_BATCH policy (sched(7)): the same share of the CPU,
   // but a worker woken for work does not preempt the thread that woke it, which is
-  // usually this pool's manager handing out more (measured on 2 CPUs: with batched
-  // refills, trivial tasks at chunksize 1 about 1.75x faster; see README.md). Processes
-  // a task starts inherit it.
+  // usually this pool's manager handing out more (faster for one-task chunks on an idle
+  // machine, not on a busy one: benchmarks/results/design_measurements.md). Processes a
+  // task starts inherit it.
   // false: the default policy, for tasks whose wake-up latency matters more.
   bool batch_scheduling = true;
 };

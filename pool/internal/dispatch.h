@@ -8,8 +8,8 @@
 //   throughput, and the queued work costs the other workers at most a few milliseconds.
 // - over kSlowChunk: kChunksInFlightWhenSlow, one running and one waiting, so the worker
 //   never waits for the manager. More would unbalance the end of a job: a worker could
-//   still hold three queued chunks while the others sit idle (measured on 16 cores: 0.70
-//   parallel efficiency with four in flight, against 0.85 for ThreadPool).
+//   still hold three queued chunks while the others sit idle (on 16 cores four in flight
+//   cost parallel efficiency: benchmarks/results/design_measurements.md).
 // - otherwise, and before the first is timed: kChunksInFlight.
 // A worker is refilled in batches: once it is down to half its limit it takes chunks
 // again, up to the limit, all sent in one PutBatch(), so that it is woken once per batch

@@ -205,8 +205,8 @@ class TypedJob : public Job {
   explicit TypedJob(size_t tasks, bool unordered_stream = false)
       : Job(tasks, unordered_stream) {
     // A million results are 8 MB: with 4 KiB pages, 2048 page faults (each page zeroed
-    // by the kernel and mapped alone), which measured a quarter of a trivial Map's time
-    // on a fresh heap; with 2 MiB pages, a handful.
+    // by the kernel and mapped alone), a large share of a trivial Map's time on a fresh
+    // heap (benchmarks/results/design_measurements.md); with 2 MiB pages, a handful.
     values_.reserve(tasks);
     AdviseHugePages(values_.data(), tasks * sizeof(Slot));
     values_.resize(tasks);

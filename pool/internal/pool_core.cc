@@ -52,8 +52,8 @@ absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolOptions options) {
   MP_ASSIGN_OR_RETURN(core->death_watch_,
                       DeathWatch::Start([core = core.get()](pid_t) { core->OnWorkerDied(); }));
   // The manager does not spin waiting for results: while results are coming, every worker
-  // is busy, and a spinning manager would take a CPU from one of them (measured: Map
-  // throughput and the ApplyAsync round trip are both better without).
+  // is busy, and a spinning manager would take a CPU from one of them (Map throughput and
+  // the ApplyAsync round trip were both better without: design_measurements.md).
   MP_ASSIGN_OR_RETURN(ByteQueue results,
                       ByteQueue::Create({.capacity_bytes = core->options_.queue_bytes,
                                          .spin = absl::ZeroDuration()}));
@@ -241,7 +241,7 @@ void PoolCore::Manage() {
     // Nothing to collect for a while: the manager waits on manager_wake_ instead, so that
     // the next caller of Map() may collect. Not at once when its work is done: while
     // calls keep coming (ApplyAsync in a loop), each would then cost a wake-up more, the
-    // manager's (measured: that round trip 23 -> 60-100 us).
+    // manager's (benchmarks/results/design_measurements.md).
     if (collector_ == Collector::kManager && idle && AllWorkDoneLocked()) {
       collector_ = Collector::kNobody;
     }
@@ -589,8 +589,8 @@ absl::Status PoolCore::SubmitAndWait(const EngineCall& call) {
   if (tasks == nullptr) return WrongFormOfTasks(RunsTasksHere());
   const std::shared_ptr<Job>& job = call.job;
   // A job of many chunks is better served by two threads: the manager files results and
-  // sends more while the caller encodes (measured: a 20,000-task Map of 1,250 chunks is
-  // 40% slower when the caller does both). A job whose chunks all fit in the workers'
+  // sends more while the caller encodes (a Map of many chunks was slower when the caller
+  // did both: design_measurements.md). A job whose chunks all fit in the workers'
   // inboxes at once only waits: there the caller saves a wake-up.
   const size_t chunksize = std::max<size_t>(call.chunksize, 1);
   const size_t chunks = (job->size() + chunksize - 1) / chunksize;

@@ -46,8 +46,8 @@ ResultMessage AllFailed(const ResultMessage& reply, const std::string& why) {
 // SCHED_BATCH: the same share of the CPU as before, but when the manager wakes this
 // worker with work, the worker waits for the manager's time slice to end instead of
 // taking the CPU from it at once: the manager goes on filing results and handing out
-// chunks. (Measured on 2 CPUs, 20 maps of 20,000 one-task chunks: context switches
-// 35,000 -> 8,000, the manager preempted 15,000 times -> 46; see pool/README.md.)
+// chunks, with far fewer context switches on an idle machine
+// (benchmarks/results/design_measurements.md).
 // Processes a task starts inherit the policy. Best effort: a kernel that refuses leaves
 // the default.
 void UseBatchScheduling() {
