@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Python's multiprocessing.Pool on the same jobs as //benchmarks:pool_benchmark.
+"""Python's multiprocessing.Pool, ProcessPoolExecutor and joblib on the same jobs as //benchmarks:pool_benchmark.
 
     python3 benchmarks/pool_benchmark.py [--repetitions 5] [--min-seconds 0.2] [--cpp PATH]
 
@@ -12,6 +12,12 @@ Map over 20,000 integers with a task that returns its argument, for chunksizes 1
 and automatic (None), and over 1,000,000 integers for chunksizes 16, 256 and automatic,
 one worker per CPU; and one apply_async(...).get() at a time.
 
+Beside multiprocessing.Pool, the peers a Python user would pick instead run the 20,000-task
+maps: concurrent.futures.ProcessPoolExecutor.map (its chunksize; automatic is 1 there, as
+Python's default) and joblib.Parallel (batch_size; automatic is joblib's 'auto'), if
+joblib is installed (Debian's python3-joblib). The 1,000,000-task maps are left to
+multiprocessing.Pool: the peers take minutes there.
+
 Both sides are measured alike: a job is repeated for at least --min-seconds (at least
 once) and its mean taken, as Google Benchmark does; the table shows the median of the
 repetitions. Taking turns matters on a shared machine, whose speed drifts by the minute:
@@ -19,6 +25,7 @@ run one side after the other and a ratio compares two different machines.
 """
 
 import argparse
+import concurrent.futures
 import json
 import multiprocessing
 import os
@@ -49,6 +56,34 @@ def time_map(pool, chunksize, tasks, min_seconds):
         elapsed = time.perf_counter() - start
         if elapsed >= min_seconds:
             return done / elapsed
+
+
+def repeat_for(min_seconds, job):
+    """Tasks/s of `job()` (which runs `tasks` tasks and returns how many), repeated for at
+    least min_seconds."""
+    done = 0
+    start = time.perf_counter()
+    while True:
+        done += job()
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds:
+            return done / elapsed
+
+
+def time_executor_map(executor, chunksize, tasks, min_seconds):
+    def job():
+        results = list(executor.map(same, range(tasks), chunksize=chunksize or 1))
+        assert len(results) == tasks
+        return tasks
+    return repeat_for(min_seconds, job)
+
+
+def time_joblib_map(parallel, delayed, chunksize, tasks, min_seconds):
+    def job():
+        results = parallel(delayed(same)(x) for x in range(tasks))
+        assert len(results) == tasks
+        return tasks
+    return repeat_for(min_seconds, job)
 
 
 def time_apply(pool, min_seconds):
@@ -108,27 +143,52 @@ def main():
     if args.cpp and not os.access(args.cpp, os.X_OK):
         parser.error(f"--cpp {args.cpp}: not an executable file")
     jobs = MAPS + [APPLY]
+    peer_jobs = [job for job in MAPS if job[1] <= 20_000]
     python = {job: [] for job in jobs}
     cpp = {job: [] for job in jobs}
+    executor_rate = {job: [] for job in peer_jobs}
+    joblib_rate = {job: [] for job in peer_jobs}
+    try:
+        import joblib  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        joblib = None
+        print("joblib is not installed (Debian's python3-joblib): its column is left out",
+              file=sys.stderr)
     workers = len(os.sched_getaffinity(0))
-    with multiprocessing.Pool(workers) as pool:
+    with multiprocessing.Pool(workers) as pool, \
+            concurrent.futures.ProcessPoolExecutor(workers) as executor:
         pool.map(same, range(100))  # start every worker before measuring
+        list(executor.map(same, range(100)))
         for repetition in range(args.repetitions):
             print(f"repetition {repetition + 1} of {args.repetitions}", file=sys.stderr, flush=True)
             for job in jobs:
                 if args.cpp:
                     cpp[job].append(run_cpp(args.cpp, job, args.min_seconds))
                 python[job].append(run_python(pool, job, args.min_seconds))
+                if job in peer_jobs:
+                    chunksize, tasks = job
+                    executor_rate[job].append(
+                        time_executor_map(executor, chunksize, tasks, args.min_seconds))
+                    if joblib is not None:
+                        with joblib.Parallel(n_jobs=workers, batch_size=chunksize or "auto") as parallel:
+                            joblib_rate[job].append(time_joblib_map(
+                                parallel, joblib.delayed, chunksize, tasks, args.min_seconds))
     print(f"{workers} workers; medians of {args.repetitions} repetitions, taken by turns; "
-          "tasks/s, higher is better")
-    print(f"{'Map':<28}{'python':>12}{'C++ Pool':>12}{'ratio':>9}")
+          "tasks/s, higher is better; ratio: C++ Pool against the best Python")
+    print(f"{'Map':<28}{'mp.Pool':>12}{'Executor':>12}{'joblib':>12}{'C++ Pool':>12}{'ratio':>9}")
     for job in MAPS:
         chunksize, tasks = job
-        python_rate = statistics.median(python[job])
-        line = f"{f'chunksize={chunksize} tasks={tasks}':<28}{python_rate / 1e3:11.1f}k"
+        rates = [statistics.median(python[job])]
+        line = f"{f'chunksize={chunksize} tasks={tasks}':<28}{rates[0] / 1e3:11.1f}k"
+        for peer in (executor_rate, joblib_rate):
+            if job in peer and peer[job]:
+                rates.append(statistics.median(peer[job]))
+                line += f"{rates[-1] / 1e3:11.1f}k"
+            else:
+                line += f"{'-':>12}"
         if args.cpp:
             cpp_rate = statistics.median(cpp[job])
-            line += f"{cpp_rate / 1e3:11.0f}k{cpp_rate / python_rate:8.1f}x"
+            line += f"{cpp_rate / 1e3:11.0f}k{cpp_rate / max(rates):8.1f}x"
         print(line)
     python_us = statistics.median(python[APPLY]) * 1e6
     line = f"{'apply_async round trip':<28}{python_us:10.1f}us"
@@ -136,7 +196,6 @@ def main():
         cpp_us = statistics.median(cpp[APPLY]) * 1e6
         line += f"{cpp_us:10.1f}us{python_us / cpp_us:8.1f}x faster"
     print(line)
-
 
 if __name__ == "__main__":
     sys.exit(main())
