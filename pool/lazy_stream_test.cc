@@ -107,9 +107,9 @@ int64_t PeakResidentKib() {
 
 // Passes when a hundred million inputs stream through a pool with the peak resident set
 // growing by less than 64 MiB: held in a vector, the inputs alone would take 800 MB.
-// That many in an optimized build (bazel test -c opt); an unoptimized or sanitized build,
-// where each result costs ten times as much, streams ten million (80 MB as a vector) and
-// two million.
+// That many in an optimized build (bazel test -c opt); an unoptimized build, where each
+// result costs ten times as much, streams ten million (80 MB as a vector). Under a
+// sanitizer it streams two million and checks only the results.
 TEST(LazyStreamMemoryTest, AHundredMillionInputsStreamInFlatMemory) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   constexpr int64_t kInputs = 2'000'000;
@@ -132,8 +132,14 @@ TEST(LazyStreamMemoryTest, AHundredMillionInputsStreamInFlatMemory) {
     sum += *x;
   }
   EXPECT_EQ(sum, kInputs * (kInputs - 1) / 2);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // A sanitizer keeps freed memory aside (ASan's quarantine holds up to 256 MB) and adds
+  // shadow memory, so the resident set says nothing about the stream here.
+  GTEST_SKIP() << "peak memory is not measured under a sanitizer; the results were checked";
+#else
   const int64_t growth_kib = PeakResidentKib() - peak_before;
   EXPECT_LT(growth_kib, 64 * 1024) << "the peak resident set grew by " << growth_kib << " KiB";
+#endif
 }
 
 }  // namespace
