@@ -313,14 +313,6 @@ class TypedJob : public Job {
     return errors_.begin()->second;
   }
 
-  void Store(size_t index, absl::StatusOr<R> result) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-    if (result.ok()) {
-      values_[index] = *std::move(result);
-    } else {
-      errors_.emplace(index, result.status());
-    }
-  }
-
   // One value: decoded in place; false if damaged (or undecodable: only a ThreadPool's
   // results may be of such a type, and they never arrive encoded).
   static bool Decode(std::string_view& values, Slot& value) {
