@@ -23,8 +23,9 @@ and passes when the grade is the one expected. It gets main() and the grade repo
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
 
 def exercise(name, starter, solution, grader, grader_deps, deps = [], test_tags = [], bad_flags = [],
-             student_checks_flags = False):
-    """test_tags: added to the three grading tests, e.g. ["exclusive"] for a grader that
+             student_checks_flags = False, grader_data = []):
+    """grader_data: programs or files the grader needs beside the program it grades.
+    test_tags: added to the three grading tests, e.g. ["exclusive"] for a grader that
     measures speed. bad_flags: flags out of range (e.g. "--tasks=0") that the starter and
     the reference must both refuse (exit 2, naming the flag); only the reference, if
     checking them is part of the exercise (student_checks_flags)."""
@@ -67,12 +68,13 @@ def exercise(name, starter, solution, grader, grader_deps, deps = [], test_tags 
                 "$(rootpath {})".format(program),
                 expected,
             ],
-            data = [program],
+            data = [program] + grader_data,
             tags = tags + test_tags,
             deps = grader_deps + ["//exercises/grading"],
         )
 
-def wrong_answers(answers, grader, grader_deps, solution = None, deps = [], test_tags = [], only_speed_tells = []):
+def wrong_answers(answers, grader, grader_deps, solution = None, deps = [], test_tags = [], only_speed_tells = [],
+                  grader_data = []):
     """A zoo of known wrong answers, each a program the grader must fail, with its message.
 
     answers: {name: message}, one per answer. The grader must fail the answer, and one of
@@ -118,7 +120,7 @@ def wrong_answers(answers, grader, grader_deps, solution = None, deps = [], test
                 "fail_when_timed" if wrong in only_speed_tells else "fail",
                 "'--expect_message={}'".format(message),
             ],
-            data = [":" + wrong],
+            data = [":" + wrong] + grader_data,
             tags = test_tags,
             deps = grader_deps + ["//exercises/grading"],
         )

@@ -1,6 +1,5 @@
 #include "exercises/grading/hang_report.h"
 
-#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -11,48 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "base/unique_fd.h"
+#include "exercises/grading/proc_view.h"
 #include "process/testing/leak_check.h"
 
 namespace mp::grading {
 namespace {
-
-std::string ReadSmall(const std::string& path) {
-  internal::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  std::string text;
-  char buffer[4096];
-  for (ssize_t got; fd.valid() && (got = read(fd.get(), buffer, sizeof buffer)) > 0;) {
-    text.append(buffer, static_cast<size_t>(got));
-  }
-  return text;
-}
-
-std::string LinkOf(pid_t pid, long fd) {
-  char target[256];
-  const ssize_t length =
-      readlink(absl::StrCat("/proc/", pid, "/fd/", fd).c_str(), target, sizeof target - 1);
-  return length > 0 ? std::string(target, static_cast<size_t>(length)) : "";
-}
-
-// O_RDONLY, O_WRONLY or O_RDWR of descriptor `fd` of `pid`, from its fdinfo.
-int AccessModeOf(pid_t pid, long fd) {
-  const std::string info = ReadSmall(absl::StrCat("/proc/", pid, "/fdinfo/", fd));
-  for (absl::string_view line : absl::StrSplit(info, '\n')) {
-    if (!absl::ConsumePrefix(&line, "flags:")) continue;
-    // fdinfo prints the flags in octal.
-    const unsigned long flags =
-        std::strtoul(std::string(absl::StripAsciiWhitespace(line)).c_str(), nullptr, 8);
-    return static_cast<int>(flags & O_ACCMODE);
-  }
-  return -1;
-}
 
 // The program and every descendant, parents first.
 std::vector<pid_t> ProcessTree(pid_t program) {
@@ -72,12 +38,12 @@ struct Holder {
   long fd;
 };
 
-// Who in `tree` holds pipe `pipe` ("pipe:[N]") open with access `mode`.
-std::vector<Holder> HoldersOf(const std::vector<pid_t>& tree, const std::string& pipe, int mode) {
+// Who in `tree` holds the write end (`writes`) or the read end of pipe `pipe` ("pipe:[N]").
+std::vector<Holder> HoldersOf(const std::vector<pid_t>& tree, const std::string& pipe, bool writes) {
   std::vector<Holder> holders;
   for (pid_t pid : tree) {
-    for (long fd = 0; fd < 256; ++fd) {
-      if (LinkOf(pid, fd) == pipe && AccessModeOf(pid, fd) == mode) holders.push_back({pid, fd});
+    for (const PipeEnd& end : PipeEndsOf(pid)) {
+      if (end.pipe == pipe && end.writes == writes) holders.push_back({pid, end.fd});
     }
   }
   return holders;
@@ -107,25 +73,20 @@ std::string Describe(pid_t pid, pid_t program, const std::vector<pid_t>& tree) {
   const std::optional<char> state = test::ProcessState(pid);
   if (!state) return absl::StrCat(who, " had just ended");
   if (*state == 'Z') return absl::StrCat(who, " had ended, but nobody had reaped it (a zombie)");
-  const std::string syscall_line = ReadSmall(absl::StrCat("/proc/", pid, "/syscall"));
-  std::vector<std::string> words = absl::StrSplit(syscall_line, ' ', absl::SkipEmpty());
-  long number = -1;
-  unsigned long first_arg = 0;
-  if (words.empty() || words[0].find("running") == 0 || !absl::SimpleAtoi(words[0], &number)) {
-    return absl::StrCat(who, " was running (computing, not blocked)");
-  }
-  if (words.size() > 1) (void)absl::SimpleHexAtoi(words[1], &first_arg);
-  const long fd = static_cast<long>(first_arg);
+  const std::optional<BlockedSyscall> blocked = BlockedIn(pid);
+  if (!blocked) return absl::StrCat(who, " was running (computing, not blocked)");
+  const long number = blocked->number;
+  const long fd = static_cast<long>(blocked->first_arg);
   switch (number) {
     case SYS_read:
     case SYS_write: {
       const bool reading = number == SYS_read;
-      const std::string target = LinkOf(pid, fd);
+      const std::string target = TargetOf(pid, fd);
       if (target.rfind("pipe:", 0) != 0) {
         return absl::StrCat(who, " was ", reading ? "reading" : "writing", " fd ", fd, " (", target, ")");
       }
       if (reading) {
-        const std::vector<Holder> writers = HoldersOf(tree, target, O_WRONLY);
+        const std::vector<Holder> writers = HoldersOf(tree, target, /*writes=*/true);
         return absl::StrCat(
             who, " was blocked reading a pipe (its fd ", fd, "). That pipe's write end was still "
             "open in ", writers.empty() ? "no process" : ListHolders(writers, program, pid),
@@ -133,7 +94,7 @@ std::string Describe(pid_t pid, pid_t program, const std::vector<pid_t>& tree) {
             "is closed, in every process, including copies a process never writes to: close "
             "the ends each process does not use right after fork()");
       }
-      const std::vector<Holder> readers = HoldersOf(tree, target, O_RDONLY);
+      const std::vector<Holder> readers = HoldersOf(tree, target, /*writes=*/false);
       return absl::StrCat(who, " was blocked writing a full pipe (its fd ", fd, "); its read end "
                           "was open in ", readers.empty() ? "no process" : ListHolders(readers, program, 0),
                           ", but nobody was reading it");
