@@ -76,7 +76,7 @@ std::string Describe(pid_t pid, pid_t program, const std::vector<pid_t>& tree) {
   const std::optional<BlockedSyscall> blocked = BlockedIn(pid);
   if (!blocked) return absl::StrCat(who, " was running (computing, not blocked)");
   const long number = blocked->number;
-  const long fd = static_cast<long>(blocked->first_arg);
+  const long fd = static_cast<long>(blocked->args[0]);
   switch (number) {
     case SYS_read:
     case SYS_write: {

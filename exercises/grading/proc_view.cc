@@ -18,7 +18,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "base/unique_fd.h"
+#include "process/testing/leak_check.h"
 
 namespace mp::grading {
 namespace {
@@ -71,17 +73,121 @@ std::vector<PipeEnd> PipeEndsOf(pid_t pid) {
   return ends;
 }
 
+namespace {
+
+// "S 12 3": the state letter and both context-switch counts, or "" once `pid` has gone.
+std::string StateAndSwitches(pid_t pid) {
+  const std::string status = ReadSmallFile(absl::StrCat("/proc/", pid, "/status"));
+  std::string state;
+  std::string switches;
+  for (absl::string_view line : absl::StrSplit(status, '\n')) {
+    if (absl::ConsumePrefix(&line, "State:")) state = std::string(absl::StripAsciiWhitespace(line)).substr(0, 1);
+    if (absl::ConsumePrefix(&line, "voluntary_ctxt_switches:") ||
+        absl::ConsumePrefix(&line, "nonvoluntary_ctxt_switches:")) {
+      absl::StrAppend(&switches, " ", absl::StripAsciiWhitespace(line));
+    }
+  }
+  return state.empty() ? "" : state + switches;
+}
+
+// Whether `pid` is blocked in a call that is about to end anyway: waiting for a child
+// that has ended, or reading a pipe no process can write to any more.
+bool AboutToReturn(pid_t pid, const std::vector<pid_t>& pids) {
+  const std::optional<pid_t> waited = ChildWaitedFor(pid);
+  if (waited) {
+    for (pid_t child : test::ChildrenOf(pid)) {
+      if ((*waited == -1 || *waited == child) && test::ProcessState(child) == 'Z') return true;
+    }
+    return false;
+  }
+  const std::optional<BlockedSyscall> blocked = BlockedIn(pid);
+  if (!blocked || blocked->number != SYS_read) return false;
+  const std::string pipe = TargetOf(pid, static_cast<long>(blocked->args[0]));
+  if (pipe.rfind("pipe:", 0) != 0) return false;
+  for (pid_t other : pids) {
+    for (const PipeEnd& end : PipeEndsOf(other)) {
+      if (end.pipe == pipe && end.writes) return false;
+    }
+  }
+  return true;  // no writer among them (a writer outside them is not ours to know)
+}
+
+}  // namespace
+
+bool AllStuck(const std::vector<pid_t>& pids) {
+  std::vector<std::string> first;
+  for (pid_t pid : pids) {
+    first.push_back(StateAndSwitches(pid));
+    if (first.back().rfind("S ", 0) != 0 || InTimedWait(pid) || AboutToReturn(pid, pids)) return false;
+  }
+  for (size_t i = 0; i < pids.size(); ++i) {
+    if (StateAndSwitches(pids[i]) != first[i]) return false;
+  }
+  return true;
+}
+
+bool StallDetector::Stalled(const std::vector<pid_t>& pids) {
+  if (!AllStuck(pids)) {
+    looks_ = 0;
+    return false;
+  }
+  std::string look;
+  for (pid_t pid : pids) {
+    absl::StrAppend(&look, pid, " ", StateAndSwitches(pid), " ",
+                    ReadSmallFile(absl::StrCat("/proc/", pid, "/syscall")), "\n");
+  }
+  if (looks_ == 0 || look != last_) {
+    last_ = look;
+    looks_ = 0;
+    first_look_ = absl::Now();
+  }
+  ++looks_;
+  return looks_ >= 20 && absl::Now() - first_look_ >= absl::Milliseconds(100);
+}
+
 std::optional<BlockedSyscall> BlockedIn(pid_t pid) {
   const std::string line = ReadSmallFile(absl::StrCat("/proc/", pid, "/syscall"));
   // "<number> <arg1> ... <arg6> <sp> <pc>" while blocked; "running" or "-1 ..." otherwise.
   std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipEmpty());
   BlockedSyscall blocked;
-  if (words.size() < 3 || !absl::SimpleAtoi(words[0], &blocked.number) || blocked.number < 0 ||
-      !absl::SimpleHexAtoi(words[1], &blocked.first_arg) ||
-      !absl::SimpleHexAtoi(words[2], &blocked.second_arg)) {
+  if (words.size() < 7 || !absl::SimpleAtoi(words[0], &blocked.number) || blocked.number < 0) {
     return std::nullopt;
   }
+  for (int i = 0; i < 6; ++i) {
+    if (!absl::SimpleHexAtoi(words[i + 1], &blocked.args[i])) return std::nullopt;
+  }
   return blocked;
+}
+
+bool InTimedWait(pid_t pid) {
+  const std::optional<BlockedSyscall> blocked = BlockedIn(pid);
+  if (!blocked) return false;
+  const unsigned long* args = blocked->args;
+  switch (blocked->number) {
+    case SYS_nanosleep:
+    case SYS_clock_nanosleep:
+      return true;
+#ifdef SYS_poll
+    case SYS_poll:
+      return static_cast<int32_t>(args[2]) >= 0;
+#endif
+    case SYS_ppoll:
+      return args[2] != 0;
+#ifdef SYS_select
+    case SYS_select:
+#endif
+    case SYS_pselect6:
+      return args[4] != 0;
+#ifdef SYS_epoll_wait
+    case SYS_epoll_wait:
+#endif
+    case SYS_epoll_pwait:
+      return static_cast<int32_t>(args[3]) >= 0;
+    case SYS_futex:
+      return args[3] != 0;
+    default:
+      return false;
+  }
 }
 
 std::optional<pid_t> ChildWaitedFor(pid_t pid) {
@@ -90,13 +196,13 @@ std::optional<pid_t> ChildWaitedFor(pid_t pid) {
 #ifdef SYS_wait4
   if (blocked->number == SYS_wait4) {
     // wait4(pid, ...): the kernel prints the int as an unsigned word, -1 as 0xffffffff.
-    const auto target = static_cast<pid_t>(static_cast<int32_t>(blocked->first_arg));
+    const auto target = static_cast<pid_t>(static_cast<int32_t>(blocked->args[0]));
     return target > 0 ? target : -1;
   }
 #endif
   if (blocked->number == SYS_waitid) {
     // waitid(idtype, id, ...)
-    return blocked->first_arg == P_PID ? static_cast<pid_t>(blocked->second_arg) : -1;
+    return blocked->args[0] == P_PID ? static_cast<pid_t>(blocked->args[1]) : -1;
   }
   return std::nullopt;
 }
