@@ -109,6 +109,15 @@ std::string Describe(pid_t pid, pid_t program, const std::vector<pid_t>& tree) {
       return absl::StrCat(who, " was sleeping");
     case SYS_futex:
       return absl::StrCat(who, " was waiting on a lock or condition (futex)");
+    case SYS_flock:
+      return absl::StrCat(who, " was waiting for a file lock (flock: a grader's gate, if this is a task)");
+    case SYS_rt_sigtimedwait:
+      return absl::StrCat(who, " was waiting for a signal (sigwaitinfo or sigtimedwait)");
+#ifdef SYS_poll
+    case SYS_poll:
+#endif
+    case SYS_ppoll:
+      return absl::StrCat(who, " was waiting in poll()");
     default:
       return absl::StrCat(who, " was blocked in system call ", number);
   }

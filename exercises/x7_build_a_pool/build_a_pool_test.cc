@@ -15,10 +15,7 @@
 //    task failed, "done", exit 0, no worker left running or unreaped, and no more
 //    processes than the 3 workers and one replacement.
 
-#include <fcntl.h>
 #include <signal.h>
-#include <stdlib.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -31,11 +28,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "exercises/grading/gated_tasks.h"
 #include "exercises/grading/grading.h"
 #include "exercises/grading/hang_report.h"
 #include "exercises/grading/proc_view.h"
@@ -49,37 +46,8 @@ constexpr absl::Duration kTimeout = absl::Seconds(60);
 constexpr int kWorkers = 3;
 constexpr int kTasks = 12;
 
-// What the Work() calls recorded so far: input -> the pid that ran it.
-struct Calls {
-  std::map<int, pid_t> started;
-  std::set<int> ended;
-};
-
-Calls ReadCalls(const std::string& dir) {
-  Calls calls;
-  for (int x = 1; x <= kTasks; ++x) {
-    pid_t pid = 0;
-    if (absl::SimpleAtoi(mp::grading::ReadSmallFile(absl::StrCat(dir, "/start.", x)), &pid)) {
-      calls.started[x] = pid;
-    }
-    if (access(absl::StrCat(dir, "/end.", x).c_str(), F_OK) == 0) calls.ended.insert(x);
-  }
-  return calls;
-}
-
-bool Alive(pid_t pid) {
-  const std::optional<char> state = mp::test::ProcessState(pid);
-  return state && *state != 'Z';
-}
-
-// Inputs whose Work() call has started, not ended, in a process still alive.
-std::map<int, pid_t> Running(const Calls& calls) {
-  std::map<int, pid_t> running;
-  for (const auto& [x, pid] : calls.started) {
-    if (!calls.ended.count(x) && Alive(pid)) running[x] = pid;
-  }
-  return running;
-}
+using mp::grading::Alive;
+using mp::grading::TaskCalls;
 
 // The program and its children that have not ended.
 std::vector<pid_t> LiveTree(pid_t program) {
@@ -94,18 +62,6 @@ std::string Inputs(const std::map<int, pid_t>& running) {
   std::vector<std::string> named;
   for (const auto& [x, pid] : running) named.push_back(absl::StrCat(x, " (pid ", pid, ")"));
   return named.empty() ? "none" : absl::StrJoin(named, ", ");
-}
-
-std::string MakeDirectory() {
-  const char* base = getenv("TEST_TMPDIR");
-  std::string pattern = absl::StrCat(base != nullptr ? base : "/tmp", "/x7.XXXXXX");
-  return mkdtemp(pattern.data()) != nullptr ? pattern : "";
-}
-
-// Whatever the program left to this grader (a subreaper) is collected here.
-void ReapOrphans() {
-  while (waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
-  }
 }
 
 std::string ExpectedOutput(int killed_task) {
@@ -160,10 +116,9 @@ std::string AfterTheKill(pid_t program, const std::set<pid_t>& first_wave, pid_t
 enum class Phase { kFirstWave, kAfterTheKill, kGateOpen };
 
 std::vector<std::string> GradeOneRun() {
-  const std::string dir = MakeDirectory();
+  const std::string dir = mp::grading::MakeGraderDirectory("x7");
   if (dir.empty()) return {"The grader could not make its directory (TEST_TMPDIR)."};
-  int gate = open(absl::StrCat(dir, "/gate").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  flock(gate, LOCK_EX);
+  mp::grading::Gate gate(dir);
   setenv("X7_GRADER_DIR", dir.c_str(), 1);
   absl::StatusOr<mp::test::SpawnedProgram> program = mp::test::SpawnedProgram::Start(
       mp::grading::Program(),
@@ -199,8 +154,8 @@ std::vector<std::string> GradeOneRun() {
     // Whether everything has stopped, judged before the calls are read: a stop lasts, so
     // the calls read after it are the ones it stopped with.
     const bool stuck = stalls.Stalled(LiveTree(pid));
-    const Calls calls = ReadCalls(dir);
-    const std::map<int, pid_t> running = Running(calls);
+    const TaskCalls calls = mp::grading::ReadTaskCalls(dir, kTasks);
+    const std::map<int, pid_t> running = mp::grading::RunningTasks(calls);
     for (const auto& [x, worker] : running) {
       if (worker == pid) {
         problems.push_back(absl::StrCat(
@@ -232,7 +187,7 @@ std::vector<std::string> GradeOneRun() {
       continue;
     }
     if (running.size() == kWorkers && phase == Phase::kAfterTheKill) {
-      flock(gate, LOCK_UN);  // 3 at once again: let everything run to the end
+      gate.Open();  // 3 at once again: let everything run to the end
       phase = Phase::kGateOpen;
       continue;
     }
@@ -248,10 +203,10 @@ std::vector<std::string> GradeOneRun() {
       problems.push_back(AfterTheKill(pid, first_wave, killed_worker, killed_task, running));
     }
   }
-  close(gate);  // opens the gate, if it is still shut
+  gate.Open();  // if it is still shut
 
   // Workers left running or unreaped once the program has exited.
-  const Calls calls = ReadCalls(dir);
+  const TaskCalls calls = mp::grading::ReadTaskCalls(dir, kTasks);
   std::set<pid_t> workers;
   for (const auto& [x, worker] : calls.started) workers.insert(worker);
   if (exited && problems.empty()) {
@@ -289,7 +244,7 @@ std::vector<std::string> GradeOneRun() {
       problems.push_back("The program should exit 0 once every task has a result or a failure.");
     }
   }
-  ReapOrphans();
+  mp::grading::ReapOrphans();
   return problems;
 }
 

@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/cli/parse_flags.h"
 #include "exercises/grading/proc_view.h"
+#include "exercises/grading/task_gate.h"
 
 ABSL_FLAG(std::string, role, "", "producer, filter or consumer");
 ABSL_FLAG(std::string, dir, "", "the directory the grader watches");
@@ -32,16 +33,6 @@ ABSL_FLAG(int, exit_code, 0, "the status to exit with (0 to 125)");
 ABSL_FLAG(int, lines, 1000, "lines the producer writes (1 to 10000000)");
 
 namespace {
-
-// Writes `text` to `path` whole: a file appears under its name only when complete.
-void WriteWhole(const std::string& path, const std::string& text) {
-  const std::string partial = path + ".partial";
-  std::FILE* file = std::fopen(partial.c_str(), "we");
-  if (file == nullptr) return;
-  std::fputs(text.c_str(), file);
-  std::fclose(file);
-  std::rename(partial.c_str(), path.c_str());
-}
 
 std::string Report() {
   std::string text = absl::StrCat("pid ", getpid(), "\n");
@@ -87,13 +78,13 @@ int main(int argc, char** argv) {
   if (exit_code < 0 || exit_code > 125) mp::cli::ExitBadUsage("--exit_code must be 0 to 125");
   if (lines < 1 || lines > 10000000) mp::cli::ExitBadUsage("--lines must be 1 to 10000000");
 
-  WriteWhole(absl::StrCat(dir, "/", role, ".report"), report);
+  mp::grading::WriteFileWhole(absl::StrCat(dir, "/", role, ".report"), report);
   if (role == "producer") Produce(lines);
   if (role == "filter") Filter();
   if (role == "consumer") Consume();
   std::fflush(stdout);
   if (role != "consumer") close(STDOUT_FILENO);  // the end of file the next stage waits for
-  WriteWhole(absl::StrCat(dir, "/", role, ".done"), "");
+  mp::grading::WriteFileWhole(absl::StrCat(dir, "/", role, ".done"), "");
 
   const int release = open(absl::StrCat(dir, "/release.", role).c_str(), O_RDONLY | O_CLOEXEC);
   if (release >= 0) {

@@ -17,7 +17,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
@@ -36,6 +35,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "exercises/grading/gated_tasks.h"
 #include "exercises/grading/grading.h"
 #include "exercises/grading/hang_report.h"
 #include "exercises/grading/proc_view.h"
@@ -242,20 +242,8 @@ std::string ExpectedOutput() {
                       kExitCodes[0], " ", kExitCodes[1], " ", kExitCodes[2], "\n");
 }
 
-std::string MakeDirectory() {
-  const char* base = getenv("TEST_TMPDIR");
-  std::string pattern = absl::StrCat(base != nullptr ? base : "/tmp", "/x9.XXXXXX");
-  return mkdtemp(pattern.data()) != nullptr ? pattern : "";
-}
-
-// The stages this grader took over as orphans (it is a subreaper): collected here.
-void ReapOrphans() {
-  while (waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
-  }
-}
-
 std::vector<std::string> GradeOneRun() {
-  const std::string dir = MakeDirectory();
+  const std::string dir = mp::grading::MakeGraderDirectory("x9");
   if (dir.empty()) return {"The grader could not make its directory (TEST_TMPDIR)."};
   StageRelease release(dir);
   const std::string stage_program = mp::test::Runfile("exercises/x9_pipeline/pipeline_stage");
@@ -393,7 +381,7 @@ std::vector<std::string> GradeOneRun() {
       problems.push_back("The program should exit 0 once its three stages have ended.");
     }
   }
-  ReapOrphans();
+  mp::grading::ReapOrphans();
   return problems;
 }
 
