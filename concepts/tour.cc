@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
   if (failed > 0) std::printf("; %d part(s) failed (see above)", failed);
   std::printf(". The lessons: concepts/README.md. Exercises: bazel run //exercises:progress;\n"
               "then the capstones: x9_pipeline (a shell's pipeline), x7_build_a_pool (a pool by\n"
-              "hand that survives a killed worker), x10_ctrl_c (a runner Ctrl-C cannot break);\n"
-              "see exercises/README.md.\n");
+              "hand that survives a killed worker), x8_map_reduce (a map-reduce exact through\n"
+              "crashes), x10_ctrl_c (a runner Ctrl-C cannot break); see exercises/README.md.\n");
   return failed == 0 ? 0 : 1;
 }

@@ -67,8 +67,8 @@ const std::vector<std::string>& CourseOrder() {
   static const auto* order = new std::vector<std::string>{
       "q3_create_process", "x3_reap_zombies",  "q6_print_numbers",  "q1_pool_map",
       "q5_worker_pool",    "x5_survive_a_crash", "x1_pipe_ping_pong", "x2_shared_counter",
-      "x9_pipeline",       "x7_build_a_pool",    "x10_ctrl_c",         "x4_parallel_primes",
-      "x6_processes_vs_threads"};
+      "x9_pipeline",       "x7_build_a_pool",    "x8_map_reduce",      "x10_ctrl_c",
+      "x4_parallel_primes", "x6_processes_vs_threads"};
   return *order;
 }
 

@@ -23,8 +23,9 @@ std::string MakeGraderDirectory(const std::string& prefix) {
   return mkdtemp(pattern.data()) != nullptr ? pattern : "";
 }
 
-Gate::Gate(const std::string& dir) {
-  fd_ = open(absl::StrCat(dir, "/gate").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+Gate::Gate(const std::string& dir, int task) {
+  const std::string path = task == 0 ? absl::StrCat(dir, "/gate") : absl::StrCat(dir, "/gate.", task);
+  fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ >= 0) flock(fd_, LOCK_EX);
 }
 

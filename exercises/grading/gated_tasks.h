@@ -22,10 +22,11 @@ namespace mp::grading {
 // made.
 std::string MakeGraderDirectory(const std::string& prefix);
 
-// <dir>/gate, held shut (an exclusive lock) from construction until Open() or the end.
+// <dir>/gate (or <dir>/gate.<task>, a gate for one task: task_gate.h), held shut (an
+// exclusive lock) from construction until Open() or the end.
 class Gate {
  public:
-  explicit Gate(const std::string& dir);
+  explicit Gate(const std::string& dir, int task = 0);
   ~Gate() { Open(); }
   Gate(const Gate&) = delete;
   Gate& operator=(const Gate&) = delete;

@@ -28,12 +28,21 @@ void RecordTaskStart(const std::string& dir, int task) {
   WriteFileWhole(dir + "/start." + std::to_string(task), std::to_string(getpid()));
 }
 
-void WaitAtGate(const std::string& dir) {
-  const int gate = open((dir + "/gate").c_str(), O_RDONLY | O_CLOEXEC);
-  if (gate < 0) return;
+namespace {
+
+void WaitWhileLocked(const std::string& path) {
+  const int gate = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (gate < 0) return;  // no such gate
   while (flock(gate, LOCK_SH) != 0) {  // retried when a signal interrupts it
   }
   close(gate);
+}
+
+}  // namespace
+
+void WaitAtGate(const std::string& dir, int task) {
+  WaitWhileLocked(dir + "/gate");
+  WaitWhileLocked(dir + "/gate." + std::to_string(task));
 }
 
 void RecordTaskEnd(const std::string& dir, int task) {

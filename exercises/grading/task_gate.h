@@ -8,7 +8,8 @@
 //   const std::string dir = mp::grading::GraderDirectory("X7_GRADER_DIR");
 //   if (!dir.empty()) {
 //     mp::grading::RecordTaskStart(dir, x);  // <dir>/start.<x>: the pid running it
-//     mp::grading::WaitAtGate(dir);          // while the grader holds <dir>/gate
+//     mp::grading::WaitAtGate(dir, x);       // while the grader holds <dir>/gate, and
+//                                            // <dir>/gate.<x> if it made one
 //   }
 //   ... the work ...
 //   if (!dir.empty()) mp::grading::RecordTaskEnd(dir, x);  // <dir>/end.<x>
@@ -27,7 +28,9 @@ namespace mp::grading {
 std::string GraderDirectory(const char* variable);
 
 void RecordTaskStart(const std::string& dir, int task);
-void WaitAtGate(const std::string& dir);
+// Waits while the grader holds <dir>/gate shut, then while it holds <dir>/gate.<task>
+// (if that exists: a gate for one task alone, to hold it back after the others).
+void WaitAtGate(const std::string& dir, int task);
 void RecordTaskEnd(const std::string& dir, int task);
 
 // Writes `text` to `path` whole (through a temporary name): a reader never sees half a
