@@ -1,5 +1,7 @@
 #include "pool/life_record.h"
 
+#include <time.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -33,9 +35,15 @@ bool PoolRecordEnabled() { return RecordFd() >= 0; }
 
 void RecordPoolEvent(absl::string_view event) {
   if (!PoolRecordEnabled()) return;
-  const std::string line = absl::StrCat(getpid(), " ", event, "\n");
+  const std::string line = absl::StrCat(getpid(), " ", event, " us=", PoolRecordMicros(), "\n");
   // One write() per line: with O_APPEND, lines of concurrent writers do not interleave.
   (void)!write(RecordFd(), line.data(), line.size());
+}
+
+int64_t PoolRecordMicros() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1000000 + now.tv_nsec / 1000;
 }
 
 std::string NewPoolRecordId() {

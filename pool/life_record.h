@@ -9,6 +9,14 @@
 //   <pid> join pool=<id> status=<OK or the error's code>
 //   <pid> terminate pool=<id>
 //   <pid> destroy pool=<id> without=join           destroyed before a successful Join()
+//   <pid> exit pool=<id> pid=<worker pid> code=<c> [chunk_first=<i> retried=<0|1>]
+//                                                  a worker ended before the pool closed:
+//                                                  its exit code (minus the signal), and
+//                                                  the chunk it was running, if any
+//
+// Every line ends with us=<microseconds>, the writer's CLOCK_MONOTONIC, which all the
+// processes of a machine share; a "ran" line also has start_us=, when the chunk began. A
+// timeline (pool/trace) is drawn from these.
 //
 // <pid> is the process that wrote the line; <id> is "<creator pid>.<n>", the n-th pool
 // that process created. Each line is one write() to a file opened with O_APPEND, so lines
@@ -20,6 +28,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -35,6 +44,9 @@ bool PoolRecordEnabled();
 
 // Appends "<pid> <event>\n" to the record, if enabled.
 void RecordPoolEvent(absl::string_view event);
+
+// CLOCK_MONOTONIC in microseconds: the record's clock.
+int64_t PoolRecordMicros();
 
 // A new pool's id, "<pid>.<n>".
 std::string NewPoolRecordId();

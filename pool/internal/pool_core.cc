@@ -454,15 +454,19 @@ void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
   // however it ended: a crash, a kill, or a task that called exit(0). That chunk fails
   // (or is retried, counted); the rest go back to the front of the queue, in order,
   // untouched. (Exit code 0 is no excuse: a chunk re-sent uncounted would run forever.)
+  std::string record_event = absl::StrCat("exit pool=", record_id_, " pid=", pid, " code=", exit_code);
   if (!worker.in_flight.empty() && took_a_chunk) {
     Chunk running = std::move(worker.in_flight.front());
     worker.in_flight.pop_front();
+    absl::StrAppend(&record_event, " chunk_first=", running.first_index, " retried=",
+                    running.attempts < options_.retries ? 1 : 0);
     if (++running.attempts <= options_.retries) {
       worker.in_flight.push_front(std::move(running));
     } else {
       Fail(running, absl::AbortedError(absl::StrCat(what, " while running it")), done);
     }
   }
+  RecordPoolEvent(record_event);
   for (auto chunk = worker.in_flight.rbegin(); chunk != worker.in_flight.rend(); ++chunk) {
     pending_.push_front(std::move(*chunk));
   }

@@ -104,13 +104,14 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
 
     values.clear();
     errors.clear();
+    const int64_t start_us = PoolRecordEnabled() ? PoolRecordMicros() : 0;
     RunTasks(chunk->task_name, chunk->args, chunk->count, values, errors);
     // A task that fork()ed comes back here twice. The copy is not a worker: it must not
     // answer for the chunk nor take the next, and nobody waits for it, so it ends now.
     if (getpid() != pid) _exit(kTaskForkedAWorker);
     if (PoolRecordEnabled()) {
       RecordPoolEvent(absl::StrCat("ran task=", std::string(chunk->task_name), " first=", chunk->first_index,
-                                   " count=", chunk->count));
+                                   " count=", chunk->count, " start_us=", start_us));
     }
     ResultMessage reply{.job = chunk->job,
                         .first_index = chunk->first_index,

@@ -1,0 +1,177 @@
+#include "pool/trace/timeline.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace mp::trace {
+namespace {
+
+int64_t Number(const internal::PoolEvent& event, const std::string& field) {
+  int64_t value = 0;
+  return absl::SimpleAtoi(event.Field(field), &value) ? value : 0;
+}
+
+void Widen(Timeline& timeline, int64_t at_us) {
+  if (at_us <= 0) return;
+  if (timeline.begin_us == 0 || at_us < timeline.begin_us) timeline.begin_us = at_us;
+  timeline.end_us = std::max(timeline.end_us, at_us);
+}
+
+// Text for an SVG element: the few characters XML reserves, escaped.
+std::string Escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else if (c == '"') out += "&quot;";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events) {
+  Timeline timeline;
+  for (const internal::PoolEvent& event : events) {
+    const int64_t at_us = Number(event, "us");
+    if (at_us == 0) continue;
+    Widen(timeline, at_us);
+    if (event.what == "ran") {
+      WorkerTrack& track = timeline.workers[event.writer];
+      track.pid = event.writer;
+      const int64_t start_us = Number(event, "start_us");
+      Widen(timeline, start_us);
+      track.chunks.push_back({event.Field("task"), static_cast<uint64_t>(Number(event, "first")),
+                              static_cast<uint64_t>(Number(event, "count")),
+                              start_us > 0 ? start_us : at_us, at_us});
+    } else if (event.what == "worker") {
+      const pid_t pid = static_cast<pid_t>(Number(event, "pid"));
+      WorkerTrack& track = timeline.workers[pid];
+      track.pid = pid;
+      track.started_us = at_us;
+      if (timeline.parent == 0) timeline.parent = event.writer;
+    } else if (event.what == "exit") {
+      const pid_t pid = static_cast<pid_t>(Number(event, "pid"));
+      WorkerTrack& track = timeline.workers[pid];
+      track.pid = pid;
+      track.deaths.push_back({at_us, static_cast<int>(Number(event, "code")),
+                              !event.Field("chunk_first").empty(),
+                              static_cast<uint64_t>(Number(event, "chunk_first")),
+                              event.Field("retried") == "1"});
+    } else {
+      if (timeline.parent == 0 && event.what == "create") timeline.parent = event.writer;
+      timeline.marks.push_back({event.what, event.Field("pool"), at_us});
+    }
+  }
+  return timeline;
+}
+
+Json ChromeTrace(const Timeline& timeline) {
+  Json events = Json::array();
+  auto micros = [&](int64_t at_us) { return at_us - timeline.begin_us; };
+  events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", timeline.parent}, {"tid", 0},
+                    {"ts", 0}, {"args", {{"name", absl::StrCat("parent ", timeline.parent)}}}});
+  for (const PoolMark& mark : timeline.marks) {
+    events.push_back({{"name", absl::StrCat(mark.what, " ", mark.pool)}, {"ph", "i"}, {"s", "p"},
+                      {"pid", timeline.parent}, {"tid", 0}, {"ts", micros(mark.at_us)}});
+  }
+  for (const auto& [pid, track] : timeline.workers) {
+    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"tid", 0}, {"ts", 0},
+                      {"args", {{"name", absl::StrCat("worker ", pid)}}}});
+    if (track.started_us > 0) {
+      events.push_back({{"name", "worker started"}, {"ph", "i"}, {"s", "p"}, {"pid", pid},
+                        {"tid", 0}, {"ts", micros(track.started_us)}});
+    }
+    for (const ChunkRun& chunk : track.chunks) {
+      events.push_back({{"name", absl::StrCat(chunk.task, " [", chunk.first, "..",
+                                              chunk.first + chunk.count - 1, "]")},
+                        {"cat", "chunk"},
+                        {"ph", "X"},
+                        {"pid", pid},
+                        {"tid", 0},
+                        {"ts", micros(chunk.start_us)},
+                        {"dur", chunk.end_us - chunk.start_us},
+                        {"args", {{"first", chunk.first}, {"count", chunk.count}}}});
+    }
+    for (const WorkerDeath& death : track.deaths) {
+      events.push_back({{"name", death.mid_chunk ? (death.retried ? "died mid-chunk (retried)"
+                                                                  : "died mid-chunk (failed)")
+                                                 : "died"},
+                        {"ph", "i"}, {"s", "p"}, {"pid", pid}, {"tid", 0}, {"ts", micros(death.at_us)},
+                        {"args", {{"exit_code", death.exit_code}, {"chunk_first", death.chunk_first}}}});
+    }
+  }
+  return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
+}
+
+std::string Svg(const Timeline& timeline, const std::string& title) {
+  std::vector<const WorkerTrack*> rows;
+  for (const auto& [pid, track] : timeline.workers) rows.push_back(&track);
+  auto first_seen = [](const WorkerTrack* track) {
+    return track->started_us > 0 ? track->started_us
+                                 : (track->chunks.empty() ? 0 : track->chunks.front().start_us);
+  };
+  std::stable_sort(rows.begin(), rows.end(), [&](const WorkerTrack* a, const WorkerTrack* b) {
+    return first_seen(a) < first_seen(b);
+  });
+  constexpr double kLeft = 120, kWidth = 760, kRow = 28, kTop = 40;
+  const double span_us = std::max<int64_t>(timeline.end_us - timeline.begin_us, 1);
+  auto x = [&](int64_t at_us) { return kLeft + kWidth * static_cast<double>(at_us - timeline.begin_us) / span_us; };
+  const double height = kTop + kRow * static_cast<double>(rows.size()) + 40;
+  std::string svg = absl::StrFormat(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+      "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+      "<text x=\"10\" y=\"20\" font-size=\"14\">%s</text>\n",
+      static_cast<int>(kLeft + kWidth + 20), static_cast<int>(height), Escaped(title));
+  for (size_t row = 0; row < rows.size(); ++row) {
+    const WorkerTrack& track = *rows[row];
+    const double y = kTop + kRow * static_cast<double>(row);
+    absl::StrAppendFormat(&svg, "<text x=\"10\" y=\"%.1f\">worker %d</text>\n", y + 17, track.pid);
+    absl::StrAppendFormat(&svg, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+                          kLeft, y + kRow - 2, kLeft + kWidth, y + kRow - 2);
+    for (size_t i = 0; i < track.chunks.size(); ++i) {
+      const ChunkRun& chunk = track.chunks[i];
+      const double left = x(chunk.start_us);
+      const double width = std::max(x(chunk.end_us) - left, 1.0);
+      absl::StrAppendFormat(&svg,
+                            "<rect class=\"chunk\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                            "fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"><title>%s [%d..%d]</title></rect>\n",
+                            left, y + 4, width, kRow - 10, i % 2 == 0 ? "#6a9fd4" : "#9cc3e8",
+                            Escaped(chunk.task), chunk.first, chunk.first + chunk.count - 1);
+      if (width > 24) {
+        absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\">%d</text>\n", left + 2,
+                              y + 16, chunk.first);
+      }
+    }
+    for (const WorkerDeath& death : track.deaths) {
+      const double cx = x(death.at_us);
+      absl::StrAppendFormat(&svg,
+                            "<g class=\"death\" stroke=\"#c00\" stroke-width=\"2\"><line x1=\"%.1f\" y1=\"%.1f\" "
+                            "x2=\"%.1f\" y2=\"%.1f\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/></g>\n",
+                            cx - 6, y + 4, cx + 6, y + kRow - 6, cx - 6, y + kRow - 6, cx + 6, y + 4);
+      absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#c00\" font-size=\"9\">%s</text>\n",
+                            cx + 8, y + 12,
+                            death.mid_chunk ? (death.retried ? "died: chunk retried" : "died: chunk failed")
+                                            : "died");
+    }
+  }
+  const double axis_y = kTop + kRow * static_cast<double>(rows.size()) + 12;
+  absl::StrAppendFormat(&svg, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
+                        kLeft, axis_y, kLeft + kWidth, axis_y);
+  for (int tick = 0; tick <= 4; ++tick) {
+    const double at = kLeft + kWidth * tick / 4.0;
+    absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.1f ms</text>\n", at,
+                          axis_y + 14, span_us * tick / 4.0 / 1000.0);
+  }
+  return svg + "</svg>\n";
+}
+
+}  // namespace mp::trace

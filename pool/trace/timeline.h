@@ -1,0 +1,80 @@
+// A pool's run as a picture: the pool's record (pool/life_record.h, MP_POOL_RECORD) read
+// back into a timeline, and written as Chrome trace events (which Perfetto and
+// chrome://tracing open: one track per process) or as an SVG (one row per worker, a bar
+// per chunk, deaths and retries marked), with nothing but a text editor or an image
+// viewer needed.
+//
+//   MP_POOL_RECORD=/tmp/run.record ./my_program
+//   bazel run //pool/trace:timeline_tool -- --record=/tmp/run.record --svg_out=/tmp/run.svg
+//
+// One record serves graders, learners and this picture: there is no second event log.
+
+#ifndef MP_POOL_TRACE_TIMELINE_H_
+#define MP_POOL_TRACE_TIMELINE_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/json.h"
+#include "pool/life_record.h"
+
+namespace mp::trace {
+
+struct ChunkRun {
+  std::string task;
+  uint64_t first = 0;
+  uint64_t count = 0;
+  int64_t start_us = 0;
+  int64_t end_us = 0;
+};
+
+struct WorkerDeath {
+  int64_t at_us = 0;
+  int exit_code = 0;        // minus the signal number if a signal ended it
+  bool mid_chunk = false;   // it was running a chunk
+  uint64_t chunk_first = 0;
+  bool retried = false;     // that chunk was sent again
+};
+
+struct WorkerTrack {
+  pid_t pid = 0;
+  int64_t started_us = 0;  // when the pool started it (0 if not in the record)
+  std::vector<ChunkRun> chunks;
+  std::vector<WorkerDeath> deaths;  // at most one: a dead worker's replacement has its own pid
+};
+
+struct PoolMark {
+  std::string what;  // "create", "close", "join", "terminate"
+  std::string pool;
+  int64_t at_us = 0;
+};
+
+struct Timeline {
+  pid_t parent = 0;                       // the process that created the (first) pool
+  std::map<pid_t, WorkerTrack> workers;   // by pid
+  std::vector<PoolMark> marks;            // in the parent
+  int64_t begin_us = 0;                   // the earliest time in the record
+  int64_t end_us = 0;                     // the latest
+};
+
+// The timeline of a record. Lines without times (an older record) are left out.
+Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events);
+
+// Chrome's trace event format, JSON object form: {"traceEvents": [...],
+// "displayTimeUnit": "ms"}. A chunk is a complete event ("ph": "X", "ts", "dur"), a
+// worker's start, death and the pool's create/close/join are instant events ("ph": "i"),
+// and each process is named by a metadata event ("ph": "M", "process_name").
+Json ChromeTrace(const Timeline& timeline);
+
+// An SVG picture, `title` at the top: one row per worker in the order they started,
+// chunks as bars (labelled with their first task), a red cross where a worker died
+// (with "retried" if its chunk was sent again), and a time axis in milliseconds.
+std::string Svg(const Timeline& timeline, const std::string& title);
+
+}  // namespace mp::trace
+
+#endif  // MP_POOL_TRACE_TIMELINE_H_

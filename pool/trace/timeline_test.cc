@@ -1,0 +1,156 @@
+// Tests of the timeline drawn from a real pool's record: a 2-worker pool maps 40 tasks in
+// chunks of 4, and the task for input 13 kills its worker the first time it runs (the
+// chunk is retried). The Chrome trace must have the trace-event format's required fields
+// on every event, one complete event per chunk that ran, each ending after it began; the
+// SVG one bar per chunk and one death mark.
+//
+// Counterfactuals, run by hand: without start_us in the worker's "ran" line every chunk
+// has zero duration (ChunksHaveDurations fails); without the pool's "exit" line no death
+// is marked (TheKilledWorkerIsMarked fails).
+
+#include "pool/trace/timeline.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "base/json.h"
+#include "base/testing/status_matchers.h"
+#include "gtest/gtest.h"
+#include "pool/life_record.h"
+#include "pool/pool.h"
+#include "pool/pool_task.h"
+
+namespace mp::trace {
+namespace {
+
+// Kills its own worker the first time it sees 13 (a marker file says it has).
+int SquareButDieOnceAt13(int x) {
+  if (x == 13) {
+    const std::string marker = absl::StrCat(getenv("TEST_TMPDIR"), "/died_once");
+    const int fd = open(marker.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd >= 0) kill(getpid(), SIGKILL);
+  }
+  return x * x;
+}
+MP_POOL_TASK(SquareButDieOnceAt13);
+
+std::string ReadFile(const std::string& path) {
+  std::string text;
+  char buffer[4096];
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  for (ssize_t got; fd >= 0 && (got = read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, got);
+  if (fd >= 0) close(fd);
+  return text;
+}
+
+class TimelineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string record = absl::StrCat(getenv("TEST_TMPDIR"), "/pool.record");
+    setenv(internal::kPoolRecordVariable, record.c_str(), 1);
+    absl::StatusOr<Pool> pool = Pool::Create({.workers = 2, .retries = 1});
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    std::vector<int> inputs;
+    for (int i = 0; i < 40; ++i) inputs.push_back(i);
+    absl::StatusOr<std::vector<int>> squares = pool->Map(SquareButDieOnceAt13, inputs, {.chunksize = 4});
+    ASSERT_TRUE(squares.ok()) << squares.status();
+    pool->Close();
+    ASSERT_TRUE(pool->Join(absl::Seconds(60)).ok());
+    timeline_ = new Timeline(FromPoolRecord(internal::ParsePoolRecord(ReadFile(record))));
+  }
+  static const Timeline& timeline() { return *timeline_; }
+
+ private:
+  static inline Timeline* timeline_ = nullptr;
+};
+
+std::vector<ChunkRun> AllChunks(const Timeline& timeline) {
+  std::vector<ChunkRun> chunks;
+  for (const auto& [pid, track] : timeline.workers) chunks.insert(chunks.end(), track.chunks.begin(), track.chunks.end());
+  return chunks;
+}
+
+TEST_F(TimelineTest, EveryTaskRanInExactlyOneRecordedChunk) {
+  std::set<uint64_t> tasks;
+  for (const ChunkRun& chunk : AllChunks(timeline())) {
+    for (uint64_t i = chunk.first; i < chunk.first + chunk.count; ++i) EXPECT_TRUE(tasks.insert(i).second) << i;
+  }
+  EXPECT_EQ(tasks.size(), 40u);
+}
+
+TEST_F(TimelineTest, ChunksHaveDurations) {
+  int64_t longest = 0;
+  for (const ChunkRun& chunk : AllChunks(timeline())) {
+    EXPECT_LE(chunk.start_us, chunk.end_us);
+    EXPECT_GE(chunk.start_us, timeline().begin_us);
+    longest = std::max(longest, chunk.end_us - chunk.start_us);
+  }
+  EXPECT_GT(longest, 0) << "every chunk took no time at all: start_us missing?";
+}
+
+TEST_F(TimelineTest, TheKilledWorkerIsMarkedAndItsChunkRetried) {
+  int deaths = 0;
+  for (const auto& [pid, track] : timeline().workers) {
+    for (const WorkerDeath& death : track.deaths) {
+      ++deaths;
+      EXPECT_TRUE(death.mid_chunk);
+      EXPECT_TRUE(death.retried);
+      EXPECT_EQ(death.chunk_first, 12u);
+      EXPECT_EQ(death.exit_code, -SIGKILL);
+    }
+  }
+  EXPECT_EQ(deaths, 1);
+  EXPECT_GE(timeline().workers.size(), 3u) << "two workers and one replacement";
+}
+
+// The trace-event format's required fields: name, ph, pid, tid, ts on every event; dur
+// on complete events; and every process named.
+TEST_F(TimelineTest, ChromeTraceHasTheFormatsRequiredFields) {
+  const Json trace = Json::parse(WriteJson(ChromeTrace(timeline())));
+  ASSERT_TRUE(trace.contains("traceEvents"));
+  ASSERT_TRUE(trace["traceEvents"].is_array());
+  size_t complete = 0;
+  std::set<int64_t> named;
+  std::set<int64_t> seen;
+  for (const Json& event : trace["traceEvents"]) {
+    ASSERT_TRUE(event.contains("name") && event["name"].is_string()) << event;
+    ASSERT_TRUE(event.contains("ph") && event["ph"].is_string()) << event;
+    ASSERT_TRUE(event.contains("pid") && event["pid"].is_number_integer()) << event;
+    ASSERT_TRUE(event.contains("tid") && event["tid"].is_number_integer()) << event;
+    ASSERT_TRUE(event.contains("ts") && event["ts"].is_number() && event["ts"].get<int64_t>() >= 0) << event;
+    const std::string ph = event["ph"];
+    EXPECT_TRUE(ph == "X" || ph == "i" || ph == "M") << event;
+    if (ph == "X") {
+      ++complete;
+      ASSERT_TRUE(event.contains("dur") && event["dur"].is_number() && event["dur"].get<int64_t>() >= 0) << event;
+    }
+    if (ph == "M") named.insert(event["pid"].get<int64_t>());
+    seen.insert(event["pid"].get<int64_t>());
+  }
+  EXPECT_EQ(complete, AllChunks(timeline()).size());
+  EXPECT_EQ(named, seen) << "a process without a process_name event";
+}
+
+TEST_F(TimelineTest, SvgHasABarPerChunkAndOneDeathMark) {
+  const std::string svg = Svg(timeline(), "40 squares, chunks of 4, one worker killed");
+  EXPECT_EQ(svg.rfind("<svg ", 0), 0u);
+  EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = svg.find(needle); at != std::string::npos; at = svg.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("class=\"chunk\""), AllChunks(timeline()).size());
+  EXPECT_EQ(count("class=\"death\""), 1u);
+}
+
+}  // namespace
+}  // namespace mp::trace
