@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "base/xml_text.h"
 #include "benchmarks/scaling/report.h"
 #include "benchmarks/scaling/report_output.h"
 #include "scaling/scaling_math.h"
@@ -39,16 +40,6 @@ Style StyleOf(const std::string& engine) {
   return {"", "#7f7f7f", "2,2"};
 }
 
-std::string Escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
-  }
-  return out;
-}
 
 // Maps workers and speedup to a panel's pixels.
 struct Axes {
@@ -80,7 +71,7 @@ std::string Line(const Axes& axes, const std::vector<std::pair<double, double>>&
 std::string Frame(const Axes& axes, const std::string& title) {
   std::string out = absl::StrFormat(
       "<text x=\"%.0f\" y=\"%.0f\" font-size=\"14\" font-weight=\"bold\">%s</text>\n",
-      axes.origin_x + kLeft, axes.origin_y + 18, Escaped(title));
+      axes.origin_x + kLeft, axes.origin_y + 18, XmlEscaped(title));
   const int x_step = std::max(1, axes.max_workers / 8);
   for (int workers = 1; workers <= axes.max_workers; workers += x_step) {
     absl::StrAppendFormat(&out,
@@ -148,7 +139,7 @@ std::string SvgChart(const Report& report) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
       "font-family=\"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
       "<text x=\"20\" y=\"20\" font-size=\"14\">%s</text>\n",
-      width, height, Escaped("Speedup vs workers: " + report.machine + ", " + report.date));
+      width, height, XmlEscaped("Speedup vs workers: " + report.machine + ", " + report.date));
   absl::StrAppend(&out, Legend());
   for (size_t i = 0; i < workloads.size(); ++i) {
     const Axes axes{.origin_x = static_cast<double>((i % kColumns) * kPanelWidth),

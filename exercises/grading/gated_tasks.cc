@@ -51,6 +51,14 @@ bool Alive(pid_t pid) {
   return state && *state != 'Z';
 }
 
+std::vector<pid_t> LiveTree(pid_t program) {
+  std::vector<pid_t> tree = {program};
+  for (pid_t child : test::ChildrenOf(program)) {
+    if (Alive(child)) tree.push_back(child);
+  }
+  return tree;
+}
+
 std::map<int, pid_t> RunningTasks(const TaskCalls& calls) {
   std::map<int, pid_t> running;
   for (const auto& [task, pid] : calls.started) {

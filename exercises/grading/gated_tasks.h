@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace mp::grading {
 
@@ -49,6 +50,9 @@ std::map<int, pid_t> RunningTasks(const TaskCalls& calls);
 
 // Whether `pid` exists and has not ended (a zombie has).
 bool Alive(pid_t pid);
+
+// `program` and those of its children that have not ended: what StallDetector watches.
+std::vector<pid_t> LiveTree(pid_t program);
 
 // For a grader that made itself a subreaper (PR_SET_CHILD_SUBREAPER): collects every
 // process the graded program left it. Call once the program itself has been collected.

@@ -49,14 +49,6 @@ constexpr int kTasks = 12;
 using mp::grading::Alive;
 using mp::grading::TaskCalls;
 
-// The program and its children that have not ended.
-std::vector<pid_t> LiveTree(pid_t program) {
-  std::vector<pid_t> tree = {program};
-  for (pid_t child : mp::test::ChildrenOf(program)) {
-    if (Alive(child)) tree.push_back(child);
-  }
-  return tree;
-}
 
 std::string Inputs(const std::map<int, pid_t>& running) {
   std::vector<std::string> named;
@@ -87,7 +79,7 @@ std::string WithoutFailureReason(const std::string& output, int killed_task) {
 std::string AfterTheKill(pid_t program, const std::set<pid_t>& first_wave, pid_t killed_worker,
                          int killed_task, const std::map<int, pid_t>& running) {
   std::vector<pid_t> new_workers;
-  for (pid_t child : LiveTree(program)) {
+  for (pid_t child : mp::grading::LiveTree(program)) {
     if (child != program && !first_wave.count(child)) new_workers.push_back(child);
   }
   const std::string what = absl::StrCat(
@@ -153,7 +145,7 @@ std::vector<std::string> GradeOneRun() {
     }
     // Whether everything has stopped, judged before the calls are read: a stop lasts, so
     // the calls read after it are the ones it stopped with.
-    const bool stuck = stalls.Stalled(LiveTree(pid));
+    const bool stuck = stalls.Stalled(mp::grading::LiveTree(pid));
     const TaskCalls calls = mp::grading::ReadTaskCalls(dir, kTasks);
     const std::map<int, pid_t> running = mp::grading::RunningTasks(calls);
     for (const auto& [x, worker] : running) {

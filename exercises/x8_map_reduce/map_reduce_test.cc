@@ -77,14 +77,6 @@ std::string Tasks(const std::map<int, pid_t>& tasks) {
   return named.empty() ? "none" : absl::StrJoin(named, ", ");
 }
 
-// The program and its children that have not ended.
-std::vector<pid_t> LiveTree(pid_t program) {
-  std::vector<pid_t> tree = {program};
-  for (pid_t child : mp::test::ChildrenOf(program)) {
-    if (mp::grading::Alive(child)) tree.push_back(child);
-  }
-  return tree;
-}
 
 class Run {
  public:
@@ -127,7 +119,7 @@ class Run {
   void LetTheMapsFinishLastOneLast() {
     map_gate_->Open();
     mp::grading::StallDetector stalls;
-    while (ok() && !Exited() && !stalls.Stalled(LiveTree(pid()))) {
+    while (ok() && !Exited() && !stalls.Stalled(mp::grading::LiveTree(pid()))) {
       if (absl::Now() > deadline_) {
         Problem(absl::StrCat("waiting for the maps to finish: ", mp::grading::StillRunning(pid(), kTimeout)));
         return;
@@ -154,7 +146,7 @@ class Run {
         return false;
       }
       Drain();
-      const bool stalled = stalls.Stalled(LiveTree(pid()));
+      const bool stalled = stalls.Stalled(mp::grading::LiveTree(pid()));
       const std::map<int, pid_t> running = mp::grading::RunningTasks(reduce_phase ? Reduces() : Maps());
       CheckRules();
       if (!ok()) return false;

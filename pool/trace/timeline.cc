@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/xml_text.h"
 
 namespace mp::trace {
 namespace {
@@ -23,18 +24,6 @@ void Widen(Timeline& timeline, int64_t at_us) {
   timeline.end_us = std::max(timeline.end_us, at_us);
 }
 
-// Text for an SVG element: the few characters XML reserves, escaped.
-std::string Escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -130,7 +119,7 @@ std::string Svg(const Timeline& timeline, const std::string& title) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
       "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
       "<text x=\"10\" y=\"20\" font-size=\"14\">%s</text>\n",
-      static_cast<int>(kLeft + kWidth + 20), static_cast<int>(height), Escaped(title));
+      static_cast<int>(kLeft + kWidth + 20), static_cast<int>(height), XmlEscaped(title));
   for (size_t row = 0; row < rows.size(); ++row) {
     const WorkerTrack& track = *rows[row];
     const double y = kTop + kRow * static_cast<double>(row);
@@ -145,7 +134,7 @@ std::string Svg(const Timeline& timeline, const std::string& title) {
                             "<rect class=\"chunk\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                             "fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"><title>%s [%d..%d]</title></rect>\n",
                             left, y + 4, width, kRow - 10, i % 2 == 0 ? "#6a9fd4" : "#9cc3e8",
-                            Escaped(chunk.task), chunk.first, chunk.first + chunk.count - 1);
+                            XmlEscaped(chunk.task), chunk.first, chunk.first + chunk.count - 1);
       if (width > 24) {
         absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\">%d</text>\n", left + 2,
                               y + 16, chunk.first);
