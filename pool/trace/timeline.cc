@@ -1,6 +1,7 @@
 #include "pool/trace/timeline.h"
 
 #include <algorithm>
+#include <set>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,11 +28,23 @@ void Widen(Timeline& timeline, int64_t at_us) {
 
 }  // namespace
 
-Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events) {
+Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const std::string& pool) {
+  // The workers of `pool`: their "ran" lines carry no pool id, but their pids are known.
+  std::set<pid_t> workers_of_pool;
+  for (const internal::PoolEvent& event : events) {
+    if (event.what == "worker" && event.Field("pool") == pool) {
+      workers_of_pool.insert(static_cast<pid_t>(Number(event, "pid")));
+    }
+  }
   Timeline timeline;
   for (const internal::PoolEvent& event : events) {
     const int64_t at_us = Number(event, "us");
     if (at_us == 0) continue;
+    if (!pool.empty()) {
+      const bool ours = event.what == "ran" ? workers_of_pool.count(event.writer) > 0
+                                            : event.Field("pool") == pool;
+      if (!ours) continue;
+    }
     Widen(timeline, at_us);
     if (event.what == "ran") {
       WorkerTrack& track = timeline.workers[event.writer];

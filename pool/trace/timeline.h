@@ -61,8 +61,11 @@ struct Timeline {
   int64_t end_us = 0;                     // the latest
 };
 
-// The timeline of a record. Lines without times (an older record) are left out.
-Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events);
+// The timeline of a record. Lines without times (an older record) are left out. With
+// `pool` (an id such as "4211.2"), only that pool's: its marks, and the workers its
+// "worker" lines name, so one record of a program that made several pools gives a
+// timeline for each.
+Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const std::string& pool = "");
 
 // Chrome's trace event format, JSON object form: {"traceEvents": [...],
 // "displayTimeUnit": "ms"}. A chunk is a complete event ("ph": "X", "ts", "dur"), a

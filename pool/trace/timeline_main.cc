@@ -22,6 +22,7 @@ ABSL_FLAG(std::string, record, "", "the pool's record to draw (the file MP_POOL_
 ABSL_FLAG(std::string, trace_out, "", "write Chrome trace event JSON here");
 ABSL_FLAG(std::string, svg_out, "", "write an SVG timeline here");
 ABSL_FLAG(std::string, title, "", "the SVG's title (default: the record's path)");
+ABSL_FLAG(std::string, pool, "", "draw only this pool (its id, e.g. 4211.2, from the record's create lines); default: all");
 
 int main(int argc, char** argv) {
   mp::cli::ParseFlags(argc, argv, "Draws a pool's record as a Chrome trace or an SVG timeline.");
@@ -37,9 +38,10 @@ int main(int argc, char** argv) {
   std::stringstream text;
   text << in.rdbuf();
   const mp::trace::Timeline timeline =
-      mp::trace::FromPoolRecord(mp::internal::ParsePoolRecord(text.str()));
+      mp::trace::FromPoolRecord(mp::internal::ParsePoolRecord(text.str()), absl::GetFlag(FLAGS_pool));
   if (timeline.workers.empty()) {
-    std::fprintf(stderr, "timeline: %s holds no worker with times (was MP_POOL_RECORD set?)\n", record.c_str());
+    std::fprintf(stderr, "timeline: %s holds no worker with times%s (was MP_POOL_RECORD set?)\n",
+                 record.c_str(), absl::GetFlag(FLAGS_pool).empty() ? "" : " for that --pool");
     return 1;
   }
   if (!trace_out.empty()) {

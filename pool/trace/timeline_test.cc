@@ -64,12 +64,27 @@ class TimelineTest : public ::testing::Test {
     ASSERT_TRUE(squares.ok()) << squares.status();
     pool->Close();
     ASSERT_TRUE(pool->Join(absl::Seconds(60)).ok());
-    timeline_ = new Timeline(FromPoolRecord(internal::ParsePoolRecord(ReadFile(record))));
+    // A second pool in the same record, which the first pool's timeline must leave out.
+    absl::StatusOr<Pool> second = Pool::Create({.workers = 1});
+    ASSERT_TRUE(second.ok()) << second.status();
+    ASSERT_TRUE(second->Map(SquareButDieOnceAt13, std::vector<int>{1, 2, 3}, {.chunksize = 1}).ok());
+    second->Close();
+    ASSERT_TRUE(second->Join(absl::Seconds(60)).ok());
+    const std::vector<internal::PoolEvent> events = internal::ParsePoolRecord(ReadFile(record));
+    const std::string first_pool = absl::StrCat(getpid(), ".1");
+    timeline_ = new Timeline(FromPoolRecord(events, first_pool));
+    second_ = new Timeline(FromPoolRecord(events, absl::StrCat(getpid(), ".2")));
+    both_ = new Timeline(FromPoolRecord(events));
   }
+  // The first pool's timeline; the second's; both pools together.
   static const Timeline& timeline() { return *timeline_; }
+  static const Timeline& second() { return *second_; }
+  static const Timeline& both() { return *both_; }
 
  private:
   static inline Timeline* timeline_ = nullptr;
+  static inline Timeline* second_ = nullptr;
+  static inline Timeline* both_ = nullptr;
 };
 
 std::vector<ChunkRun> AllChunks(const Timeline& timeline) {
@@ -109,6 +124,14 @@ TEST_F(TimelineTest, TheKilledWorkerIsMarkedAndItsChunkRetried) {
   }
   EXPECT_EQ(deaths, 1);
   EXPECT_GE(timeline().workers.size(), 3u) << "two workers and one replacement";
+}
+
+// Each pool's timeline has its own workers and chunks; with no pool named, both.
+TEST_F(TimelineTest, APoolsTimelineLeavesOtherPoolsOut) {
+  ASSERT_EQ(second().workers.size(), 1u);
+  EXPECT_EQ(second().workers.begin()->second.chunks.size(), 3u);
+  for (const auto& [pid, track] : second().workers) EXPECT_EQ(timeline().workers.count(pid), 0u) << pid;
+  EXPECT_EQ(both().workers.size(), timeline().workers.size() + second().workers.size());
 }
 
 // The trace-event format's required fields: name, ph, pid, tid, ts on every event; dur
