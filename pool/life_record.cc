@@ -1,8 +1,7 @@
 #include "pool/life_record.h"
 
-#include <time.h>
-
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>

@@ -40,7 +40,6 @@ Style StyleOf(const std::string& engine) {
   return {"", "#7f7f7f", "2,2"};
 }
 
-
 // Maps workers and speedup to a panel's pixels.
 struct Axes {
   double origin_x, origin_y;  // top-left corner of the panel

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "exercises/grading/proc_view.h"
 #include "process/testing/leak_check.h"
 
@@ -65,6 +67,21 @@ std::map<int, pid_t> RunningTasks(const TaskCalls& calls) {
     if (!calls.ended.count(task) && Alive(pid)) running[task] = pid;
   }
   return running;
+}
+
+void KillAndWaitUntilEnded(pid_t pid) {
+  kill(pid, SIGKILL);
+  while (Alive(pid)) absl::SleepFor(absl::Milliseconds(1));
+}
+
+bool ReadALineInto(test::SpawnedProgram& program, std::string& output, absl::Duration wait) {
+  absl::StatusOr<std::string> line = program.ReadLine(wait);
+  if (line.ok()) {
+    absl::StrAppend(&output, *line, "\n");
+    return true;
+  }
+  if (absl::IsOutOfRange(line.status())) absl::SleepFor(wait);
+  return false;
 }
 
 void ReapOrphans() {

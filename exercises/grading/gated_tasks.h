@@ -17,6 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
+#include "process/testing/spawned_program.h"
+
 namespace mp::grading {
 
 // A new directory under TEST_TMPDIR (or /tmp) named <prefix>.XXXXXX; "" if it cannot be
@@ -53,6 +56,15 @@ bool Alive(pid_t pid);
 
 // `program` and those of its children that have not ended: what StallDetector watches.
 std::vector<pid_t> LiveTree(pid_t program);
+
+// Sends SIGKILL to `pid` and returns once it has ended (a zombie, or gone): until then it
+// would still count as Alive, and as running its task.
+void KillAndWaitUntilEnded(pid_t pid);
+
+// Appends to `output` one line of `program`'s stdout if a whole one comes within `wait`,
+// and returns whether one did; at end of file it waits `wait` instead, so a grader's
+// watching loop, paced by this call, never spins.
+bool ReadALineInto(test::SpawnedProgram& program, std::string& output, absl::Duration wait);
 
 // For a grader that made itself a subreaper (PR_SET_CHILD_SUBREAPER): collects every
 // process the graded program left it. Call once the program itself has been collected.

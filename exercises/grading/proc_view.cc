@@ -90,80 +90,10 @@ std::string StateAndSwitches(pid_t pid) {
   return state.empty() ? "" : state + switches;
 }
 
-// Whether `pid` is blocked in a call that is about to end anyway: waiting for a child
-// that has ended, or reading a pipe no process can write to any more.
-bool AboutToReturn(pid_t pid, const std::vector<pid_t>& pids) {
-  const std::optional<pid_t> waited = ChildWaitedFor(pid);
-  if (waited) {
-    for (pid_t child : test::ChildrenOf(pid)) {
-      if ((*waited == -1 || *waited == child) && test::ProcessState(child) == 'Z') return true;
-    }
-    return false;
-  }
-  const std::optional<BlockedSyscall> blocked = BlockedIn(pid);
-  if (!blocked || blocked->number != SYS_read) return false;
-  const std::string pipe = TargetOf(pid, static_cast<long>(blocked->args[0]));
-  if (pipe.rfind("pipe:", 0) != 0) return false;
-  for (pid_t other : pids) {
-    for (const PipeEnd& end : PipeEndsOf(other)) {
-      if (end.pipe == pipe && end.writes) return false;
-    }
-  }
-  return true;  // no writer among them (a writer outside them is not ours to know)
-}
-
-}  // namespace
-
-bool AllStuck(const std::vector<pid_t>& pids) {
-  std::vector<std::string> first;
-  for (pid_t pid : pids) {
-    first.push_back(StateAndSwitches(pid));
-    if (first.back().rfind("S ", 0) != 0 || InTimedWait(pid) || AboutToReturn(pid, pids)) return false;
-  }
-  for (size_t i = 0; i < pids.size(); ++i) {
-    if (StateAndSwitches(pids[i]) != first[i]) return false;
-  }
-  return true;
-}
-
-bool StallDetector::Stalled(const std::vector<pid_t>& pids) {
-  if (!AllStuck(pids)) {
-    looks_ = 0;
-    return false;
-  }
-  std::string look;
-  for (pid_t pid : pids) {
-    absl::StrAppend(&look, pid, " ", StateAndSwitches(pid), " ",
-                    ReadSmallFile(absl::StrCat("/proc/", pid, "/syscall")), "\n");
-  }
-  if (looks_ == 0 || look != last_) {
-    last_ = look;
-    looks_ = 0;
-    first_look_ = absl::Now();
-  }
-  ++looks_;
-  return looks_ >= 20 && absl::Now() - first_look_ >= absl::Milliseconds(100);
-}
-
-std::optional<BlockedSyscall> BlockedIn(pid_t pid) {
-  const std::string line = ReadSmallFile(absl::StrCat("/proc/", pid, "/syscall"));
-  // "<number> <arg1> ... <arg6> <sp> <pc>" while blocked; "running" or "-1 ..." otherwise.
-  std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipEmpty());
-  BlockedSyscall blocked;
-  if (words.size() < 7 || !absl::SimpleAtoi(words[0], &blocked.number) || blocked.number < 0) {
-    return std::nullopt;
-  }
-  for (int i = 0; i < 6; ++i) {
-    if (!absl::SimpleHexAtoi(words[i + 1], &blocked.args[i])) return std::nullopt;
-  }
-  return blocked;
-}
-
-bool InTimedWait(pid_t pid) {
-  const std::optional<BlockedSyscall> blocked = BlockedIn(pid);
-  if (!blocked) return false;
-  const unsigned long* args = blocked->args;
-  switch (blocked->number) {
+// Whether `blocked` ends by itself when its time runs out (see InTimedWait).
+bool TimedWait(const BlockedSyscall& blocked) {
+  const unsigned long* args = blocked.args;
+  switch (blocked.number) {
     case SYS_nanosleep:
     case SYS_clock_nanosleep:
       return true;
@@ -190,21 +120,109 @@ bool InTimedWait(pid_t pid) {
   }
 }
 
-std::optional<pid_t> ChildWaitedFor(pid_t pid) {
-  const std::optional<BlockedSyscall> blocked = BlockedIn(pid);
-  if (!blocked) return std::nullopt;
+// Whom a blocked wait waits for (see ChildWaitedFor).
+std::optional<pid_t> WaitTarget(const BlockedSyscall& blocked) {
 #ifdef SYS_wait4
-  if (blocked->number == SYS_wait4) {
+  if (blocked.number == SYS_wait4) {
     // wait4(pid, ...): the kernel prints the int as an unsigned word, -1 as 0xffffffff.
-    const auto target = static_cast<pid_t>(static_cast<int32_t>(blocked->args[0]));
+    const auto target = static_cast<pid_t>(static_cast<int32_t>(blocked.args[0]));
     return target > 0 ? target : -1;
   }
 #endif
-  if (blocked->number == SYS_waitid) {
+  if (blocked.number == SYS_waitid) {
     // waitid(idtype, id, ...)
-    return blocked->args[0] == P_PID ? static_cast<pid_t>(blocked->args[1]) : -1;
+    return blocked.args[0] == P_PID ? static_cast<pid_t>(blocked.args[1]) : -1;
   }
   return std::nullopt;
+}
+
+// Whether `pid`, blocked in `blocked`, is about to return anyway: waiting for a child
+// that has ended, or reading a pipe no process among `pids` can write to any more.
+bool AboutToReturn(pid_t pid, const BlockedSyscall& blocked, const std::vector<pid_t>& pids) {
+  if (const std::optional<pid_t> waited = WaitTarget(blocked)) {
+    for (pid_t child : test::ChildrenOf(pid)) {
+      if ((*waited == -1 || *waited == child) && test::ProcessState(child) == 'Z') return true;
+    }
+    return false;
+  }
+  if (blocked.number != SYS_read) return false;
+  const std::string pipe = TargetOf(pid, static_cast<long>(blocked.args[0]));
+  if (pipe.rfind("pipe:", 0) != 0) return false;
+  for (pid_t other : pids) {
+    for (const PipeEnd& end : PipeEndsOf(other)) {
+      if (end.pipe == pipe && end.writes) return false;
+    }
+  }
+  return true;  // no writer among them (a writer outside them is not ours to know)
+}
+
+// AllStuck's two looks; when they say stuck, what was seen (each pid's state, switch
+// counts and call), so that StallDetector can tell one stop from the next without
+// reading /proc again.
+std::optional<std::string> StuckLook(const std::vector<pid_t>& pids) {
+  std::vector<std::string> first;
+  std::string look;
+  for (pid_t pid : pids) {
+    first.push_back(StateAndSwitches(pid));
+    if (first.back().rfind("S ", 0) != 0) return std::nullopt;
+    // Asleep outside a system call (/proc says "-1"): nothing here to end it either.
+    const std::optional<BlockedSyscall> blocked = BlockedIn(pid);
+    if (blocked && (TimedWait(*blocked) || AboutToReturn(pid, *blocked, pids))) return std::nullopt;
+    absl::StrAppend(&look, pid, " ", first.back());
+    if (blocked) {
+      absl::StrAppend(&look, " ", blocked->number);
+      for (unsigned long arg : blocked->args) absl::StrAppend(&look, " ", arg);
+    }
+    look += "\n";
+  }
+  for (size_t i = 0; i < pids.size(); ++i) {
+    if (StateAndSwitches(pids[i]) != first[i]) return std::nullopt;
+  }
+  return look;
+}
+
+}  // namespace
+
+bool AllStuck(const std::vector<pid_t>& pids) { return StuckLook(pids).has_value(); }
+
+bool StallDetector::Stalled(const std::vector<pid_t>& pids) {
+  const std::optional<std::string> look = StuckLook(pids);
+  if (!look) {
+    looks_ = 0;
+    return false;
+  }
+  if (looks_ == 0 || *look != last_) {
+    last_ = *look;
+    looks_ = 0;
+    first_look_ = absl::Now();
+  }
+  ++looks_;
+  return looks_ >= 20 && absl::Now() - first_look_ >= absl::Milliseconds(100);
+}
+
+std::optional<BlockedSyscall> BlockedIn(pid_t pid) {
+  const std::string line = ReadSmallFile(absl::StrCat("/proc/", pid, "/syscall"));
+  // "<number> <arg1> ... <arg6> <sp> <pc>" while blocked; "running" or "-1 ..." otherwise.
+  std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipEmpty());
+  BlockedSyscall blocked;
+  if (words.size() < 7 || !absl::SimpleAtoi(words[0], &blocked.number) || blocked.number < 0) {
+    return std::nullopt;
+  }
+  for (int i = 0; i < 6; ++i) {
+    if (!absl::SimpleHexAtoi(words[i + 1], &blocked.args[i])) return std::nullopt;
+  }
+  return blocked;
+}
+
+
+bool InTimedWait(pid_t pid) {
+  const std::optional<BlockedSyscall> blocked = BlockedIn(pid);
+  return blocked && TimedWait(*blocked);
+}
+
+std::optional<pid_t> ChildWaitedFor(pid_t pid) {
+  const std::optional<BlockedSyscall> blocked = BlockedIn(pid);
+  return blocked ? WaitTarget(*blocked) : std::nullopt;
 }
 
 }  // namespace mp::grading

@@ -181,21 +181,10 @@ class Trace {
   }
 
  private:
-  bool Exited() const {
-    const std::optional<char> state = mp::test::ProcessState(pid());
-    return !state || *state == 'Z';
-  }
+  bool Exited() const { return !mp::grading::Alive(pid()); }
 
   // Appends a line of output if one comes within `wait`; false if none did.
-  bool Drain(absl::Duration wait) {
-    absl::StatusOr<std::string> line = program_->ReadLine(wait);
-    if (line.ok()) {
-      absl::StrAppend(&output_, *line, "\n");
-      return true;
-    }
-    if (absl::IsOutOfRange(line.status())) absl::SleepFor(wait);
-    return false;
-  }
+  bool Drain(absl::Duration wait) { return mp::grading::ReadALineInto(*program_, output_, wait); }
 
   // Once the runner has exited: no task process left, running or unreaped, and no
   // scratch directory.

@@ -135,11 +135,8 @@ std::vector<std::string> GradeOneRun() {
       problems.push_back(absl::StrCat("The run did not end: ", mp::grading::StillRunning(pid, timeout)));
       break;
     }
-    absl::StatusOr<std::string> line = program->ReadLine(absl::Milliseconds(5));
-    if (line.ok()) absl::StrAppend(&output, *line, "\n");
-    if (absl::IsOutOfRange(line.status())) absl::SleepFor(absl::Milliseconds(5));
-    const std::optional<char> state = mp::test::ProcessState(pid);
-    if (!state || *state == 'Z') {
+    mp::grading::ReadALineInto(*program, output, absl::Milliseconds(5));
+    if (!Alive(pid)) {
       exited = true;
       break;
     }
@@ -174,11 +171,10 @@ std::vector<std::string> GradeOneRun() {
       for (const auto& [x, worker] : running) first_wave.insert(worker);
       killed_task = running.begin()->first;
       killed_worker = running.begin()->second;
-      kill(killed_worker, SIGKILL);
-      // Until it has ended (a zombie, or gone) it still counts as running: three "running"
-      // then would open the gate before any replacement ran (seen once in 15 runs under
-      // load, a wrong answer passing).
-      while (Alive(killed_worker)) absl::SleepFor(absl::Milliseconds(1));
+      // Until it has ended it would still count as running: three "running" then would open
+      // the gate before any replacement ran (seen once in 15 runs under load, a wrong
+      // answer passing).
+      mp::grading::KillAndWaitUntilEnded(killed_worker);
       phase = Phase::kAfterTheKill;
       continue;
     }

@@ -176,9 +176,7 @@ class Run {
     if (running.empty()) return;
     auto victim = running.begin();
     std::advance(victim, random() % running.size());
-    kill(victim->second, SIGKILL);
-    // Until it has ended (it is a zombie, or gone), it would still count as running.
-    while (mp::grading::Alive(victim->second)) absl::SleepFor(absl::Milliseconds(1));
+    mp::grading::KillAndWaitUntilEnded(victim->second);
   }
 
   // Lets the program finish and checks everything it left.
@@ -237,17 +235,8 @@ class Run {
  private:
   pid_t pid() const { return program_->pid(); }
 
-  bool Exited() const {
-    const std::optional<char> state = mp::test::ProcessState(pid());
-    return !state || *state == 'Z';
-  }
-
-  bool Drain() {
-    absl::StatusOr<std::string> line = program_->ReadLine(absl::Milliseconds(5));
-    if (line.ok()) absl::StrAppend(&output_, *line, "\n");
-    if (absl::IsOutOfRange(line.status())) absl::SleepFor(absl::Milliseconds(5));
-    return line.ok();
-  }
+  bool Exited() const { return !mp::grading::Alive(pid()); }
+  bool Drain() { return mp::grading::ReadALineInto(*program_, output_, absl::Milliseconds(5)); }
 
   // Rules that hold at every moment: no task in the program itself; no reduce while a
   // map has not ended.

@@ -8,14 +8,12 @@
 //   producer  writes the numbers 1..N, one per line, and closes its stdout;
 //   filter    copies the lines holding a multiple of 3 from stdin to stdout, closes stdout;
 //   consumer  reads to end of file and prints "consumer read <count> lines, sum <sum>".
-// Then it writes D/<role>.done, and waits until the grader lets it go (a shared lock on
-// D/release.<role>, which the grader holds exclusively) before exiting with status K.
+// Then it writes D/<role>.done, and waits until the grader lets it go (its gate,
+// D/gate.<1, 2 or 3>: exercises/grading/task_gate.h) before exiting with status K.
 // Held there, a stage outlives whatever the program does next, so the grader can see,
 // every run, whether the program waits for each stage, and in which order it collects
 // their statuses.
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -86,10 +84,7 @@ int main(int argc, char** argv) {
   if (role != "consumer") close(STDOUT_FILENO);  // the end of file the next stage waits for
   mp::grading::WriteFileWhole(absl::StrCat(dir, "/", role, ".done"), "");
 
-  const int release = open(absl::StrCat(dir, "/release.", role).c_str(), O_RDONLY | O_CLOEXEC);
-  if (release >= 0) {
-    while (flock(release, LOCK_SH) != 0) {  // until the grader lets go (retries EINTR)
-    }
-  }
+  // Held until the grader lets this stage go: its gate is D/gate.<1, 2 or 3>.
+  mp::grading::WaitAtGate(dir, role == "producer" ? 1 : role == "filter" ? 2 : 3);
   return exit_code;
 }

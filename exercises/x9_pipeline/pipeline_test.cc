@@ -15,9 +15,7 @@
 // A hang the checks above do not explain is reported, with who holds which pipe end,
 // after a bounded time.
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -62,26 +60,17 @@ struct Stage {
   bool done = false;  // finished its part; now held until released
 };
 
-// The grader holds D/release.<role> locked; a stage waits for the lock before exiting.
+// The grader holds a gate per stage, D/gate.<role + 1>; a stage waits there before
+// exiting (task_gate.h's WaitAtGate), so each can be let go on its own.
 class StageRelease {
  public:
-  explicit StageRelease(const std::string& dir) {
-    for (int role = 0; role < 3; ++role) {
-      fds_[role] = open(absl::StrCat(dir, "/release.", kRoleNames[role]).c_str(),
-                        O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-      flock(fds_[role], LOCK_EX);
-    }
-  }
-  ~StageRelease() {
-    for (int role = 0; role < 3; ++role) Release(static_cast<Role>(role));
-  }
-  void Release(Role role) {
-    if (fds_[role] >= 0) close(fds_[role]);
-    fds_[role] = -1;
-  }
+  explicit StageRelease(const std::string& dir)
+      : gates_{mp::grading::Gate(dir, kProducer + 1), mp::grading::Gate(dir, kFilter + 1),
+               mp::grading::Gate(dir, kConsumer + 1)} {}
+  void Release(Role role) { gates_[role].Open(); }
 
  private:
-  std::array<int, 3> fds_{};
+  mp::grading::Gate gates_[3];
 };
 
 std::optional<Stage> ReadReport(const std::string& dir, Role role) {
@@ -276,9 +265,7 @@ std::vector<std::string> GradeOneRun() {
       break;
     }
     // Drain the program's stdout as it comes (its pacing is this loop's only wait).
-    absl::StatusOr<std::string> line = program->ReadLine(absl::Milliseconds(5));
-    if (line.ok()) absl::StrAppend(&output, *line, "\n");
-    if (absl::IsOutOfRange(line.status())) absl::SleepFor(absl::Milliseconds(5));
+    mp::grading::ReadALineInto(*program, output, absl::Milliseconds(5));
 
     for (int role = 0; role < 3; ++role) {
       if (!stages[role].reported) {
@@ -296,8 +283,7 @@ std::vector<std::string> GradeOneRun() {
       for (std::string& problem : CheckLeftoverEnds(stages, names)) problems.push_back(std::move(problem));
       if (!problems.empty()) break;
     }
-    const std::optional<char> state = mp::test::ProcessState(pid);
-    if (!state || *state == 'Z') {
+    if (!mp::grading::Alive(pid)) {
       exited = true;
       break;
     }
@@ -364,9 +350,7 @@ std::vector<std::string> GradeOneRun() {
   }
   kill(-pid, SIGKILL);  // whatever is left of the program's process group
   absl::StatusOr<int> exit_code = program->Wait(absl::Seconds(30));
-  release.Release(kProducer);
-  release.Release(kFilter);
-  release.Release(kConsumer);
+  for (Role role : {kProducer, kFilter, kConsumer}) release.Release(role);
   if (problems.empty()) {
     absl::StatusOr<std::string> rest = program->ReadAll(absl::Seconds(30));
     if (rest.ok()) output += *rest;
