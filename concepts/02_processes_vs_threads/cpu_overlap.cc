@@ -18,12 +18,14 @@ int64_t Now(clockid_t clock) {
 
 }  // namespace
 
-CpuSpin SpinForCpu(int64_t cpu_ms) {
+CpuSpin SpinForCpu(int64_t cpu_ms) { return SpinForCpuMicros(cpu_ms * 1000); }
+
+CpuSpin SpinForCpuMicros(int64_t cpu_us) {
   CpuSpin spin;
   spin.start_ns = Now(CLOCK_MONOTONIC);
   const int64_t cpu_start = Now(CLOCK_THREAD_CPUTIME_ID);
   volatile uint64_t work = 0;
-  while (Now(CLOCK_THREAD_CPUTIME_ID) - cpu_start < cpu_ms * 1'000'000) {
+  while (Now(CLOCK_THREAD_CPUTIME_ID) - cpu_start < cpu_us * 1000) {
     for (int i = 0; i < 1000; ++i) work = work + static_cast<uint64_t>(i);
   }
   spin.cpu_ns = Now(CLOCK_THREAD_CPUTIME_ID) - cpu_start;

@@ -28,8 +28,11 @@ struct CpuSpin {
   int64_t end_ns = 0;
 };
 
-// Computes until the calling thread has used `cpu_ms` milliseconds of CPU time.
+// Computes until the calling thread has used `cpu_ms` milliseconds of CPU time. (Lessons
+// 4 and 9 use it too, as a task of a known amount of work: a busy machine stretches its
+// wall time, not its work.)
 CpuSpin SpinForCpu(int64_t cpu_ms);
+CpuSpin SpinForCpuMicros(int64_t cpu_us);
 
 // The CPU time of all `spins` together over the wall time from the first start to the
 // last end. More than 1 only if some ran in parallel.

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "concepts/02_processes_vs_threads/cpu_overlap.h"
 #include "ipc/shared_value.h"
 #include "pool/pool_task.h"
 
@@ -21,6 +22,7 @@ namespace {
 int64_t crash_task = -1;
 Crash crash_how = Crash::kSigkill;
 std::optional<RawSharedValue<int32_t>> attempts;  // shared by every worker
+int64_t work_micros = 0;
 
 [[noreturn]] void CrashThisWorker(Crash how) {
   switch (how) {
@@ -55,8 +57,9 @@ bool ParseCrash(const std::string& name, Crash* crash) {
   return false;
 }
 
-void ConfigureCrash(int64_t task, int32_t how, std::string attempts_name) {
+void ConfigureCrash(int64_t task, int32_t how, std::string attempts_name, int64_t task_cpu_micros) {
   crash_task = task;
+  work_micros = task_cpu_micros;
   crash_how = static_cast<Crash>(how);
   if (!attempts_name.empty()) {
     absl::StatusOr<RawSharedValue<int32_t>> shared = RawSharedValue<int32_t>::Attach(attempts_name);
@@ -67,11 +70,13 @@ void ConfigureCrash(int64_t task, int32_t how, std::string attempts_name) {
 MP_POOL_TASK(ConfigureCrash);
 
 int64_t DoubleOrCrash(int64_t task) {
+  SpinForCpuMicros(work_micros / 2);
   if (task == crash_task) {
     const bool first_attempt =
         !attempts.has_value() || std::atomic_ref<int32_t>(**attempts).fetch_add(1) == 0;
     if (first_attempt) CrashThisWorker(crash_how);
   }
+  SpinForCpuMicros(work_micros - work_micros / 2);
   return 2 * task;
 }
 MP_POOL_TASK(DoubleOrCrash);

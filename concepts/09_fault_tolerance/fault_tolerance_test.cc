@@ -41,7 +41,7 @@ absl::StatusOr<Pool> PoolWithACrashingTask(Crash crash, int retries = 0,
   return Pool::Create({.workers = 2,
                        .retries = retries,
                        .initializer = Call(ConfigureCrash, kCrashTask,
-                                           static_cast<int32_t>(crash), attempts_name)});
+                                           static_cast<int32_t>(crash), attempts_name, int64_t{0})});
 }
 
 struct CrashCase {

@@ -1,8 +1,8 @@
 #include "pool/trace/timeline.h"
 
 #include <algorithm>
-#include <set>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,7 +24,6 @@ void Widen(Timeline& timeline, int64_t at_us) {
   if (timeline.begin_us == 0 || at_us < timeline.begin_us) timeline.begin_us = at_us;
   timeline.end_us = std::max(timeline.end_us, at_us);
 }
-
 
 }  // namespace
 
@@ -76,6 +75,35 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
   return timeline;
 }
 
+std::vector<std::string> PoolIds(const std::vector<internal::PoolEvent>& events) {
+  std::vector<std::string> ids;
+  for (const internal::PoolEvent& event : events) {
+    if (event.what == "create") ids.push_back(event.Field("pool"));
+  }
+  return ids;
+}
+
+double IdleAtTheEnd(const Timeline& timeline) {
+  int64_t job_start = 0, job_end = 0;
+  for (const auto& [pid, track] : timeline.workers) {
+    for (const ChunkRun& chunk : track.chunks) {
+      if (job_start == 0 || chunk.start_us < job_start) job_start = chunk.start_us;
+      job_end = std::max(job_end, chunk.end_us);
+    }
+  }
+  if (job_end <= job_start) return 0;
+  int64_t idle_us = 0;
+  int workers = 0;
+  for (const auto& [pid, track] : timeline.workers) {
+    if (!track.deaths.empty()) continue;
+    ++workers;
+    int64_t last_end = job_start;
+    for (const ChunkRun& chunk : track.chunks) last_end = std::max(last_end, chunk.end_us);
+    idle_us += job_end - last_end;
+  }
+  return workers == 0 ? 0 : static_cast<double>(idle_us) / (static_cast<double>(workers) * (job_end - job_start));
+}
+
 Json ChromeTrace(const Timeline& timeline) {
   Json events = Json::array();
   auto micros = [&](int64_t at_us) { return at_us - timeline.begin_us; };
@@ -114,7 +142,7 @@ Json ChromeTrace(const Timeline& timeline) {
   return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
 }
 
-std::string Svg(const Timeline& timeline, const std::string& title) {
+std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis_us) {
   std::vector<const WorkerTrack*> rows;
   for (const auto& [pid, track] : timeline.workers) rows.push_back(&track);
   auto first_seen = [](const WorkerTrack* track) {
@@ -125,7 +153,7 @@ std::string Svg(const Timeline& timeline, const std::string& title) {
     return first_seen(a) < first_seen(b);
   });
   constexpr double kLeft = 120, kWidth = 760, kRow = 28, kTop = 40;
-  const double span_us = std::max<int64_t>(timeline.end_us - timeline.begin_us, 1);
+  const double span_us = std::max<int64_t>({timeline.end_us - timeline.begin_us, axis_us, 1});
   auto x = [&](int64_t at_us) { return kLeft + kWidth * static_cast<double>(at_us - timeline.begin_us) / span_us; };
   const double height = kTop + kRow * static_cast<double>(rows.size()) + 40;
   std::string svg = absl::StrFormat(
@@ -170,8 +198,9 @@ std::string Svg(const Timeline& timeline, const std::string& title) {
                         kLeft, axis_y, kLeft + kWidth, axis_y);
   for (int tick = 0; tick <= 4; ++tick) {
     const double at = kLeft + kWidth * tick / 4.0;
-    absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.1f ms</text>\n", at,
-                          axis_y + 14, span_us * tick / 4.0 / 1000.0);
+    absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%.1f ms</text>\n", at,
+                          axis_y + 14, tick == 0 ? "start" : (tick == 4 ? "end" : "middle"),
+                          span_us * tick / 4.0 / 1000.0);
   }
   return svg + "</svg>\n";
 }

@@ -67,6 +67,16 @@ struct Timeline {
 // timeline for each.
 Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const std::string& pool = "");
 
+// The pools a record names, in the order they were created ("4211.1", "4211.2", ...).
+std::vector<std::string> PoolIds(const std::vector<internal::PoolEvent>& events);
+
+// The share of the workers' time, from the first chunk's start to the last chunk's end,
+// that they spent idle after their own last chunk: what a chunksize too large for uneven
+// tasks costs at the end of a job. 0 when every worker finished with the last chunk; near
+// 1/2 with two workers when one ran alone for the whole job. Workers that died are left
+// out (their replacements count); a worker that ran nothing counts as idle throughout.
+double IdleAtTheEnd(const Timeline& timeline);
+
 // Chrome's trace event format, JSON object form: {"traceEvents": [...],
 // "displayTimeUnit": "ms"}. A chunk is a complete event ("ph": "X", "ts", "dur"), a
 // worker's start, death and the pool's create/close/join are instant events ("ph": "i"),
@@ -75,8 +85,10 @@ Json ChromeTrace(const Timeline& timeline);
 
 // An SVG picture, `title` at the top: one row per worker in the order they started,
 // chunks as bars (labelled with their first task), a red cross where a worker died
-// (with "retried" if its chunk was sent again), and a time axis in milliseconds.
-std::string Svg(const Timeline& timeline, const std::string& title);
+// (with "retried" if its chunk was sent again), and a time axis in milliseconds. The axis
+// fits the timeline, or is `axis_us` long if that is longer: pictures meant to be
+// compared side by side share one scale.
+std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis_us = 0);
 
 }  // namespace mp::trace
 

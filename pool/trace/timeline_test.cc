@@ -1,8 +1,9 @@
 // Tests of the timeline drawn from a real pool's record: a 2-worker pool maps 40 tasks in
 // chunks of 4, and the task for input 13 kills its worker the first time it runs (the
-// chunk is retried). The Chrome trace must have the trace-event format's required fields
-// on every event, one complete event per chunk that ran, each ending after it began; the
-// SVG one bar per chunk and one death mark.
+// chunk is retried). The Chrome trace must keep the trace event format's rules
+// (trace_format.h), with one complete event per chunk that ran, each ending after it
+// began; the SVG one bar per chunk and one death mark. The format checker is shown to
+// fail on each rule broken on purpose.
 //
 // Counterfactuals, run by hand: without start_us in the worker's "ran" line every chunk
 // has zero duration (ChunksHaveDurations fails); without the pool's "exit" line no death
@@ -15,8 +16,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <functional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -27,6 +30,7 @@
 #include "pool/life_record.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
+#include "pool/trace/trace_format.h"
 
 namespace mp::trace {
 namespace {
@@ -70,18 +74,19 @@ class TimelineTest : public ::testing::Test {
     ASSERT_TRUE(second->Map(SquareButDieOnceAt13, std::vector<int>{1, 2, 3}, {.chunksize = 1}).ok());
     second->Close();
     ASSERT_TRUE(second->Join(absl::Seconds(60)).ok());
-    const std::vector<internal::PoolEvent> events = internal::ParsePoolRecord(ReadFile(record));
-    const std::string first_pool = absl::StrCat(getpid(), ".1");
-    timeline_ = new Timeline(FromPoolRecord(events, first_pool));
-    second_ = new Timeline(FromPoolRecord(events, absl::StrCat(getpid(), ".2")));
-    both_ = new Timeline(FromPoolRecord(events));
+    events_ = new std::vector<internal::PoolEvent>(internal::ParsePoolRecord(ReadFile(record)));
+    timeline_ = new Timeline(FromPoolRecord(events(), absl::StrCat(getpid(), ".1")));
+    second_ = new Timeline(FromPoolRecord(events(), absl::StrCat(getpid(), ".2")));
+    both_ = new Timeline(FromPoolRecord(events()));
   }
+  static const std::vector<internal::PoolEvent>& events() { return *events_; }
   // The first pool's timeline; the second's; both pools together.
   static const Timeline& timeline() { return *timeline_; }
   static const Timeline& second() { return *second_; }
   static const Timeline& both() { return *both_; }
 
  private:
+  static inline std::vector<internal::PoolEvent>* events_ = nullptr;
   static inline Timeline* timeline_ = nullptr;
   static inline Timeline* second_ = nullptr;
   static inline Timeline* both_ = nullptr;
@@ -134,32 +139,90 @@ TEST_F(TimelineTest, APoolsTimelineLeavesOtherPoolsOut) {
   EXPECT_EQ(both().workers.size(), timeline().workers.size() + second().workers.size());
 }
 
-// The trace-event format's required fields: name, ph, pid, tid, ts on every event; dur
-// on complete events; and every process named.
-TEST_F(TimelineTest, ChromeTraceHasTheFormatsRequiredFields) {
+// The trace keeps the trace event format's rules (trace_format.h), with one complete event
+// per chunk.
+TEST_F(TimelineTest, ChromeTraceKeepsTheFormatsRules) {
   const Json trace = Json::parse(WriteJson(ChromeTrace(timeline())));
-  ASSERT_TRUE(trace.contains("traceEvents"));
-  ASSERT_TRUE(trace["traceEvents"].is_array());
+  EXPECT_THAT(TraceFormatProblems(trace), ::testing::IsEmpty());
+  EXPECT_THAT(TraceFormatProblems(Json::parse(WriteJson(ChromeTrace(both())))), ::testing::IsEmpty());
   size_t complete = 0;
-  std::set<int64_t> named;
-  std::set<int64_t> seen;
-  for (const Json& event : trace["traceEvents"]) {
-    ASSERT_TRUE(event.contains("name") && event["name"].is_string()) << event;
-    ASSERT_TRUE(event.contains("ph") && event["ph"].is_string()) << event;
-    ASSERT_TRUE(event.contains("pid") && event["pid"].is_number_integer()) << event;
-    ASSERT_TRUE(event.contains("tid") && event["tid"].is_number_integer()) << event;
-    ASSERT_TRUE(event.contains("ts") && event["ts"].is_number() && event["ts"].get<int64_t>() >= 0) << event;
-    const std::string ph = event["ph"];
-    EXPECT_TRUE(ph == "X" || ph == "i" || ph == "M") << event;
-    if (ph == "X") {
-      ++complete;
-      ASSERT_TRUE(event.contains("dur") && event["dur"].is_number() && event["dur"].get<int64_t>() >= 0) << event;
-    }
-    if (ph == "M") named.insert(event["pid"].get<int64_t>());
-    seen.insert(event["pid"].get<int64_t>());
-  }
+  for (const Json& event : trace["traceEvents"]) complete += event["ph"] == "X";
   EXPECT_EQ(complete, AllChunks(timeline()).size());
-  EXPECT_EQ(named, seen) << "a process without a process_name event";
+}
+
+// The checker can fail: each broken rule, put into a good trace, is reported.
+TEST_F(TimelineTest, TheFormatCheckerReportsEachBrokenRule) {
+  const Json good = ChromeTrace(timeline());
+  auto first_of_phase = [](Json& trace, const std::string& ph) -> Json& {
+    for (Json& event : trace["traceEvents"]) {
+      if (event["ph"] == ph) return event;
+    }
+    return trace;
+  };
+  std::vector<std::pair<std::string, std::function<void(Json&)>>> breakages = {
+      {"no traceEvents", [](Json& trace) { trace.erase("traceEvents"); }},
+      {"a chunk without dur", [&](Json& trace) { first_of_phase(trace, "X").erase("dur"); }},
+      {"a negative ts", [&](Json& trace) { first_of_phase(trace, "X")["ts"] = -1; }},
+      {"a pid as text", [&](Json& trace) { first_of_phase(trace, "i")["pid"] = "12"; }},
+      {"an unknown phase", [&](Json& trace) { first_of_phase(trace, "i")["ph"] = "Q"; }},
+      {"a process left unnamed",
+       [](Json& trace) {
+         Json& events = trace["traceEvents"];
+         for (size_t i = 0; i < events.size(); ++i) {
+           if (events[i]["ph"] == "M" && events[i]["pid"] != events[0]["pid"]) {
+             events.erase(i);
+             return;
+           }
+         }
+       }},
+      {"two chunks of one worker overlapping",
+       [](Json& trace) {
+         Json* earlier = nullptr;
+         for (Json& event : trace["traceEvents"]) {
+           if (event["ph"] != "X") continue;
+           if (earlier != nullptr && event["pid"] == (*earlier)["pid"]) {
+             // The earlier chunk now ends half-way through this one, which started after it.
+             (*earlier)["dur"] = event["ts"].get<int64_t>() + event["dur"].get<int64_t>() / 2 + 1 -
+                                 (*earlier)["ts"].get<int64_t>();
+             return;
+           }
+           earlier = &event;
+         }
+       }},
+  };
+  for (auto& [what, breakage] : breakages) {
+    Json broken = good;
+    breakage(broken);
+    EXPECT_THAT(TraceFormatProblems(broken), ::testing::Not(::testing::IsEmpty())) << what;
+  }
+}
+
+// A chunksize too large leaves the worker without the long tasks idle at the end; the
+// measure sees it, and leaves dead workers out.
+TEST(IdleAtTheEndTest, CountsEachLiveWorkersTimeAfterItsLastChunk) {
+  Timeline balanced;
+  balanced.workers[1].chunks = {{"t", 0, 1, 100, 200}, {"t", 2, 1, 200, 300}};
+  balanced.workers[2].chunks = {{"t", 1, 1, 100, 300}};
+  EXPECT_DOUBLE_EQ(IdleAtTheEnd(balanced), 0.0);
+
+  Timeline lopsided;  // worker 1 ends at 150 of a job from 100 to 400
+  lopsided.workers[1].chunks = {{"t", 0, 50, 100, 150}};
+  lopsided.workers[2].chunks = {{"t", 50, 50, 100, 400}};
+  EXPECT_DOUBLE_EQ(IdleAtTheEnd(lopsided), (400.0 - 150) / (2 * 300));
+
+  Timeline with_a_death = lopsided;  // a dead worker's time is its replacement's
+  with_a_death.workers[3].chunks = {{"t", 0, 1, 100, 120}};
+  with_a_death.workers[3].deaths = {{120, -9, true, 0, true}};
+  EXPECT_DOUBLE_EQ(IdleAtTheEnd(with_a_death), IdleAtTheEnd(lopsided));
+
+  Timeline idle_throughout = balanced;
+  idle_throughout.workers[3].pid = 3;  // started, never ran a chunk
+  EXPECT_DOUBLE_EQ(IdleAtTheEnd(idle_throughout), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(IdleAtTheEnd(Timeline{}), 0.0);
+}
+
+TEST_F(TimelineTest, PoolIdsAreInCreationOrder) {
+  EXPECT_THAT(PoolIds(events()), ::testing::ElementsAre(absl::StrCat(getpid(), ".1"), absl::StrCat(getpid(), ".2")));
 }
 
 TEST_F(TimelineTest, SvgHasABarPerChunkAndOneDeathMark) {
