@@ -14,7 +14,7 @@ const std::vector<Lesson>& Lessons() {
       {"4", "04_what_is_a_pool", "What is a process pool, and why use one?", {}, {"--tasks=100"}},
       {"5", "05_create_a_pool", "How do you create a pool of worker processes?", {}, {}},
       {"6", "06_print_numbers", "How do N processes each print a different number?",
-       {"--processes=8"}, {"--processes=4"}},
+       {"--processes=8", "--explore=200"}, {"--processes=4", "--explore=100"}},
       {"7", "07_start_methods", "How does a child process begin: fork, spawn or forkserver?", {},
        {}},
       {"8", "08_ipc", "How do processes talk to each other?", {}, {"--quick"}},

@@ -19,6 +19,7 @@ for n in 1 2 3 3b 4 5 6 7 8 9 9b 10; do
   previous=$line
 done
 grep -q "All processes have completed." <<<"$output" || fail "lesson 6's demo did not run"
+grep -q "The interleaving explorer: 100 runs of 4 processes" <<<"$output" || fail "lesson 6's explorer did not run"
 grep -q "fork returned 0 in the child" <<<"$output" || fail "lesson 3b's demo did not run"
 grep -q "reaping in a loop: *5 reaped" <<<"$output" || fail "lesson 9b's demo did not run"
 grep -q "the map came back" <<<"$output" || fail "lesson 9's demo did not run"
@@ -30,7 +31,7 @@ done
 grep -q "^Tour done in" <<<"$output" || fail "no closing line"
 
 for picture in mp-lesson4/chunksize_1.svg mp-lesson4/chunksize_auto.svg mp-lesson4/chunksize_too_large.svg \
-               mp-lesson9/worker_crash.svg; do
+               mp-lesson9/worker_crash.svg mp-lesson6/orders.svg; do
   grep -q "</svg>" "$TMPDIR/$picture" 2>/dev/null || fail "the tour drew no $picture"
   grep -qF "$TMPDIR/$picture" <<<"$output" || fail "the tour did not say where $picture is"
 done

@@ -1,6 +1,7 @@
 // Proves the claims of this lesson's README by running the demo with stdout as a pipe.
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,9 +19,11 @@ namespace {
 
 // Runs the demo with --processes=n; returns its stdout split into lines (the text after
 // the last '\n' is kept as a line of its own, so a torn last line is seen).
-std::vector<std::string> RunDemo(int n, int* exit_code, bool show_the_trap = false) {
+std::vector<std::string> RunDemo(int n, int* exit_code, bool show_the_trap = false,
+                                 std::vector<std::string> more_args = {}) {
   std::vector<std::string> args = {absl::StrCat("--processes=", n)};
   if (show_the_trap) args.push_back("--show_the_trap");
+  args.insert(args.end(), more_args.begin(), more_args.end());
   absl::StatusOr<mp::test::ProgramOutput> output = mp::test::RunProgram(
       mp::test::Runfile("concepts/06_print_numbers/demo"), args, absl::Seconds(60));
   EXPECT_TRUE(output.ok()) << output.status();
@@ -79,6 +82,44 @@ TEST(PrintNumbersTest, AnUnflushedLineBeforeForkIsPrintedByEveryChildToo) {
   std::vector<std::string> lines = RunDemo(kProcesses, &exit_code, /*show_the_trap=*/true);
   EXPECT_EQ(exit_code, 0);
   EXPECT_EQ(std::count(lines.begin(), lines.end(), "Starting 4 processes."), kProcesses + 1);
+}
+
+// The explorer's histogram: {order, times seen}, from its lines "  1 3 2 4   ### 12".
+std::map<std::string, int> ExploredOrders(const std::vector<std::string>& lines) {
+  std::map<std::string, int> orders;
+  for (const std::string& line : lines) {
+    const size_t bar = line.find(" #");
+    if (line.rfind("  ", 0) != 0 || bar == std::string::npos) continue;
+    int times = 0;
+    EXPECT_TRUE(absl::SimpleAtoi(line.substr(line.rfind(' ') + 1), &times)) << line;
+    orders[std::string(absl::StripAsciiWhitespace(line.substr(0, bar)))] = times;
+  }
+  return orders;
+}
+
+// Claim 5: the explorer runs the N children K times; every order it reports is a
+// permutation of 1..N and the counts add up to K; chained, child i waits for child i-1,
+// and exactly one order, 1..N, is ever seen. (Unchained, how many orders appear is the
+// scheduler's choice, so no count is asserted: on one CPU it is often one.)
+TEST(PrintNumbersTest, TheExplorerSeesOnlyPermutationsAndChainingLeavesOneOrder) {
+  const std::string dir = absl::StrCat("--histogram_dir=", std::getenv("TEST_TMPDIR"));
+  for (bool chained : {false, true}) {
+    SCOPED_TRACE(chained ? "chained" : "free");
+    int exit_code = -1;
+    std::vector<std::string> args = {"--explore=30", dir};
+    if (chained) args.push_back("--chained");
+    const std::map<std::string, int> orders = ExploredOrders(RunDemo(4, &exit_code, false, args));
+    EXPECT_EQ(exit_code, 0);
+    int runs = 0;
+    for (const auto& [order, times] : orders) {
+      std::vector<std::string> numbers = absl::StrSplit(order, ' ');
+      std::sort(numbers.begin(), numbers.end());
+      EXPECT_EQ(numbers, (std::vector<std::string>{"1", "2", "3", "4"})) << order;
+      runs += times;
+    }
+    EXPECT_EQ(runs, 30) << "the histogram's counts must add up to the runs (the demo lists up to 24 orders, all of those of 4 processes)";
+    if (chained) EXPECT_EQ(orders, (std::map<std::string, int>{{"1 2 3 4", 30}}));
+  }
 }
 
 }  // namespace
