@@ -12,16 +12,26 @@
 // per task once those are amortized.
 // BM_PoolApplyRoundTrip: one ApplyAsync(...).Get() at a time: the latency of one task.
 // BM_ThreadPool*: the same on mp::ThreadPool, threads of this process.
+// BM_PoolMapRecorded: BM_PoolMap with the pool's record (pool/life_record.h) off (0) and
+// on (1), so the difference is what recording costs; `chunk_time` is the time per chunk.
+// Run it by turns, so that off and on share the machine's moods:
+//   --benchmark_filter=Recorded --benchmark_enable_random_interleaving=true
+//   --benchmark_repetitions=10 --benchmark_report_aggregates_only=true
 //
 // Clock: wall time (UseRealTime); the work happens in the worker processes.
 // benchmarks/pool_benchmark.py measures Python's multiprocessing.Pool the same way.
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/summary_reporter.h"
+#include "pool/life_record.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
 #include "pool/thread_pool.h"
@@ -84,6 +94,24 @@ void BM_ThreadPoolApplyRoundTrip(benchmark::State& state) {
   RunApply<mp::ThreadPool>(state, mp::ThreadPoolOptions{.workers = mp::CpuCount()});
 }
 
+// Recording on for the benchmark's run, into a file of its own; afterwards, back to what
+// the environment asked for.
+void BM_PoolMapRecorded(benchmark::State& state) {
+  const char* asked = std::getenv(mp::internal::kPoolRecordVariable);
+  const std::string before = asked != nullptr ? asked : "";
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(tmp != nullptr ? tmp : "/tmp") + "/pool_benchmark_" + std::to_string(getpid()) + ".record";
+  if (absl::Status recording = mp::RecordPools(state.range(2) == 1 ? path : ""); !recording.ok()) {
+    return state.SkipWithError(recording.ToString().c_str());
+  }
+  RunMap<mp::Pool>(state, mp::PoolOptions{.workers = mp::CpuCount()});
+  (void)mp::RecordPools(before);
+  unlink(path.c_str());
+  const int64_t chunks_per_map = (state.range(1) + state.range(0) - 1) / state.range(0);
+  state.counters["chunk_time"] = benchmark::Counter(static_cast<double>(state.iterations() * chunks_per_map),
+                                                    benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 void ChunksizesAndTasks(benchmark::internal::Benchmark* benchmark) {
   benchmark->ArgNames({"chunksize", "tasks"});
   for (int64_t chunksize : {1, 16, 256, 0}) benchmark->Args({chunksize, 20'000});
@@ -92,6 +120,11 @@ void ChunksizesAndTasks(benchmark::internal::Benchmark* benchmark) {
 }
 BENCHMARK(BM_PoolMap)->Apply(ChunksizesAndTasks);
 BENCHMARK(BM_ThreadPoolMap)->Apply(ChunksizesAndTasks);
+BENCHMARK(BM_PoolMapRecorded)
+    ->ArgNames({"chunksize", "tasks", "record"})
+    ->ArgsProduct({{1, 256}, {20'000}, {0, 1}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PoolApplyRoundTrip)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ThreadPoolApplyRoundTrip)->UseRealTime()->Unit(benchmark::kMicrosecond);
 

@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,29 +17,74 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace mp::internal {
+namespace mp {
 namespace {
 
-// Opened once per program image. A fork()ed worker inherits the descriptor; an exec()ed
-// one (spawn, forkserver) opens the file anew, since the variable is inherited too.
-int RecordFd() {
-  static const int fd = [] {
-    const char* path = std::getenv(kPoolRecordVariable);
-    if (path == nullptr || *path == '\0') return -1;
-    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  }();
-  return fd;
+// The record's descriptor, and whether to write to it. Switching files (RecordPools)
+// dup2()s the new file onto the same descriptor number, so a thread writing a line at
+// that moment writes to one file or the other, never to a closed descriptor.
+std::atomic<int> record_fd{-1};
+std::atomic<bool> recording{false};
+std::once_flag environment_looked_at;
+
+absl::Status SwitchRecordTo(const std::string& path) {
+  static std::mutex switching;  // two RecordPools calls at once take turns
+  std::lock_guard<std::mutex> lock(switching);
+  if (path.empty()) {
+    recording.store(false, std::memory_order_release);
+    return absl::OkStatus();
+  }
+  const int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot record pools into ", path, ": ", std::strerror(errno),
+                                                   " (check the path and its permissions)"));
+  }
+  if (const int old = record_fd.load(std::memory_order_acquire); old >= 0) {
+    dup3(fd, old, O_CLOEXEC);
+    close(fd);
+  } else {
+    record_fd.store(fd, std::memory_order_release);
+  }
+  recording.store(true, std::memory_order_release);
+  return absl::OkStatus();
+}
+
+// MP_POOL_RECORD, looked at once per program image. A fork()ed worker inherits the state
+// and the descriptor; an exec()ed one (spawn, forkserver) looks at the variable anew.
+void LookAtTheEnvironmentOnce() {
+  std::call_once(environment_looked_at, [] {
+    const char* path = std::getenv(internal::kPoolRecordVariable);
+    if (path != nullptr && *path != '\0') (void)SwitchRecordTo(path);
+  });
 }
 
 }  // namespace
 
-bool PoolRecordEnabled() { return RecordFd() >= 0; }
+absl::Status RecordPools(const std::string& path) {
+  LookAtTheEnvironmentOnce();  // so that the variable, read later, cannot undo this call
+  absl::Status switched = SwitchRecordTo(path);
+  if (!switched.ok()) return switched;
+  if (path.empty() ? unsetenv(internal::kPoolRecordVariable) != 0
+                   : setenv(internal::kPoolRecordVariable, path.c_str(), 1) != 0) {
+    return absl::InternalError(absl::StrCat("cannot set ", internal::kPoolRecordVariable, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mp
+
+namespace mp::internal {
+
+bool PoolRecordEnabled() {
+  LookAtTheEnvironmentOnce();
+  return recording.load(std::memory_order_acquire);
+}
 
 void RecordPoolEvent(absl::string_view event) {
   if (!PoolRecordEnabled()) return;
   const std::string line = absl::StrCat(getpid(), " ", event, " us=", PoolRecordMicros(), "\n");
   // One write() per line: with O_APPEND, lines of concurrent writers do not interleave.
-  (void)!write(RecordFd(), line.data(), line.size());
+  (void)!write(record_fd.load(std::memory_order_acquire), line.data(), line.size());
 }
 
 int64_t PoolRecordMicros() {

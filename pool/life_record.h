@@ -5,6 +5,10 @@
 //   <pid> create pool=<id> engine=<processes|threads> workers=<n>
 //   <pid> worker pool=<id> pid=<worker pid>        a worker was started (or replaced)
 //   <worker pid> ran task=<name> first=<i> count=<n>  a worker ran a chunk of tasks
+//   <pid> thread pool=<id> tid=<thread id>         a ThreadPool's thread started
+//   <pid> thread_ran pool=<id> tid=<t> first=<i> count=<n>   a ThreadPool's thread ran a chunk
+//                                                  (not "ran": that is work done in a
+//                                                  worker process, which graders count)
 //   <pid> close pool=<id>
 //   <pid> join pool=<id> status=<OK or the error's code>
 //   <pid> terminate pool=<id>
@@ -22,6 +26,12 @@
 // that process created. Each line is one write() to a file opened with O_APPEND, so lines
 // from many processes never mix. Without the variable nothing is written and a worker
 // pays one branch per chunk.
+//
+// The option form of the variable, for a program that decides for itself (a demo drawing
+// its own run, a benchmark measuring what recording costs):
+//
+//   mp::RecordPools("/tmp/run.record");   // from now on
+//   mp::RecordPools("");                  // off again
 
 #ifndef MP_POOL_LIFE_RECORD_H_
 #define MP_POOL_LIFE_RECORD_H_
@@ -33,13 +43,26 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+
+namespace mp {
+
+// From now on, pools this process creates (and their workers) append their record to
+// `path` (created if missing; not emptied); "" stops recording. Workers already running
+// keep doing what they did when they started. It sets MP_POOL_RECORD too, so workers
+// started with exec (spawn, forkserver) find the same file: call it while no other thread
+// reads the environment. An error if `path` cannot be opened for appending.
+absl::Status RecordPools(const std::string& path);
+
+}  // namespace mp
 
 namespace mp::internal {
 
 inline constexpr char kPoolRecordVariable[] = "MP_POOL_RECORD";
 
-// Whether MP_POOL_RECORD named a file this process could open (checked once).
+// Whether this process is recording: MP_POOL_RECORD named a file it could open (looked
+// at once, on the first call), or RecordPools said so since.
 bool PoolRecordEnabled();
 
 // Appends "<pid> <event>\n" to the record, if enabled.

@@ -1,5 +1,7 @@
 #include "pool/internal/thread_pool_core.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <functional>
 #include <memory>
@@ -25,6 +27,8 @@ ThreadPoolCore::~ThreadPoolCore() {
 }
 
 void ThreadPoolCore::Serve() {
+  const pid_t tid = gettid();
+  RecordPoolEvent(absl::StrCat("thread pool=", record_id_, " tid=", tid));
   MutexLock lock(mutex_);
   while (true) {
     while (queue_.empty() && phase_ == Phase::kRunning) changed_.Wait(mutex_);
@@ -32,7 +36,13 @@ void ThreadPoolCore::Serve() {
     Chunk chunk = std::move(queue_.front());
     queue_.pop_front();
     mutex_.Unlock();
-    AfterFiling(*chunk.job, (*chunk.run)(chunk.first, chunk.count));
+    const int64_t start_us = PoolRecordEnabled() ? PoolRecordMicros() : 0;
+    const bool completed = (*chunk.run)(chunk.first, chunk.count);
+    if (start_us != 0) {
+      RecordPoolEvent(absl::StrCat("thread_ran pool=", record_id_, " tid=", tid, " first=", chunk.first,
+                                   " count=", chunk.count, " start_us=", start_us));
+    }
+    AfterFiling(*chunk.job, completed);
     chunk = {};  // the call's inputs may go before the lock is taken again
     mutex_.Lock();
   }

@@ -45,7 +45,21 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
       if (!ours) continue;
     }
     Widen(timeline, at_us);
-    if (event.what == "ran") {
+    if (event.what == "thread" || event.what == "thread_ran") {  // a ThreadPool's thread
+      const pid_t tid = static_cast<pid_t>(Number(event, "tid"));
+      WorkerTrack& track = timeline.workers[tid];
+      track.pid = event.writer;
+      track.tid = tid;
+      if (event.what == "thread") {
+        track.started_us = at_us;
+        continue;
+      }
+      const int64_t start_us = Number(event, "start_us");
+      Widen(timeline, start_us);
+      track.chunks.push_back({"chunk", static_cast<uint64_t>(Number(event, "first")),
+                              static_cast<uint64_t>(Number(event, "count")), start_us > 0 ? start_us : at_us,
+                              at_us});
+    } else if (event.what == "ran") {
       WorkerTrack& track = timeline.workers[event.writer];
       track.pid = event.writer;
       const int64_t start_us = Number(event, "start_us");
@@ -113,12 +127,20 @@ Json ChromeTrace(const Timeline& timeline) {
     events.push_back({{"name", absl::StrCat(mark.what, " ", mark.pool)}, {"ph", "i"}, {"s", "p"},
                       {"pid", timeline.parent}, {"tid", 0}, {"ts", micros(mark.at_us)}});
   }
-  for (const auto& [pid, track] : timeline.workers) {
-    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"tid", 0}, {"ts", 0},
-                      {"args", {{"name", absl::StrCat("worker ", pid)}}}});
+  std::set<pid_t> named{timeline.parent};
+  for (const auto& [key, track] : timeline.workers) {
+    const pid_t pid = track.pid, tid = track.tid;
+    if (tid != 0) {
+      events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", tid}, {"ts", 0},
+                        {"args", {{"name", absl::StrCat("thread ", tid)}}}});
+    }
+    if (named.insert(pid).second) {
+      events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"tid", 0}, {"ts", 0},
+                        {"args", {{"name", absl::StrCat(tid != 0 ? "process " : "worker ", pid)}}}});
+    }
     if (track.started_us > 0) {
-      events.push_back({{"name", "worker started"}, {"ph", "i"}, {"s", "p"}, {"pid", pid},
-                        {"tid", 0}, {"ts", micros(track.started_us)}});
+      events.push_back({{"name", tid != 0 ? "thread started" : "worker started"}, {"ph", "i"}, {"s", tid != 0 ? "t" : "p"},
+                        {"pid", pid}, {"tid", tid}, {"ts", micros(track.started_us)}});
     }
     for (const ChunkRun& chunk : track.chunks) {
       events.push_back({{"name", absl::StrCat(chunk.task, " [", chunk.first, "..",
@@ -126,7 +148,7 @@ Json ChromeTrace(const Timeline& timeline) {
                         {"cat", "chunk"},
                         {"ph", "X"},
                         {"pid", pid},
-                        {"tid", 0},
+                        {"tid", tid},
                         {"ts", micros(chunk.start_us)},
                         {"dur", chunk.end_us - chunk.start_us},
                         {"args", {{"first", chunk.first}, {"count", chunk.count}}}});
@@ -164,7 +186,8 @@ std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis
   for (size_t row = 0; row < rows.size(); ++row) {
     const WorkerTrack& track = *rows[row];
     const double y = kTop + kRow * static_cast<double>(row);
-    absl::StrAppendFormat(&svg, "<text x=\"10\" y=\"%.1f\">worker %d</text>\n", y + 17, track.pid);
+    absl::StrAppendFormat(&svg, "<text x=\"10\" y=\"%.1f\">%s %d</text>\n", y + 17,
+                          track.tid != 0 ? "thread" : "worker", track.tid != 0 ? track.tid : track.pid);
     absl::StrAppendFormat(&svg, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
                           kLeft, y + kRow - 2, kLeft + kWidth, y + kRow - 2);
     for (size_t i = 0; i < track.chunks.size(); ++i) {

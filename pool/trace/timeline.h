@@ -42,6 +42,7 @@ struct WorkerDeath {
 
 struct WorkerTrack {
   pid_t pid = 0;
+  pid_t tid = 0;           // a ThreadPool's thread: its thread id (pid is the process); 0 for a worker process
   int64_t started_us = 0;  // when the pool started it (0 if not in the record)
   std::vector<ChunkRun> chunks;
   std::vector<WorkerDeath> deaths;  // at most one: a dead worker's replacement has its own pid
@@ -55,7 +56,7 @@ struct PoolMark {
 
 struct Timeline {
   pid_t parent = 0;                       // the process that created the (first) pool
-  std::map<pid_t, WorkerTrack> workers;   // by pid
+  std::map<pid_t, WorkerTrack> workers;   // by pid, or a thread's tid (unique among live tasks too)
   std::vector<PoolMark> marks;            // in the parent
   int64_t begin_us = 0;                   // the earliest time in the record
   int64_t end_us = 0;                     // the latest
@@ -80,7 +81,8 @@ double IdleAtTheEnd(const Timeline& timeline);
 // Chrome's trace event format, JSON object form: {"traceEvents": [...],
 // "displayTimeUnit": "ms"}. A chunk is a complete event ("ph": "X", "ts", "dur"), a
 // worker's start, death and the pool's create/close/join are instant events ("ph": "i"),
-// and each process is named by a metadata event ("ph": "M", "process_name").
+// and each process is named by a metadata event ("ph": "M", "process_name"). A
+// ThreadPool's threads are threads of the parent's track, each named ("thread_name").
 Json ChromeTrace(const Timeline& timeline);
 
 // An SVG picture, `title` at the top: one row per worker in the order they started,

@@ -25,8 +25,7 @@ absl::Status FileError(const std::string& what, const std::string& path) {
 absl::Status StartPoolRecord(const std::string& path) {
   if (path.empty()) return absl::InvalidArgumentError("StartPoolRecord: give the record a file path");
   if (absl::Status emptied = WriteWholeFile(path, ""); !emptied.ok()) return emptied;
-  if (setenv(internal::kPoolRecordVariable, path.c_str(), 1) != 0) return FileError("record into", path);
-  return absl::OkStatus();
+  return RecordPools(path);
 }
 
 absl::StatusOr<std::string> TimelineDirectory(const std::string& chosen, const std::string& default_name) {

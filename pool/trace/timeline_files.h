@@ -14,9 +14,8 @@
 
 namespace mp::trace {
 
-// Makes this program record its pools into `path` (MP_POOL_RECORD), emptied first so a
-// rerun does not append to the last run. The variable is read once, when the first pool
-// or worker asks, so call this at the top of main, before any pool or thread starts.
+// Makes this program record its pools into `path` (RecordPools), emptied first so a rerun
+// does not append to the last run. Call it before the pools to be drawn are created.
 absl::Status StartPoolRecord(const std::string& path);
 
 // Where a demo writes its timelines: `chosen` if not empty, else $TMPDIR/`default_name`

@@ -30,6 +30,7 @@
 #include "pool/life_record.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
+#include "pool/thread_pool.h"
 #include "pool/trace/trace_format.h"
 
 namespace mp::trace {
@@ -74,22 +75,31 @@ class TimelineTest : public ::testing::Test {
     ASSERT_TRUE(second->Map(SquareButDieOnceAt13, std::vector<int>{1, 2, 3}, {.chunksize = 1}).ok());
     second->Close();
     ASSERT_TRUE(second->Join(absl::Seconds(60)).ok());
+    // A third: a ThreadPool, whose workers are threads of this process.
+    absl::StatusOr<ThreadPool> threads = ThreadPool::Create({.workers = 2});
+    ASSERT_TRUE(threads.ok()) << threads.status();
+    ASSERT_TRUE(threads->Map(SquareButDieOnceAt13, std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, {.chunksize = 3}).ok());
+    threads->Close();
+    ASSERT_TRUE(threads->Join(absl::Seconds(60)).ok());
     events_ = new std::vector<internal::PoolEvent>(internal::ParsePoolRecord(ReadFile(record)));
     timeline_ = new Timeline(FromPoolRecord(events(), absl::StrCat(getpid(), ".1")));
     second_ = new Timeline(FromPoolRecord(events(), absl::StrCat(getpid(), ".2")));
+    threads_ = new Timeline(FromPoolRecord(events(), absl::StrCat(getpid(), ".3")));
     both_ = new Timeline(FromPoolRecord(events()));
   }
   static const std::vector<internal::PoolEvent>& events() { return *events_; }
-  // The first pool's timeline; the second's; both pools together.
+  // The first pool's timeline; the second's; the ThreadPool's; all pools together.
   static const Timeline& timeline() { return *timeline_; }
   static const Timeline& second() { return *second_; }
   static const Timeline& both() { return *both_; }
+  static const Timeline& threads() { return *threads_; }
 
  private:
   static inline std::vector<internal::PoolEvent>* events_ = nullptr;
   static inline Timeline* timeline_ = nullptr;
   static inline Timeline* second_ = nullptr;
   static inline Timeline* both_ = nullptr;
+  static inline Timeline* threads_ = nullptr;
 };
 
 std::vector<ChunkRun> AllChunks(const Timeline& timeline) {
@@ -136,7 +146,7 @@ TEST_F(TimelineTest, APoolsTimelineLeavesOtherPoolsOut) {
   ASSERT_EQ(second().workers.size(), 1u);
   EXPECT_EQ(second().workers.begin()->second.chunks.size(), 3u);
   for (const auto& [pid, track] : second().workers) EXPECT_EQ(timeline().workers.count(pid), 0u) << pid;
-  EXPECT_EQ(both().workers.size(), timeline().workers.size() + second().workers.size());
+  EXPECT_EQ(both().workers.size(), timeline().workers.size() + second().workers.size() + threads().workers.size());
 }
 
 // The trace keeps the trace event format's rules (trace_format.h), with one complete event
@@ -148,6 +158,34 @@ TEST_F(TimelineTest, ChromeTraceKeepsTheFormatsRules) {
   size_t complete = 0;
   for (const Json& event : trace["traceEvents"]) complete += event["ph"] == "X";
   EXPECT_EQ(complete, AllChunks(timeline()).size());
+}
+
+// A ThreadPool's threads are tracks of this process, one per thread, each task in one
+// chunk; in the trace, threads of this process's track, each named. Fails if the threads
+// recorded no thread_ran lines, or were drawn as processes.
+TEST_F(TimelineTest, AThreadPoolsThreadsAreThreadTracksOfTheParent) {
+  ASSERT_EQ(threads().workers.size(), 2u);
+  std::set<uint64_t> tasks;
+  for (const auto& [key, track] : threads().workers) {
+    EXPECT_EQ(track.pid, getpid());
+    EXPECT_EQ(track.tid, key);
+    EXPECT_NE(track.tid, getpid()) << "the pool's threads, not the main thread";
+    for (const ChunkRun& chunk : track.chunks) {
+      for (uint64_t i = chunk.first; i < chunk.first + chunk.count; ++i) EXPECT_TRUE(tasks.insert(i).second) << i;
+    }
+  }
+  EXPECT_EQ(tasks.size(), 12u);
+  const Json trace = ChromeTrace(threads());
+  EXPECT_THAT(TraceFormatProblems(trace), ::testing::IsEmpty());
+  std::set<int64_t> named_threads, threads_with_chunks;
+  for (const Json& event : trace["traceEvents"]) {
+    EXPECT_EQ(event["pid"].get<int64_t>(), getpid()) << event;
+    if (event["name"] == "thread_name") named_threads.insert(event["tid"].get<int64_t>());
+    if (event["ph"] == "X") threads_with_chunks.insert(event["tid"].get<int64_t>());
+  }
+  EXPECT_EQ(named_threads.size(), 2u);
+  for (int64_t tid : threads_with_chunks) EXPECT_EQ(named_threads.count(tid), 1u) << tid;
+  EXPECT_THAT(Svg(threads(), "threads"), ::testing::HasSubstr(">thread "));
 }
 
 // The checker can fail: each broken rule, put into a good trace, is reported.
@@ -176,18 +214,14 @@ TEST_F(TimelineTest, TheFormatCheckerReportsEachBrokenRule) {
          }
        }},
       {"two chunks of one worker overlapping",
-       [](Json& trace) {
-         Json* earlier = nullptr;
-         for (Json& event : trace["traceEvents"]) {
-           if (event["ph"] != "X") continue;
-           if (earlier != nullptr && event["pid"] == (*earlier)["pid"]) {
-             // The earlier chunk now ends half-way through this one, which started after it.
-             (*earlier)["dur"] = event["ts"].get<int64_t>() + event["dur"].get<int64_t>() / 2 + 1 -
-                                 (*earlier)["ts"].get<int64_t>();
-             return;
-           }
-           earlier = &event;
-         }
+       [&](Json& trace) {
+         // Two more chunks on the first chunk's worker: 100..150 and 120..170.
+         Json overlapping = first_of_phase(trace, "X");
+         overlapping["ts"] = 100;
+         overlapping["dur"] = 50;
+         trace["traceEvents"].push_back(overlapping);
+         overlapping["ts"] = 120;
+         trace["traceEvents"].push_back(overlapping);
        }},
   };
   for (auto& [what, breakage] : breakages) {
@@ -222,7 +256,8 @@ TEST(IdleAtTheEndTest, CountsEachLiveWorkersTimeAfterItsLastChunk) {
 }
 
 TEST_F(TimelineTest, PoolIdsAreInCreationOrder) {
-  EXPECT_THAT(PoolIds(events()), ::testing::ElementsAre(absl::StrCat(getpid(), ".1"), absl::StrCat(getpid(), ".2")));
+  EXPECT_THAT(PoolIds(events()), ::testing::ElementsAre(absl::StrCat(getpid(), ".1"), absl::StrCat(getpid(), ".2"),
+                                         absl::StrCat(getpid(), ".3")));
 }
 
 TEST_F(TimelineTest, SvgHasABarPerChunkAndOneDeathMark) {
