@@ -12,7 +12,7 @@
 // per task once those are amortized.
 // BM_PoolApplyRoundTrip: one ApplyAsync(...).Get() at a time: the latency of one task.
 // BM_ThreadPool*: the same on mp::ThreadPool, threads of this process.
-// BM_PoolMapRecorded: BM_PoolMap with the pool's record (pool/life_record.h) off (0) and
+// BM_PoolMapRecorded: BM_PoolMap with the pool's record (process/life_record.h) off (0) and
 // on (1), so the difference is what recording costs; `chunk_time` is the time per chunk.
 // Run it by turns, so that off and on share the machine's moods:
 //   --benchmark_filter=Recorded --benchmark_enable_random_interleaving=true
@@ -31,7 +31,7 @@
 #include "absl/status/statusor.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/summary_reporter.h"
-#include "pool/life_record.h"
+#include "process/life_record.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
 #include "pool/thread_pool.h"

@@ -31,6 +31,7 @@
 #include "process/internal/per_process.h"
 #include "process/internal/spawn_self.h"
 #include "process/internal/task_message.h"
+#include "process/life_record.h"
 #include "process/task_registry.h"
 
 namespace mp {
@@ -150,8 +151,16 @@ absl::Status Process::Start() {
   if (started.ok()) {
     bound_target_ = nullptr;
     encoded_args_.reset();
+    internal::RecordPoolEvent(absl::StrCat("process pid=", started_->info.pid, " method=",
+                                           StartMethodName(options_.start_method)));
   }
   return started;
+}
+
+void Process::RecordEndOnce(int exit_code) {
+  if (end_recorded_ || started_ == nullptr) return;
+  end_recorded_ = true;
+  internal::RecordPoolEvent(absl::StrCat("process_exit pid=", started_->info.pid, " code=", exit_code));
 }
 
 namespace {
@@ -263,6 +272,7 @@ absl::Status Process::Join(absl::Duration timeout) {
         options_.name, " (pid ", started_->info.pid, ") still runs after ",
         absl::FormatDuration(timeout)));
   }
+  RecordEndOnce(*exit_code);
   return absl::OkStatus();
 }
 
@@ -282,7 +292,9 @@ std::optional<int> Process::exit_code() {
   if (!CheckStarted("exit_code").ok()) return std::nullopt;
   absl::StatusOr<std::optional<int>> ended =
       started_->child->WaitUntil(absl::InfinitePast());
-  return ended.ok() ? *ended : std::nullopt;
+  if (!ended.ok() || !ended->has_value()) return std::nullopt;
+  RecordEndOnce(**ended);
+  return *ended;
 }
 
 bool Process::IsAlive() {

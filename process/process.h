@@ -154,6 +154,9 @@ class Process {
   absl::Status StartBySpawn();
   absl::Status StartByForkServer();
   absl::Status CheckStarted(absl::string_view operation) const;
+  // Writes the "process_exit" line to the record (process/life_record.h), the first time
+  // this Process sees its child's end.
+  void RecordEndOnce(int exit_code);
 
   ProcessOptions options_;
   // The target bound to its arguments: what a forked child runs.
@@ -167,6 +170,7 @@ class Process {
   // Set by Start(); shared with the list ActiveChildren() reads.
   std::shared_ptr<internal::StartedProcess> started_;
   bool closed_ = false;  // Close() returned OK
+  bool end_recorded_ = false;
 };
 
 // This process: its pid, its name ("MainProcess" unless a Process started it) and

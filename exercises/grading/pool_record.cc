@@ -10,7 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "pool/life_record.h"
+#include "process/life_record.h"
 
 namespace mp::grading {
 

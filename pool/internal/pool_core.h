@@ -60,7 +60,7 @@
 #include "pool/internal/dispatch.h"
 #include "pool/internal/engine.h"
 #include "pool/internal/job.h"
-#include "pool/life_record.h"
+#include "process/life_record.h"
 #include "pool/internal/wire.h"
 #include "pool/internal/worker_process.h"
 #include "pool/pool_options.h"

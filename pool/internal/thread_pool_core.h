@@ -20,7 +20,7 @@
 #include "base/annotated_mutex.h"
 #include "pool/internal/engine.h"
 #include "pool/internal/job.h"
-#include "pool/life_record.h"
+#include "process/life_record.h"
 
 namespace mp::internal {
 

@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "ipc/byte_queue.h"
-#include "pool/life_record.h"
+#include "process/life_record.h"
 #include "pool/internal/wire.h"
 #include "pool/pool_task.h"
 #include "process/task_registry.h"

@@ -29,11 +29,14 @@ void Widen(Timeline& timeline, int64_t at_us) {
 
 Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const std::string& pool) {
   // The workers of `pool`: their "ran" lines carry no pool id, but their pids are known.
-  std::set<pid_t> workers_of_pool;
+  // Every pool's workers are processes too, with "process" lines of their own: those are
+  // left to the pool's lines.
+  std::set<pid_t> workers_of_pool, workers_of_any_pool;
   for (const internal::PoolEvent& event : events) {
-    if (event.what == "worker" && event.Field("pool") == pool) {
-      workers_of_pool.insert(static_cast<pid_t>(Number(event, "pid")));
-    }
+    if (event.what != "worker") continue;
+    const pid_t pid = static_cast<pid_t>(Number(event, "pid"));
+    workers_of_any_pool.insert(pid);
+    if (event.Field("pool") == pool) workers_of_pool.insert(pid);
   }
   Timeline timeline;
   for (const internal::PoolEvent& event : events) {
@@ -43,6 +46,22 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
       const bool ours = event.what == "ran" ? workers_of_pool.count(event.writer) > 0
                                             : event.Field("pool") == pool;
       if (!ours) continue;
+    }
+    if (event.what == "process" || event.what == "process_exit") {  // a plain mp::Process
+      const pid_t pid = static_cast<pid_t>(Number(event, "pid"));
+      if (workers_of_any_pool.count(pid) > 0) continue;
+      Widen(timeline, at_us);
+      WorkerTrack& track = timeline.workers[pid];
+      track.pid = pid;
+      track.plain_process = true;
+      if (timeline.parent == 0) timeline.parent = event.writer;
+      if (event.what == "process") {
+        track.started_us = at_us;
+      } else {
+        track.ended_us = at_us;
+        track.exit_code = static_cast<int>(Number(event, "code"));
+      }
+      continue;
     }
     Widen(timeline, at_us);
     if (event.what == "thread" || event.what == "thread_ran") {  // a ThreadPool's thread
@@ -109,7 +128,7 @@ double IdleAtTheEnd(const Timeline& timeline) {
   int64_t idle_us = 0;
   int workers = 0;
   for (const auto& [pid, track] : timeline.workers) {
-    if (!track.deaths.empty()) continue;
+    if (!track.deaths.empty() || track.plain_process) continue;
     ++workers;
     int64_t last_end = job_start;
     for (const ChunkRun& chunk : track.chunks) last_end = std::max(last_end, chunk.end_us);
@@ -136,10 +155,19 @@ Json ChromeTrace(const Timeline& timeline) {
     }
     if (named.insert(pid).second) {
       events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"tid", 0}, {"ts", 0},
-                        {"args", {{"name", absl::StrCat(tid != 0 ? "process " : "worker ", pid)}}}});
+                        {"args", {{"name", absl::StrCat(tid != 0 || track.plain_process ? "process " : "worker ", pid)}}}});
     }
-    if (track.started_us > 0) {
-      events.push_back({{"name", tid != 0 ? "thread started" : "worker started"}, {"ph", "i"}, {"s", tid != 0 ? "t" : "p"},
+    if (track.plain_process && track.started_us > 0 && track.ended_us >= track.started_us) {
+      events.push_back({{"name", absl::StrCat("alive (exit code ", track.exit_code, ")")},
+                        {"cat", "process"},
+                        {"ph", "X"},
+                        {"pid", pid},
+                        {"tid", 0},
+                        {"ts", micros(track.started_us)},
+                        {"dur", track.ended_us - track.started_us},
+                        {"args", {{"exit_code", track.exit_code}}}});
+    } else if (track.started_us > 0) {
+      events.push_back({{"name", tid != 0 ? "thread started" : (track.plain_process ? "process started" : "worker started")}, {"ph", "i"}, {"s", tid != 0 ? "t" : "p"},
                         {"pid", pid}, {"tid", tid}, {"ts", micros(track.started_us)}});
     }
     for (const ChunkRun& chunk : track.chunks) {
@@ -187,7 +215,19 @@ std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis
     const WorkerTrack& track = *rows[row];
     const double y = kTop + kRow * static_cast<double>(row);
     absl::StrAppendFormat(&svg, "<text x=\"10\" y=\"%.1f\">%s %d</text>\n", y + 17,
-                          track.tid != 0 ? "thread" : "worker", track.tid != 0 ? track.tid : track.pid);
+                          track.tid != 0 ? "thread" : (track.plain_process ? "process" : "worker"),
+                          track.tid != 0 ? track.tid : track.pid);
+    if (track.plain_process && track.started_us > 0) {
+      const int64_t end_us = track.ended_us > 0 ? track.ended_us : timeline.end_us;
+      const double left = x(track.started_us);
+      const double width = std::max(x(end_us) - left, 1.0);
+      absl::StrAppendFormat(&svg,
+                            "<rect class=\"process\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                            "fill=\"#c8c8c8\" stroke=\"#333\" stroke-width=\"0.5\"/>\n"
+                            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\">%s</text>\n",
+                            left, y + 4, width, kRow - 10, left + width + 3, y + 16,
+                            track.ended_us > 0 ? absl::StrCat("exit ", track.exit_code) : std::string("running"));
+    }
     absl::StrAppendFormat(&svg, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
                           kLeft, y + kRow - 2, kLeft + kWidth, y + kRow - 2);
     for (size_t i = 0; i < track.chunks.size(); ++i) {

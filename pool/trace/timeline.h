@@ -1,4 +1,4 @@
-// A pool's run as a picture: the pool's record (pool/life_record.h, MP_POOL_RECORD) read
+// A pool's run as a picture: the pool's record (process/life_record.h, MP_POOL_RECORD) read
 // back into a timeline, and written as Chrome trace events (which Perfetto and
 // chrome://tracing open: one track per process) or as an SVG (one row per worker, a bar
 // per chunk, deaths and retries marked), with nothing but a text editor or an image
@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "base/json.h"
-#include "pool/life_record.h"
+#include "process/life_record.h"
 
 namespace mp::trace {
 
@@ -46,6 +46,10 @@ struct WorkerTrack {
   int64_t started_us = 0;  // when the pool started it (0 if not in the record)
   std::vector<ChunkRun> chunks;
   std::vector<WorkerDeath> deaths;  // at most one: a dead worker's replacement has its own pid
+  // A plain mp::Process (not a pool's worker): when it ended, as its parent saw it, and how.
+  bool plain_process = false;
+  int64_t ended_us = 0;  // 0 if the record does not say
+  int exit_code = 0;     // minus the signal number if a signal ended it
 };
 
 struct PoolMark {
@@ -62,7 +66,9 @@ struct Timeline {
   int64_t end_us = 0;                     // the latest
 };
 
-// The timeline of a record. Lines without times (an older record) are left out. With
+// The timeline of a record: every pool's workers, and every plain mp::Process the record
+// names (its "process" lines; a pool's workers are drawn from the pool's lines instead).
+// Lines without times (an older record) are left out. With
 // `pool` (an id such as "4211.2"), only that pool's: its marks, and the workers its
 // "worker" lines name, so one record of a program that made several pools gives a
 // timeline for each.
@@ -82,12 +88,14 @@ double IdleAtTheEnd(const Timeline& timeline);
 // "displayTimeUnit": "ms"}. A chunk is a complete event ("ph": "X", "ts", "dur"), a
 // worker's start, death and the pool's create/close/join are instant events ("ph": "i"),
 // and each process is named by a metadata event ("ph": "M", "process_name"). A
-// ThreadPool's threads are threads of the parent's track, each named ("thread_name").
+// ThreadPool's threads are threads of the parent's track, each named ("thread_name"). A
+// plain process's life, from Start() to the end its parent saw, is one complete event.
 Json ChromeTrace(const Timeline& timeline);
 
 // An SVG picture, `title` at the top: one row per worker in the order they started,
 // chunks as bars (labelled with their first task), a red cross where a worker died
-// (with "retried" if its chunk was sent again), and a time axis in milliseconds. The axis
+// (with "retried" if its chunk was sent again), a plain process's life as a grey bar
+// with its exit code, and a time axis in milliseconds. The axis
 // fits the timeline, or is `axis_us` long if that is longer: pictures meant to be
 // compared side by side share one scale.
 std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis_us = 0);

@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "pool/life_record.h"
+#include "process/life_record.h"
 
 namespace mp::trace {
 

@@ -16,7 +16,7 @@
 #include "absl/flags/flag.h"
 #include "base/cli/parse_flags.h"
 #include "base/json.h"
-#include "pool/life_record.h"
+#include "process/life_record.h"
 #include "pool/trace/timeline.h"
 #include "pool/trace/timeline_files.h"
 #include "pool/trace/trace_format.h"

@@ -27,10 +27,11 @@
 #include "base/json.h"
 #include "base/testing/status_matchers.h"
 #include "gtest/gtest.h"
-#include "pool/life_record.h"
+#include "process/life_record.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
 #include "pool/thread_pool.h"
+#include "process/process.h"
 #include "pool/trace/trace_format.h"
 
 namespace mp::trace {
@@ -46,6 +47,8 @@ int SquareButDieOnceAt13(int x) {
   return x * x;
 }
 MP_POOL_TASK(SquareButDieOnceAt13);
+
+int ExitWith(int code) { return code; }
 
 std::string ReadFile(const std::string& path) {
   std::string text;
@@ -81,6 +84,13 @@ class TimelineTest : public ::testing::Test {
     ASSERT_TRUE(threads->Map(SquareButDieOnceAt13, std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, {.chunksize = 3}).ok());
     threads->Close();
     ASSERT_TRUE(threads->Join(absl::Seconds(60)).ok());
+    // Two plain processes, which end with exit codes 0 and 3.
+    for (int code : {0, 3}) {
+      Process process(ExitWith, code);
+      ASSERT_TRUE(process.Start().ok());
+      ASSERT_TRUE(process.Join().ok());
+      plain_pids_.push_back(*process.pid());
+    }
     events_ = new std::vector<internal::PoolEvent>(internal::ParsePoolRecord(ReadFile(record)));
     timeline_ = new Timeline(FromPoolRecord(events(), absl::StrCat(getpid(), ".1")));
     second_ = new Timeline(FromPoolRecord(events(), absl::StrCat(getpid(), ".2")));
@@ -93,6 +103,7 @@ class TimelineTest : public ::testing::Test {
   static const Timeline& second() { return *second_; }
   static const Timeline& both() { return *both_; }
   static const Timeline& threads() { return *threads_; }
+  static const std::vector<pid_t>& plain_pids() { return plain_pids_; }
 
  private:
   static inline std::vector<internal::PoolEvent>* events_ = nullptr;
@@ -100,6 +111,7 @@ class TimelineTest : public ::testing::Test {
   static inline Timeline* second_ = nullptr;
   static inline Timeline* both_ = nullptr;
   static inline Timeline* threads_ = nullptr;
+  static inline std::vector<pid_t> plain_pids_;
 };
 
 std::vector<ChunkRun> AllChunks(const Timeline& timeline) {
@@ -146,7 +158,8 @@ TEST_F(TimelineTest, APoolsTimelineLeavesOtherPoolsOut) {
   ASSERT_EQ(second().workers.size(), 1u);
   EXPECT_EQ(second().workers.begin()->second.chunks.size(), 3u);
   for (const auto& [pid, track] : second().workers) EXPECT_EQ(timeline().workers.count(pid), 0u) << pid;
-  EXPECT_EQ(both().workers.size(), timeline().workers.size() + second().workers.size() + threads().workers.size());
+  EXPECT_EQ(both().workers.size(),
+            timeline().workers.size() + second().workers.size() + threads().workers.size() + plain_pids().size());
 }
 
 // The trace keeps the trace event format's rules (trace_format.h), with one complete event
@@ -186,6 +199,32 @@ TEST_F(TimelineTest, AThreadPoolsThreadsAreThreadTracksOfTheParent) {
   EXPECT_EQ(named_threads.size(), 2u);
   for (int64_t tid : threads_with_chunks) EXPECT_EQ(named_threads.count(tid), 1u) << tid;
   EXPECT_THAT(Svg(threads(), "threads"), ::testing::HasSubstr(">thread "));
+}
+
+// A plain mp::Process is a track of its own: its life from Start() to Join() and its exit
+// code; a pool's workers, processes too, appear once, as workers. Fails if Process
+// recorded no end (no life bar, no exit code) or the pool's workers were drawn twice.
+TEST_F(TimelineTest, APlainProcessIsDrawnAsItsLifeAndExitCode) {
+  std::vector<int> codes;
+  for (pid_t pid : plain_pids()) {
+    ASSERT_EQ(both().workers.count(pid), 1u) << pid;
+    const WorkerTrack& track = both().workers.at(pid);
+    EXPECT_TRUE(track.plain_process);
+    EXPECT_GT(track.started_us, 0);
+    EXPECT_GE(track.ended_us, track.started_us);
+    codes.push_back(track.exit_code);
+  }
+  EXPECT_EQ(codes, (std::vector<int>{0, 3}));
+  for (const auto& [pid, track] : timeline().workers) EXPECT_FALSE(track.plain_process) << pid;
+  for (const auto& [pid, track] : both().workers) {
+    if (track.plain_process) EXPECT_TRUE(track.chunks.empty()) << "a pool's worker drawn as a plain process: " << pid;
+  }
+  const Json trace = ChromeTrace(both());
+  EXPECT_THAT(TraceFormatProblems(trace), ::testing::IsEmpty());
+  EXPECT_THAT(WriteJson(trace), ::testing::HasSubstr("alive (exit code 3)"));
+  const std::string svg = Svg(both(), "all");
+  EXPECT_THAT(svg, ::testing::HasSubstr("class=\"process\""));
+  EXPECT_THAT(svg, ::testing::HasSubstr(">exit 3<"));
 }
 
 // The checker can fail: each broken rule, put into a good trace, is reported.

@@ -1,7 +1,13 @@
-// The pool's record of its life, for graders and curious learners: when the environment
-// variable MP_POOL_RECORD names a file, every pool in the program, and every worker
-// process, appends one line per event to it (see pool/README.md, "The pool's record").
+// The record of a program's pools and processes, for graders, pictures (pool/trace) and
+// curious learners: when the environment variable MP_POOL_RECORD names a file, every
+// pool in the program, every worker process and every mp::Process appends one line per
+// event to it (see pool/README.md, "The pool's record"). It lives here, at the bottom
+// layer, because a Process records its start and end too.
 //
+//   <pid> process pid=<child> method=<fork|spawn|forkserver>   a Process started a child
+//   <pid> process_exit pid=<child> code=<c>        the Process saw its child's end (Join,
+//                                                  exit_code), once; minus the signal
+
 //   <pid> create pool=<id> engine=<processes|threads> workers=<n>
 //   <pid> worker pool=<id> pid=<worker pid>        a worker was started (or replaced)
 //   <worker pid> ran task=<name> first=<i> count=<n>  a worker ran a chunk of tasks
@@ -19,13 +25,14 @@
 //                                                  the chunk it was running, if any
 //
 // Every line ends with us=<microseconds>, the writer's CLOCK_MONOTONIC, which all the
-// processes of a machine share; a "ran" line also has start_us=, when the chunk began. A
-// timeline (pool/trace) is drawn from these.
+// processes of a machine share; "ran" and "thread_ran" lines also have start_us=, when
+// the chunk began. A timeline (pool/trace) is drawn from these.
 //
 // <pid> is the process that wrote the line; <id> is "<creator pid>.<n>", the n-th pool
 // that process created. Each line is one write() to a file opened with O_APPEND, so lines
 // from many processes never mix. Without the variable nothing is written and a worker
-// pays one branch per chunk.
+// pays one branch per chunk. A pool's workers are Processes too: their process lines
+// are there as well, and readers that count workers use the "worker" lines.
 //
 // The option form of the variable, for a program that decides for itself (a demo drawing
 // its own run, a benchmark measuring what recording costs):
@@ -33,8 +40,8 @@
 //   mp::RecordPools("/tmp/run.record");   // from now on
 //   mp::RecordPools("");                  // off again
 
-#ifndef MP_POOL_LIFE_RECORD_H_
-#define MP_POOL_LIFE_RECORD_H_
+#ifndef MP_PROCESS_LIFE_RECORD_H_
+#define MP_PROCESS_LIFE_RECORD_H_
 
 #include <sys/types.h>
 
@@ -89,4 +96,4 @@ std::vector<PoolEvent> ParsePoolRecord(absl::string_view text);
 
 }  // namespace mp::internal
 
-#endif  // MP_POOL_LIFE_RECORD_H_
+#endif  // MP_PROCESS_LIFE_RECORD_H_

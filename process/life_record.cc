@@ -1,4 +1,4 @@
-#include "pool/life_record.h"
+#include "process/life_record.h"
 
 #include <fcntl.h>
 #include <time.h>
