@@ -49,9 +49,10 @@ std::vector<Event> ReadRecord() {
 std::vector<std::string> Kinds(const std::vector<Event>& events) {
   std::vector<std::string> kinds;
   for (const Event& event : events) {
-    static const std::set<std::string> kPerWorker = {"ran", "worker", "thread", "thread_ran", "process",
-                                                      "process_exit"};
-    if (kPerWorker.count(event.what) == 0) {
+    // Lines per worker, thread or wait, whose number depends on the run.
+    static const std::set<std::string> kNotLifecycle = {"ran", "worker", "thread", "thread_ran",
+                                                         "process", "process_exit", "wait"};
+    if (kNotLifecycle.count(event.what) == 0) {
       kinds.push_back(event.what);
     }
   }

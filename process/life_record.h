@@ -15,6 +15,11 @@
 //   <pid> thread_ran pool=<id> tid=<t> first=<i> count=<n>   a ThreadPool's thread ran a chunk
 //                                                  (not "ran": that is work done in a
 //                                                  worker process, which graders count)
+//   <pid> wait pool=<id> tid=<thread> start_us=<t> [collecting=1] [timed_out=1]
+//                                                  a thread waited for a job's results (Get,
+//                                                  Wait, the end of a Map), recorded only
+//                                                  if the results were not in already; with
+//                                                  collecting=1 it collected them itself
 //   <pid> close pool=<id>
 //   <pid> join pool=<id> status=<OK or the error's code>
 //   <pid> terminate pool=<id>
@@ -25,8 +30,8 @@
 //                                                  the chunk it was running, if any
 //
 // Every line ends with us=<microseconds>, the writer's CLOCK_MONOTONIC, which all the
-// processes of a machine share; "ran" and "thread_ran" lines also have start_us=, when
-// the chunk began. A timeline (pool/trace) is drawn from these.
+// processes of a machine share; "ran", "thread_ran" and "wait" lines also have
+// start_us=, when the chunk (or the wait) began. A timeline (pool/trace) is drawn from these.
 //
 // <pid> is the process that wrote the line; <id> is "<creator pid>.<n>", the n-th pool
 // that process created. Each line is one write() to a file opened with O_APPEND, so lines

@@ -9,12 +9,15 @@
 #include <cerrno>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "base/cpu_relax.h"
 #include "process/cpu_count.h"
+#include "process/life_record.h"
 
 namespace mp::internal {
 
@@ -99,14 +102,33 @@ void Job::SpinUntilComplete(absl::Duration spin) const {
   }
 }
 
+void Job::RecordAs(std::string pool_id) {
+  MutexLock lock(mutex_);
+  record_pool_ = std::move(pool_id);
+}
+
 bool Job::Wait(absl::Duration timeout) const {
+  // Recorded only if it waited: a result that was in already costs one branch.
+  const int64_t start_us = PoolRecordEnabled() && !Ready() ? PoolRecordMicros() : 0;
   const absl::Time deadline = absl::Now() + timeout;
   SpinUntilComplete(std::min(timeout, kSpinBeforeSleeping));
-  MutexLock lock(mutex_);
-  while (!CompleteLocked()) {
-    if (!changed_.WaitUntil(mutex_, deadline)) return CompleteLocked();
+  std::string record_pool;
+  bool complete = true;
+  {
+    MutexLock lock(mutex_);
+    while (!CompleteLocked()) {
+      if (!changed_.WaitUntil(mutex_, deadline)) {
+        complete = CompleteLocked();
+        break;
+      }
+    }
+    if (start_us != 0) record_pool = record_pool_;
   }
-  return true;
+  if (!record_pool.empty()) {  // written outside the lock: the collector needs it
+    RecordPoolEvent(absl::StrCat("wait pool=", record_pool, " tid=", gettid(), " start_us=", start_us,
+                                 complete ? "" : " timed_out=1"));
+  }
+  return complete;
 }
 
 absl::StatusOr<size_t> Job::NextIndex(bool ordered, absl::Duration timeout) {

@@ -84,11 +84,15 @@ class Job : public std::enable_shared_from_this<Job> {
   // stays readable, for mp::Wait() (process/wait.h); made on first use, owned by the job.
   absl::StatusOr<int> Sentinel();
 
+  // The pool this job belongs to, as the record names it ("4211.1"): set by the engine
+  // when the job is submitted, so that a wait on it is recorded (process/life_record.h).
+  void RecordAs(std::string pool_id) ABSL_LOCKS_EXCLUDED(mutex_);
+
   bool Ready() const;
   // Ready, and no task failed.
   bool Successful() const;
   // Waits until every result is in (and the on-done callback has run); false if
-  // `timeout` passed first.
+  // `timeout` passed first. A wait that had to wait is recorded as a "wait" line.
   bool Wait(absl::Duration timeout) const;
 
   // For Imap (ordered: the next index in order) and ImapUnordered (the next to complete):
@@ -176,6 +180,7 @@ class Job : public std::enable_shared_from_this<Job> {
   // Once complete: sets complete_ and makes the sentinel readable.
   void MarkCompleteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   UniqueFd sentinel_ ABSL_GUARDED_BY(mutex_);  // an eventfd, once Sentinel() was called
+  std::string record_pool_ ABSL_GUARDED_BY(mutex_);  // RecordAs()
   std::vector<TaskState> state_ ABSL_GUARDED_BY(mutex_);
   size_t remaining_ ABSL_GUARDED_BY(mutex_);
   size_t failed_ ABSL_GUARDED_BY(mutex_) = 0;

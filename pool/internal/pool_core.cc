@@ -2,6 +2,7 @@
 
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <functional>
@@ -609,7 +610,15 @@ absl::Status PoolCore::SubmitAndWait(const EngineCall& call) {
   }
   const absl::Status submitted =
       SubmitChunks(tasks->task_name, job, chunksize, tasks->encode_args, collecting);
-  if (collecting && submitted.ok()) CollectUntilDone(*job);
+  if (collecting && submitted.ok()) {
+    // The caller collects its own results meanwhile: recorded like a wait, since it is one.
+    const int64_t start_us = PoolRecordEnabled() ? PoolRecordMicros() : 0;
+    CollectUntilDone(*job);
+    if (start_us != 0) {
+      RecordPoolEvent(absl::StrCat("wait pool=", record_id_, " tid=", gettid(), " start_us=", start_us,
+                                   " collecting=1"));
+    }
+  }
   if (collecting) {
     MutexLock lock(mutex_);
     collector_ = Collector::kNobody;
@@ -682,6 +691,7 @@ absl::Status PoolCore::SubmitChunks(std::string_view task_name, std::shared_ptr<
   // while the caller encodes the next: encoding is the serial part of a big Map. It is
   // encoded without the lock, which the manager needs for every result.
   const uint64_t job_id = next_job_id_.fetch_add(1);
+  if (PoolRecordEnabled()) job->RecordAs(record_id_);
   const size_t tasks = job->size();
   chunksize = std::max<size_t>(chunksize, 1);
   Callbacks done;

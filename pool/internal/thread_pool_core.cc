@@ -59,6 +59,7 @@ absl::Status ThreadPoolCore::Submit(const EngineCall& call) {
   const auto* tasks = std::get_if<TasksHere>(&call.tasks);
   if (tasks == nullptr) return WrongFormOfTasks(RunsTasksHere());
   auto run = std::make_shared<const std::function<bool(size_t, size_t)>>(tasks->run);
+  if (PoolRecordEnabled()) call.job->RecordAs(record_id_);
   const size_t count = call.job->size();
   const size_t chunksize = std::max<size_t>(call.chunksize, 1);
   {

@@ -64,6 +64,14 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
       continue;
     }
     Widen(timeline, at_us);
+    if (event.what == "wait") {
+      const int64_t start_us = Number(event, "start_us");
+      Widen(timeline, start_us);
+      timeline.waits.push_back({event.writer, static_cast<pid_t>(Number(event, "tid")),
+                                start_us > 0 ? start_us : at_us, at_us, event.Field("collecting") == "1",
+                                event.Field("timed_out") == "1"});
+      continue;
+    }
     if (event.what == "thread" || event.what == "thread_ran") {  // a ThreadPool's thread
       const pid_t tid = static_cast<pid_t>(Number(event, "tid"));
       WorkerTrack& track = timeline.workers[tid];
@@ -147,6 +155,25 @@ Json ChromeTrace(const Timeline& timeline) {
                       {"pid", timeline.parent}, {"tid", 0}, {"ts", micros(mark.at_us)}});
   }
   std::set<pid_t> named{timeline.parent};
+  std::set<std::pair<pid_t, pid_t>> named_threads;
+  for (const CallerWait& wait : timeline.waits) {
+    if (named.insert(wait.pid).second) {
+      events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", wait.pid}, {"tid", 0}, {"ts", 0},
+                        {"args", {{"name", absl::StrCat("process ", wait.pid)}}}});
+    }
+    if (named_threads.insert({wait.pid, wait.tid}).second) {
+      events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", wait.pid}, {"tid", wait.tid}, {"ts", 0},
+                        {"args", {{"name", absl::StrCat("caller thread ", wait.tid)}}}});
+    }
+    events.push_back({{"name", wait.collecting ? "collecting results" : "waiting for results"},
+                      {"cat", "wait"},
+                      {"ph", "X"},
+                      {"pid", wait.pid},
+                      {"tid", wait.tid},
+                      {"ts", micros(wait.start_us)},
+                      {"dur", wait.end_us - wait.start_us},
+                      {"args", {{"timed_out", wait.timed_out}}}});
+  }
   for (const auto& [key, track] : timeline.workers) {
     const pid_t pid = track.pid, tid = track.tid;
     if (tid != 0) {
@@ -205,7 +232,8 @@ std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis
   constexpr double kLeft = 120, kWidth = 760, kRow = 28, kTop = 40;
   const double span_us = std::max<int64_t>({timeline.end_us - timeline.begin_us, axis_us, 1});
   auto x = [&](int64_t at_us) { return kLeft + kWidth * static_cast<double>(at_us - timeline.begin_us) / span_us; };
-  const double height = kTop + kRow * static_cast<double>(rows.size()) + 40;
+  const size_t row_count = rows.size() + (timeline.waits.empty() ? 0 : 1);  // the caller's row last
+  const double height = kTop + kRow * static_cast<double>(row_count) + 40;
   std::string svg = absl::StrFormat(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
       "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
@@ -256,7 +284,20 @@ std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis
                                             : "died");
     }
   }
-  const double axis_y = kTop + kRow * static_cast<double>(rows.size()) + 12;
+  if (!timeline.waits.empty()) {
+    const double y = kTop + kRow * static_cast<double>(rows.size());
+    absl::StrAppendFormat(&svg, "<text x=\"10\" y=\"%.1f\">caller %d</text>\n", y + 17, timeline.waits.front().pid);
+    for (const CallerWait& wait : timeline.waits) {
+      const double left = x(wait.start_us);
+      absl::StrAppendFormat(&svg,
+                            "<rect class=\"wait\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                            "fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"><title>%s</title></rect>\n",
+                            left, y + 4, std::max(x(wait.end_us) - left, 1.0), kRow - 10,
+                            wait.collecting ? "#f5c77e" : "#f0a04b",
+                            wait.collecting ? "collecting results" : "waiting for results");
+    }
+  }
+  const double axis_y = kTop + kRow * static_cast<double>(row_count) + 12;
   absl::StrAppendFormat(&svg, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
                         kLeft, axis_y, kLeft + kWidth, axis_y);
   for (int tick = 0; tick <= 4; ++tick) {

@@ -58,10 +58,23 @@ struct PoolMark {
   int64_t at_us = 0;
 };
 
+// A thread of the caller waiting for a job's results (Get, Wait, the end of a Map), or
+// collecting them itself while it waits (a Map whose chunks all fit in the workers'
+// inboxes at once).
+struct CallerWait {
+  pid_t pid = 0;
+  pid_t tid = 0;
+  int64_t start_us = 0;
+  int64_t end_us = 0;
+  bool collecting = false;
+  bool timed_out = false;
+};
+
 struct Timeline {
   pid_t parent = 0;                       // the process that created the (first) pool
   std::map<pid_t, WorkerTrack> workers;   // by pid, or a thread's tid (unique among live tasks too)
   std::vector<PoolMark> marks;            // in the parent
+  std::vector<CallerWait> waits;          // in the parent (or whichever process waited)
   int64_t begin_us = 0;                   // the earliest time in the record
   int64_t end_us = 0;                     // the latest
 };
@@ -89,13 +102,15 @@ double IdleAtTheEnd(const Timeline& timeline);
 // worker's start, death and the pool's create/close/join are instant events ("ph": "i"),
 // and each process is named by a metadata event ("ph": "M", "process_name"). A
 // ThreadPool's threads are threads of the parent's track, each named ("thread_name"). A
-// plain process's life, from Start() to the end its parent saw, is one complete event.
+// plain process's life, from Start() to the end its parent saw, is one complete event;
+// so is each wait for results, on the waiting thread of the waiting process.
 Json ChromeTrace(const Timeline& timeline);
 
 // An SVG picture, `title` at the top: one row per worker in the order they started,
 // chunks as bars (labelled with their first task), a red cross where a worker died
 // (with "retried" if its chunk was sent again), a plain process's life as a grey bar
-// with its exit code, and a time axis in milliseconds. The axis
+// with its exit code, the caller's waits for results as orange bars on a row of their
+// own, and a time axis in milliseconds. The axis
 // fits the timeline, or is `axis_us` long if that is longer: pictures meant to be
 // compared side by side share one scale.
 std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis_us = 0);

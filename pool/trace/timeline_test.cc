@@ -169,7 +169,7 @@ TEST_F(TimelineTest, ChromeTraceKeepsTheFormatsRules) {
   EXPECT_THAT(TraceFormatProblems(trace), ::testing::IsEmpty());
   EXPECT_THAT(TraceFormatProblems(Json::parse(WriteJson(ChromeTrace(both())))), ::testing::IsEmpty());
   size_t complete = 0;
-  for (const Json& event : trace["traceEvents"]) complete += event["ph"] == "X";
+  for (const Json& event : trace["traceEvents"]) complete += event["ph"] == "X" && event["cat"] == "chunk";
   EXPECT_EQ(complete, AllChunks(timeline()).size());
 }
 
@@ -193,8 +193,10 @@ TEST_F(TimelineTest, AThreadPoolsThreadsAreThreadTracksOfTheParent) {
   std::set<int64_t> named_threads, threads_with_chunks;
   for (const Json& event : trace["traceEvents"]) {
     EXPECT_EQ(event["pid"].get<int64_t>(), getpid()) << event;
-    if (event["name"] == "thread_name") named_threads.insert(event["tid"].get<int64_t>());
-    if (event["ph"] == "X") threads_with_chunks.insert(event["tid"].get<int64_t>());
+    if (event["name"] == "thread_name" && threads().workers.count(event["tid"].get<pid_t>()) > 0) {
+      named_threads.insert(event["tid"].get<int64_t>());
+    }
+    if (event["ph"] == "X" && event["cat"] == "chunk") threads_with_chunks.insert(event["tid"].get<int64_t>());
   }
   EXPECT_EQ(named_threads.size(), 2u);
   for (int64_t tid : threads_with_chunks) EXPECT_EQ(named_threads.count(tid), 1u) << tid;
@@ -225,6 +227,30 @@ TEST_F(TimelineTest, APlainProcessIsDrawnAsItsLifeAndExitCode) {
   const std::string svg = Svg(both(), "all");
   EXPECT_THAT(svg, ::testing::HasSubstr("class=\"process\""));
   EXPECT_THAT(svg, ::testing::HasSubstr(">exit 3<"));
+}
+
+// The caller's waits for results are on the timeline: the first pool's Map had to wait
+// (for a replacement worker, at least), on this thread of this process, and the trace
+// draws each wait on that thread. Fails if the engines did not tell their jobs which
+// pool they belong to (no wait is recorded then).
+TEST_F(TimelineTest, TheCallersWaitsForResultsAreOnTheTimeline) {
+  ASSERT_FALSE(timeline().waits.empty());
+  for (const CallerWait& wait : timeline().waits) {
+    EXPECT_EQ(wait.pid, getpid());
+    EXPECT_EQ(wait.tid, gettid()) << "SetUpTestSuite ran on the main thread";
+    EXPECT_LE(wait.start_us, wait.end_us);
+    EXPECT_FALSE(wait.timed_out);
+  }
+  size_t drawn = 0;
+  const Json trace = ChromeTrace(timeline());
+  for (const Json& event : trace["traceEvents"]) {
+    if (event.contains("cat") && event["cat"] == "wait") {
+      ++drawn;
+      EXPECT_EQ(event["tid"].get<int64_t>(), gettid());
+    }
+  }
+  EXPECT_EQ(drawn, timeline().waits.size());
+  EXPECT_THAT(Svg(timeline(), "waits"), ::testing::HasSubstr("class=\"wait\""));
 }
 
 // The checker can fail: each broken rule, put into a good trace, is reported.
