@@ -20,6 +20,12 @@
 //                                                  Wait, the end of a Map), recorded only
 //                                                  if the results were not in already; with
 //                                                  collecting=1 it collected them itself
+//   <pid> host pool=<id> host_pid=<p> address=<a> workers=<n>   a RemotePool's host, as
+//                                                  its first health check described it
+//   <pid> remote_ran pool=<id> host_pid=<p> lane=<k> task=<name> first=<i> count=<n>
+//             start_us=<t> status=<OK or gRPC code>   one call to a host: lane k of the
+//                                                  workers + 1 the pool keeps in flight to it
+//   <pid> host_lost pool=<id> host_pid=<p>         a host declared dead
 //   <pid> close pool=<id>
 //   <pid> join pool=<id> status=<OK or the error's code>
 //   <pid> terminate pool=<id>
@@ -30,8 +36,8 @@
 //                                                  the chunk it was running, if any
 //
 // Every line ends with us=<microseconds>, the writer's CLOCK_MONOTONIC, which all the
-// processes of a machine share; "ran", "thread_ran" and "wait" lines also have
-// start_us=, when the chunk (or the wait) began. A timeline (pool/trace) is drawn from these.
+// processes of a machine share; "ran", "thread_ran", "remote_ran" and "wait" lines
+// also have start_us=, when the chunk (or the wait) began. A timeline (pool/trace) is drawn from these.
 //
 // <pid> is the process that wrote the line; <id> is "<creator pid>.<n>", the n-th pool
 // that process created. Each line is one write() to a file opened with O_APPEND, so lines

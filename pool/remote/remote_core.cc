@@ -82,20 +82,31 @@ absl::StatusOr<std::unique_ptr<RemoteCore>> RemoteCore::Start(RemotePoolOptions 
     }
     host.status.workers = std::max(1, health.workers());
     host.status.alive = true;
+    host.pid = health.host_pid();
     workers_per_host.push_back(host.status.workers);
     internal::MutexLock lock(core->mutex_);
     core->hosts_.push_back(std::move(host));
   }
+  if (internal::PoolRecordEnabled()) {
+    int workers = 0;
+    for (int each : workers_per_host) workers += each;
+    internal::RecordPoolEvent(absl::StrCat("create pool=", core->record_id_, " engine=remote workers=", workers));
+    internal::MutexLock lock(core->mutex_);
+    for (const Host& host : core->hosts_) {
+      internal::RecordPoolEvent(absl::StrCat("host pool=", core->record_id_, " host_pid=", host.pid,
+                                             " address=", host.status.address, " workers=", host.status.workers));
+    }
+  }
   for (size_t host = 0; host < workers_per_host.size(); ++host) {
     for (int call = 0; call <= workers_per_host[host]; ++call) {
-      core->threads_.emplace_back(&RemoteCore::Send, core.get(), host);
+      core->threads_.emplace_back(&RemoteCore::Send, core.get(), host, call);
     }
   }
   core->threads_.emplace_back(&RemoteCore::WatchHealth, core.get());
   return core;
 }
 
-RemoteCore::~RemoteCore() { Terminate(); }
+RemoteCore::~RemoteCore() { StopThreads(); }
 
 void RemoteCore::AddToken(grpc::ClientContext& context) const {
   if (!options_.auth_token.empty()) {
@@ -107,6 +118,7 @@ absl::Status RemoteCore::Submit(const internal::EngineCall& call) {
   const auto* tasks = std::get_if<internal::EncodedTasks>(&call.tasks);
   if (tasks == nullptr) return internal::WrongFormOfTasks(RunsTasksHere());
   const std::shared_ptr<internal::Job>& job = call.job;
+  if (internal::PoolRecordEnabled()) job->RecordAs(record_id_);
   std::deque<Chunk> chunks;
   const size_t chunksize = std::max<size_t>(call.chunksize, 1);
   for (size_t first = 0; first < job->size(); first += chunksize) {
@@ -125,7 +137,7 @@ absl::Status RemoteCore::Submit(const internal::EngineCall& call) {
   return absl::OkStatus();
 }
 
-void RemoteCore::Send(size_t index) {
+void RemoteCore::Send(size_t index, int lane) {
   internal::MutexLock lock(mutex_);
   while (true) {
     while (phase_ != Phase::kTerminating && hosts_[index].status.alive && pending_.empty()) {
@@ -145,10 +157,18 @@ void RemoteCore::Send(size_t index) {
     request.set_count(chunk.count);
     request.set_args(chunk.args);  // a copy: the chunk may have to go to another host
     WorkerHostService::Stub& stub = *hosts_[index].stub;
+    const int64_t host_pid = hosts_[index].pid;
     mutex_.Unlock();
 
+    const int64_t start_us = internal::PoolRecordEnabled() ? internal::PoolRecordMicros() : 0;
     ChunkReply reply;
     const grpc::Status status = stub.RunChunk(&context, request, &reply);
+    if (start_us != 0) {  // each lane has one call in flight, so a lane's chunks never overlap
+      internal::RecordPoolEvent(absl::StrCat("remote_ran pool=", record_id_, " host_pid=", host_pid, " lane=", lane,
+                                             " task=", chunk.task_name, " first=", chunk.first_index,
+                                             " count=", chunk.count, " start_us=", start_us,
+                                             " status=", status.ok() ? "OK" : std::to_string(status.error_code())));
+    }
 
     Callbacks done;
     mutex_.Lock();
@@ -215,6 +235,11 @@ void RemoteCore::DeclareDeadLocked(size_t index, const std::string& why, Callbac
   Host& host = hosts_[index];
   host.status.alive = false;
   host.status.why_dead = why;
+  if (internal::PoolRecordEnabled()) {  // written after the lock is let go, with the callbacks
+    done.push_back([line = absl::StrCat("host_lost pool=", record_id_, " host_pid=", host.pid)] {
+      internal::RecordPoolEvent(line);
+    });
+  }
   for (grpc::ClientContext* call : host.calls) call->TryCancel();
   if (!HostsAliveLocked()) {
     for (Chunk& chunk : pending_) {
@@ -271,6 +296,7 @@ bool RemoteCore::HostsAliveLocked() const {
 }
 
 void RemoteCore::Close() {
+  internal::RecordPoolEvent(absl::StrCat("close pool=", record_id_));
   internal::MutexLock lock(mutex_);
   if (phase_ == Phase::kRunning) phase_ = Phase::kClosing;
 }
@@ -288,11 +314,17 @@ absl::Status RemoteCore::Join(absl::Duration timeout) {
       }
     }
   }
-  Terminate();  // nothing is left to cancel: this only stops our threads
+  StopThreads();  // nothing is left to cancel: this only stops our threads
+  internal::RecordPoolEvent(absl::StrCat("join pool=", record_id_, " status=OK"));
   return absl::OkStatus();
 }
 
 void RemoteCore::Terminate() {
+  internal::RecordPoolEvent(absl::StrCat("terminate pool=", record_id_));
+  StopThreads();
+}
+
+void RemoteCore::StopThreads() {
   Callbacks done;
   {
     internal::MutexLock lock(mutex_);

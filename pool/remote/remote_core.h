@@ -34,6 +34,7 @@
 #include "absl/time/time.h"
 #include "base/annotated_mutex.h"
 #include "grpcpp/grpcpp.h"
+#include "process/life_record.h"
 #include "pool/internal/engine.h"
 #include "pool/internal/job.h"
 #include "pool/remote/worker_host.grpc.pb.h"
@@ -78,7 +79,7 @@ class RemoteCore final : public internal::Engine {
   // Connects to every host and asks its capacity; an error naming the first host that
   // does not answer within connect_timeout, or refuses the token.
   static absl::StatusOr<std::unique_ptr<RemoteCore>> Start(RemotePoolOptions options);
-  ~RemoteCore() override;  // Terminate()s
+  ~RemoteCore() override;  // stops as Terminate() does
 
   // Runs tasks on other machines: takes EncodedTasks.
   bool RunsTasksHere() const override { return false; }
@@ -101,6 +102,7 @@ class RemoteCore final : public internal::Engine {
   };
   struct Host {
     HostStatus status = {};
+    int64_t pid = 0;  // the host process's pid, as its first health check said
     std::unique_ptr<WorkerHostService::Stub> stub = nullptr;
     std::set<grpc::ClientContext*> calls = {};  // in flight, to cancel if the host dies
   };
@@ -109,8 +111,11 @@ class RemoteCore final : public internal::Engine {
 
   explicit RemoteCore(RemotePoolOptions options) : options_(std::move(options)) {}
 
-  void Send(size_t host);  // a sender thread's body
+  void Send(size_t host, int lane);  // a sender thread's body; `lane`: its number among the host's
   void WatchHealth();      // the health checker's body
+  // Cancels what is in flight, fails what is pending, and joins the threads (Terminate()
+  // without its record line; Join() and the destructor end this way too).
+  void StopThreads();
   // Outcome of one chunk's call.
   void File(size_t host, Chunk& chunk, const grpc::Status& status, const ChunkReply& reply,
             Callbacks& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -125,6 +130,7 @@ class RemoteCore final : public internal::Engine {
   }
 
   const RemotePoolOptions options_;
+  const std::string record_id_ = internal::NewPoolRecordId();  // in the record (process/life_record.h)
   mutable internal::Mutex mutex_;
   internal::CondVar changed_;  // new chunks, a chunk done, a host dead, a phase
   Phase phase_ ABSL_GUARDED_BY(mutex_) = Phase::kRunning;

@@ -32,6 +32,10 @@
 #include "pool/remote/testing/loopback_hosts_test.h"
 #include "pool/remote/worker_host.grpc.pb.h"
 #include "pool/remote/worker_host.h"
+#include "pool/trace/timeline.h"
+#include "pool/trace/timeline_files.h"
+#include "pool/trace/trace_format.h"
+#include "process/life_record.h"
 #include "process/testing/spawned_program.h"
 
 namespace mp {
@@ -87,6 +91,48 @@ TEST_F(RemotePoolTest, MapOverThreeHostsGivesTheLocalPoolsResult) {
     EXPECT_EQ(host.workers, 2) << host.address;
     EXPECT_GT(host.chunks_done, 0) << host.address;
   }
+}
+
+// Passes when a RemotePool's run, recorded (RecordPools), draws as a timeline: each host
+// a process track whose call lanes are its threads, every task in exactly one chunk, no
+// lane with two calls at once, and the trace keeping the format's rules. Fails if the
+// pool recorded no remote_ran lines, or recorded them without their lane (a host's
+// concurrent calls would overlap on one track).
+TEST_F(RemotePoolTest, ARecordedRunDrawsEachHostsCallLanes) {
+  const std::vector<std::string> hosts = StartHosts(2);
+  const std::string record = absl::StrCat(std::getenv("TEST_TMPDIR"), "/remote.record");
+  ASSERT_TRUE(std::ofstream(record, std::ios::trunc).good());
+  ASSERT_THAT(RecordPools(record), IsOk());
+  {
+    absl::StatusOr<RemotePool> pool = RemotePool::Create({.hosts = hosts, .auth_token = remote::LoopbackToken()});
+    ASSERT_THAT(pool, IsOk());
+    EXPECT_THAT(pool->Map(Square, Range(200), {.chunksize = 10}), IsOk());
+    pool->Close();
+    EXPECT_THAT(pool->Join(kGenerous), IsOk());
+  }
+  ASSERT_THAT(RecordPools(""), IsOk());
+  absl::StatusOr<std::vector<internal::PoolEvent>> events = trace::ReadPoolRecordFile(record);
+  ASSERT_THAT(events, IsOk());
+  ASSERT_EQ(trace::PoolIds(*events).size(), 1u);
+  const trace::Timeline timeline = trace::FromPoolRecord(*events, trace::PoolIds(*events).front());
+  std::set<int64_t> host_pids;
+  std::set<uint64_t> tasks;
+  for (const auto& [key, track] : timeline.workers) {
+    ASSERT_FALSE(track.host.empty()) << "only remote hosts ran chunks";
+    host_pids.insert(track.pid);
+    EXPECT_GE(track.tid, 1);
+    EXPECT_LE(track.tid, 3) << "2 workers per host: 3 calls in flight at most";
+    for (const trace::ChunkRun& chunk : track.chunks) {
+      EXPECT_EQ(chunk.task, "Square");
+      for (uint64_t i = chunk.first; i < chunk.first + chunk.count; ++i) EXPECT_TRUE(tasks.insert(i).second) << i;
+    }
+  }
+  EXPECT_EQ(host_pids.size(), 2u);
+  EXPECT_EQ(tasks.size(), 200u);
+  EXPECT_THAT(trace::TraceFormatProblems(trace::ChromeTrace(timeline)), ::testing::IsEmpty());
+  std::vector<std::string> marks;
+  for (const trace::PoolMark& mark : timeline.marks) marks.push_back(mark.what);
+  EXPECT_EQ(marks, (std::vector<std::string>{"create", "close", "join"}));
 }
 
 // Passes when the rest of Pool's interface works the same over hosts.

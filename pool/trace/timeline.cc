@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,9 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
     if (event.Field("pool") == pool) workers_of_pool.insert(pid);
   }
   Timeline timeline;
+  std::map<int64_t, std::string> host_addresses;  // by host pid
+  std::map<int64_t, int64_t> host_started;
+  std::vector<std::pair<int64_t, int64_t>> lost_hosts;  // host pid, when
   for (const internal::PoolEvent& event : events) {
     const int64_t at_us = Number(event, "us");
     if (at_us == 0) continue;
@@ -70,6 +75,31 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
       timeline.waits.push_back({event.writer, static_cast<pid_t>(Number(event, "tid")),
                                 start_us > 0 ? start_us : at_us, at_us, event.Field("collecting") == "1",
                                 event.Field("timed_out") == "1"});
+      continue;
+    }
+    if (event.what == "host" || event.what == "remote_ran" || event.what == "host_lost") {  // a RemotePool's
+      const int64_t host_pid = Number(event, "host_pid");
+      if (event.what == "host") {
+        host_addresses[host_pid] = event.Field("address");
+        host_started[host_pid] = at_us;
+        continue;
+      }
+      if (event.what == "host_lost") {
+        lost_hosts.push_back({host_pid, at_us});
+        continue;
+      }
+      const int lane = static_cast<int>(Number(event, "lane"));
+      WorkerTrack& track = timeline.workers[RemoteTrackId(host_pid, lane)];
+      track.pid = static_cast<pid_t>(host_pid);
+      track.tid = lane + 1;
+      track.host = host_addresses[host_pid];
+      track.started_us = host_started[host_pid];
+      const int64_t start_us = Number(event, "start_us");
+      Widen(timeline, start_us);
+      if (event.Field("status") != "OK") continue;  // the call failed: its chunk went elsewhere
+      track.chunks.push_back({event.Field("task"), static_cast<uint64_t>(Number(event, "first")),
+                              static_cast<uint64_t>(Number(event, "count")), start_us > 0 ? start_us : at_us,
+                              at_us});
       continue;
     }
     if (event.what == "thread" || event.what == "thread_ran") {  // a ThreadPool's thread
@@ -111,6 +141,16 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
     } else {
       if (timeline.parent == 0 && event.what == "create") timeline.parent = event.writer;
       timeline.marks.push_back({event.what, event.Field("pool"), at_us});
+    }
+  }
+  // A lost host: a death on its first lane that ran anything (its calls then in flight
+  // were sent to other hosts again).
+  for (const auto& [host_pid, at_us] : lost_hosts) {
+    for (auto& [key, track] : timeline.workers) {
+      if (!track.host.empty() && track.pid == host_pid) {
+        track.deaths.push_back({at_us, 0, false, 0, true});
+        break;
+      }
     }
   }
   return timeline;
@@ -176,13 +216,15 @@ Json ChromeTrace(const Timeline& timeline) {
   }
   for (const auto& [key, track] : timeline.workers) {
     const pid_t pid = track.pid, tid = track.tid;
+    const bool remote = !track.host.empty();
     if (tid != 0) {
       events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", tid}, {"ts", 0},
-                        {"args", {{"name", absl::StrCat("thread ", tid)}}}});
+                        {"args", {{"name", remote ? absl::StrCat("call lane ", tid - 1) : absl::StrCat("thread ", tid)}}}});
     }
     if (named.insert(pid).second) {
       events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"tid", 0}, {"ts", 0},
-                        {"args", {{"name", absl::StrCat(tid != 0 || track.plain_process ? "process " : "worker ", pid)}}}});
+                        {"args", {{"name", remote ? absl::StrCat("host ", track.host, " (pid ", pid, ")")
+                                              : absl::StrCat(tid != 0 || track.plain_process ? "process " : "worker ", pid)}}}});
     }
     if (track.plain_process && track.started_us > 0 && track.ended_us >= track.started_us) {
       events.push_back({{"name", absl::StrCat("alive (exit code ", track.exit_code, ")")},
@@ -242,9 +284,16 @@ std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis
   for (size_t row = 0; row < rows.size(); ++row) {
     const WorkerTrack& track = *rows[row];
     const double y = kTop + kRow * static_cast<double>(row);
-    absl::StrAppendFormat(&svg, "<text x=\"10\" y=\"%.1f\">%s %d</text>\n", y + 17,
-                          track.tid != 0 ? "thread" : (track.plain_process ? "process" : "worker"),
-                          track.tid != 0 ? track.tid : track.pid);
+    if (!track.host.empty()) {
+      // A long address (unix:/a/long/path) keeps its end, which tells hosts apart.
+      const std::string label = track.host.size() > 16 ? "..." + track.host.substr(track.host.size() - 13) : track.host;
+      absl::StrAppendFormat(&svg, "<text x=\"10\" y=\"%.1f\"><title>%s</title>%s #%d</text>\n", y + 17,
+                            XmlEscaped(track.host), XmlEscaped(label), track.tid - 1);
+    } else {
+      absl::StrAppendFormat(&svg, "<text x=\"10\" y=\"%.1f\">%s %d</text>\n", y + 17,
+                            track.tid != 0 ? "thread" : (track.plain_process ? "process" : "worker"),
+                            track.tid != 0 ? track.tid : track.pid);
+    }
     if (track.plain_process && track.started_us > 0) {
       const int64_t end_us = track.ended_us > 0 ? track.ended_us : timeline.end_us;
       const double left = x(track.started_us);
@@ -280,8 +329,9 @@ std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis
                             cx - 6, y + 4, cx + 6, y + kRow - 6, cx - 6, y + kRow - 6, cx + 6, y + 4);
       absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#c00\" font-size=\"9\">%s</text>\n",
                             cx + 8, y + 12,
-                            death.mid_chunk ? (death.retried ? "died: chunk retried" : "died: chunk failed")
-                                            : "died");
+                            !track.host.empty() ? "host lost: its calls sent elsewhere"
+                            : death.mid_chunk   ? (death.retried ? "died: chunk retried" : "died: chunk failed")
+                                                : "died");
     }
   }
   if (!timeline.waits.empty()) {

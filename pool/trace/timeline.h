@@ -43,6 +43,9 @@ struct WorkerDeath {
 struct WorkerTrack {
   pid_t pid = 0;
   pid_t tid = 0;           // a ThreadPool's thread: its thread id (pid is the process); 0 for a worker process
+  // A RemotePool's host (pid: the host process's, on its machine): its address, and which
+  // of the calls the pool keeps in flight to it this track is (tid = lane + 1).
+  std::string host;
   int64_t started_us = 0;  // when the pool started it (0 if not in the record)
   std::vector<ChunkRun> chunks;
   std::vector<WorkerDeath> deaths;  // at most one: a dead worker's replacement has its own pid
@@ -72,12 +75,18 @@ struct CallerWait {
 
 struct Timeline {
   pid_t parent = 0;                       // the process that created the (first) pool
-  std::map<pid_t, WorkerTrack> workers;   // by pid, or a thread's tid (unique among live tasks too)
+  // By track id: a worker's pid, a thread's tid (unique among live tasks too), or for a
+  // remote host's call lane, RemoteTrackId(host pid, lane).
+  std::map<int64_t, WorkerTrack> workers;
   std::vector<PoolMark> marks;            // in the parent
   std::vector<CallerWait> waits;          // in the parent (or whichever process waited)
   int64_t begin_us = 0;                   // the earliest time in the record
   int64_t end_us = 0;                     // the latest
 };
+
+// The track id of lane `lane` of the remote host whose process is `host_pid`: above every
+// local pid and tid, so the two never meet.
+inline int64_t RemoteTrackId(int64_t host_pid, int lane) { return (int64_t{1} << 40) + host_pid * 4096 + lane; }
 
 // The timeline of a record: every pool's workers, and every plain mp::Process the record
 // names (its "process" lines; a pool's workers are drawn from the pool's lines instead).
