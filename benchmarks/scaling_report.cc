@@ -5,6 +5,7 @@
 //   bazel run -c opt //benchmarks:scaling_report                  # 1..CpuCount() workers
 //   bazel run -c opt //benchmarks:scaling_report -- --quick       # under 20 s on 2 cores
 //   bazel run -c opt //benchmarks:scaling_report -- --json=scaling.json --svg=scaling.svg
+//   bazel run -c opt //benchmarks:scaling_report -- --timelines=timelines   # a picture per workload
 //
 // Prints a Markdown table per workload (wall time median and spread, speedup, parallel
 // efficiency, Karp-Flatt serial fraction) and headline ratios; a progress line goes to
@@ -34,14 +35,18 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/cli/parse_flags.h"
-#include "scaling/engines.h"
+#include "base/json.h"
 #include "benchmarks/scaling/python_side.h"
 #include "benchmarks/scaling/report.h"
 #include "benchmarks/scaling/report_output.h"
-#include "scaling/scaling_math.h"
-#include "scaling/workloads.h"
+#include "pool/trace/timeline.h"
+#include "pool/trace/timeline_files.h"
 #include "process/cpu_count.h"
 #include "process/hand_off.h"
+#include "process/life_record.h"
+#include "scaling/engines.h"
+#include "scaling/scaling_math.h"
+#include "scaling/workloads.h"
 
 ABSL_FLAG(int, max_workers, 0, "measure 1, 2, ... up to this many workers (0: CpuCount())");
 ABSL_FLAG(std::string, worker_counts, "",
@@ -60,6 +65,9 @@ ABSL_FLAG(std::string, python, "python3", "the Python interpreter");
 ABSL_FLAG(std::string, python_script, "", "path of workloads.py (default: found beside us)");
 ABSL_FLAG(std::string, json, "", "also write the report as JSON to this file");
 ABSL_FLAG(std::string, svg, "", "also draw speedup vs workers as SVG into this file");
+ABSL_FLAG(std::string, timelines, "",
+          "also run one more job per workload on the most worker processes, recorded, and draw each as "
+          "DIR/<workload>.svg (a timeline of which worker ran which chunk when; not timed)");
 
 namespace mp::scaling {
 namespace {
@@ -249,6 +257,47 @@ std::vector<std::string> ChecksumProblems(const Report& report) {
   return problems;
 }
 
+// --timelines: one more job per workload on the processes engine at the largest width,
+// recorded (mp::RecordPools) and drawn from the pools' record: DIR/<workload>.svg, and
+// every job in DIR/scaling_trace.json for Perfetto. The measured jobs above are not
+// recorded, so recording costs them nothing. Returns a note for the report.
+absl::StatusOr<std::string> DrawTimelines(const Plan& plan, const std::string& chosen_dir) {
+  absl::StatusOr<std::string> dir = trace::TimelineDirectory(chosen_dir, "scaling-timelines");
+  if (!dir.ok()) return dir.status();
+  const std::string record = *dir + "/scaling.record";
+  if (absl::Status started = trace::StartPoolRecord(record); !started.ok()) return started;
+  const int workers = plan.worker_counts.back();
+  for (Workload workload : plan.workloads) {
+    Progress(absl::StrFormat("timeline: %s on %d worker processes", WorkloadName(workload), workers));
+    absl::StatusOr<std::unique_ptr<EngineRunner>> runner = EngineRunner::Create(Engine::kProcesses, workers);
+    if (!runner.ok()) return runner.status();
+    if (absl::StatusOr<JobRun> run = (*runner)->Run(workload, plan.size); !run.ok()) return run.status();
+  }
+  if (absl::Status stopped = RecordPools(""); !stopped.ok()) return stopped;
+  absl::StatusOr<std::vector<internal::PoolEvent>> events = trace::ReadPoolRecordFile(record);
+  if (!events.ok()) return events.status();
+  const std::vector<std::string> pools = trace::PoolIds(*events);
+  if (pools.size() < plan.workloads.size()) return absl::InternalError("the record holds fewer pools than workloads");
+  std::vector<std::string> written;
+  for (size_t i = 0; i < plan.workloads.size(); ++i) {
+    const std::string name(WorkloadName(plan.workloads[i]));
+    const std::string path = absl::StrCat(*dir, "/", name, ".svg");
+    const trace::Timeline timeline = trace::FromPoolRecord(*events, pools[pools.size() - plan.workloads.size() + i]);
+    absl::Status drawn = trace::WriteWholeFile(
+        path, trace::Svg(timeline, absl::StrCat(name, ": one job on ", workers, " worker processes (",
+                                                WorkloadDescription(plan.workloads[i]), ")")));
+    if (!drawn.ok()) return drawn;
+    written.push_back(path);
+  }
+  const std::string trace_path = *dir + "/scaling_trace.json";
+  if (absl::Status drawn = trace::WriteWholeFile(trace_path, WriteJson(trace::ChromeTrace(trace::FromPoolRecord(*events))));
+      !drawn.ok()) {
+    return drawn;
+  }
+  return absl::StrCat("Timelines of one more job per workload on ", workers, " worker processes (recorded, not timed): ",
+                      absl::StrJoin(written, ", "), "; all of them for Perfetto: ", trace_path, ".");
+}
+
 // Writes `format(report)` to the file a --json or --svg flag names, if it names one.
 bool WriteIfAsked(const std::string& flag, std::string (*format)(const Report&),
                   const Report& report) {
@@ -322,6 +371,15 @@ int Main(const std::string& argv0) {
   report.notes.push_back(
       "The global-lock model holds one mutex while a task computes and lets it go while a "
       "task waits, as CPython does with its GIL.");
+  if (!absl::GetFlag(FLAGS_timelines).empty()) {
+    absl::StatusOr<std::string> note = DrawTimelines(plan, cli::UserPath(absl::GetFlag(FLAGS_timelines)));
+    Progress("");
+    if (!note.ok()) {
+      std::fprintf(stderr, "scaling_report: --timelines: %s\n", std::string(note.status().message()).c_str());
+      return 1;
+    }
+    report.notes.push_back(*note);
+  }
   const std::vector<std::string> problems = ChecksumProblems(report);
   for (const std::string& problem : problems) report.notes.push_back("WRONG ANSWER: " + problem);
 
