@@ -51,7 +51,7 @@ std::vector<std::string> Kinds(const std::vector<Event>& events) {
   for (const Event& event : events) {
     // Lines per worker, thread or wait, whose number depends on the run.
     static const std::set<std::string> kNotLifecycle = {"ran", "worker", "thread", "thread_ran",
-                                                         "process", "process_exit", "wait"};
+                                                         "process", "process_exit", "wait", "collected"};
     if (kNotLifecycle.count(event.what) == 0) {
       kinds.push_back(event.what);
     }

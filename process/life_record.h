@@ -11,6 +11,9 @@
 //   <pid> create pool=<id> engine=<processes|threads> workers=<n>
 //   <pid> worker pool=<id> pid=<worker pid>        a worker was started (or replaced)
 //   <worker pid> ran task=<name> first=<i> count=<n>  a worker ran a chunk of tasks
+//   <pid> collected pool=<id> worker=<pid> first=<i> sent_us=<t> collected_us=<t>
+//                                                  a chunk's round trip as the pool saw it:
+//                                                  put in the worker's inbox, its answer filed
 //   <pid> thread pool=<id> tid=<thread id>         a ThreadPool's thread started
 //   <pid> thread_ran pool=<id> tid=<t> first=<i> count=<n>   a ThreadPool's thread ran a chunk
 //                                                  (not "ran": that is work done in a

@@ -350,6 +350,11 @@ void PoolCore::FileAnswerLocked(size_t slot, const ResultMessage& results, absl:
   Chunk chunk = std::move(worker.in_flight.front());
   worker.in_flight.pop_front();
   if (worker.in_flight.size() <= worker.chunk_limit() / 2) worker.refilling = true;
+  if (chunk.sent_us != 0) {  // the record's line is written with the callbacks, after the lock
+    done.push_back([line = absl::StrCat("collected pool=", record_id_, " worker=", results.worker_pid,
+                                        " first=", chunk.first_index, " sent_us=", chunk.sent_us,
+                                        " collected_us=", PoolRecordMicros())] { RecordPoolEvent(line); });
+  }
   AfterFiling(*chunk.job,
               chunk.job->CompleteEncoded(chunk.first_index, chunk.count, results.values, results.errors),
               done);
@@ -508,6 +513,7 @@ bool PoolCore::DispatchRound(Callbacks& done) {
   absl::InlinedVector<size_t, 32> share;  // indexes into pending_ of one worker's chunks
   absl::InlinedVector<std::string_view, 32> messages;
   bool failed_one = false;
+  const int64_t sent_us = PoolRecordEnabled() ? PoolRecordMicros() : 0;
   for (size_t slot = 0; slot < workers_.size(); ++slot) {
     if (std::find(destination.begin(), destination.end(), slot) == destination.end()) continue;
     Worker& worker = workers_[slot];
@@ -533,6 +539,7 @@ bool PoolCore::DispatchRound(Callbacks& done) {
     const size_t count = sent.ok() ? *sent : 0;  // DeadlineExceeded: inbox full, later
     for (size_t k = 0; k < count; ++k) {
       Chunk& chunk = pending_[share[k]];
+      chunk.sent_us = sent_us;
       worker.tasks_sent += static_cast<int64_t>(chunk.count);
       worker.in_flight.push_back(std::move(chunk));
       gone[share[k]] = true;

@@ -102,6 +102,7 @@ class PoolCore final : public Engine {
     uint64_t count = 0;
     std::string message = {};  // as sent to a worker (wire.h)
     int attempts = 0;
+    int64_t sent_us = 0;  // when it went into a worker's inbox, if the record is on
   };
   struct Worker {
     std::unique_ptr<Process> process;

@@ -44,6 +44,7 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
   std::map<int64_t, std::string> host_addresses;  // by host pid
   std::map<int64_t, int64_t> host_started;
   std::vector<std::pair<int64_t, int64_t>> lost_hosts;  // host pid, when
+  std::vector<const internal::PoolEvent*> collected;      // matched to their chunks at the end
   for (const internal::PoolEvent& event : events) {
     const int64_t at_us = Number(event, "us");
     if (at_us == 0) continue;
@@ -66,6 +67,10 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
         track.ended_us = at_us;
         track.exit_code = static_cast<int>(Number(event, "code"));
       }
+      continue;
+    }
+    if (event.what == "collected") {
+      collected.push_back(&event);
       continue;
     }
     Widen(timeline, at_us);
@@ -141,6 +146,21 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
     } else {
       if (timeline.parent == 0 && event.what == "create") timeline.parent = event.writer;
       timeline.marks.push_back({event.what, event.Field("pool"), at_us});
+    }
+  }
+  // A chunk's round trip, on the chunk its worker ran (the last with that first task: a
+  // chunk retried elsewhere ran on another worker).
+  for (const internal::PoolEvent* event : collected) {
+    auto track = timeline.workers.find(Number(*event, "worker"));
+    if (track == timeline.workers.end()) continue;
+    const uint64_t first = static_cast<uint64_t>(Number(*event, "first"));
+    for (auto chunk = track->second.chunks.rbegin(); chunk != track->second.chunks.rend(); ++chunk) {
+      if (chunk->first != first) continue;
+      chunk->sent_us = Number(*event, "sent_us");
+      chunk->collected_us = Number(*event, "collected_us");
+      Widen(timeline, chunk->sent_us);
+      Widen(timeline, chunk->collected_us);
+      break;
     }
   }
   // A lost host: a death on its first lane that ran anything (its calls then in flight
@@ -248,7 +268,10 @@ Json ChromeTrace(const Timeline& timeline) {
                         {"tid", tid},
                         {"ts", micros(chunk.start_us)},
                         {"dur", chunk.end_us - chunk.start_us},
-                        {"args", {{"first", chunk.first}, {"count", chunk.count}}}});
+                        {"args", {{"first", chunk.first},
+                                  {"count", chunk.count},
+                                  {"sent_us", chunk.sent_us > 0 ? micros(chunk.sent_us) : -1},
+                                  {"collected_us", chunk.collected_us > 0 ? micros(chunk.collected_us) : -1}}}});
     }
     for (const WorkerDeath& death : track.deaths) {
       events.push_back({{"name", death.mid_chunk ? (death.retried ? "died mid-chunk (retried)"
@@ -307,6 +330,14 @@ std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis
     }
     absl::StrAppendFormat(&svg, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
                           kLeft, y + kRow - 2, kLeft + kWidth, y + kRow - 2);
+    for (const ChunkRun& chunk : track.chunks) {  // round trips first, behind every bar
+      if (chunk.sent_us > 0 && chunk.collected_us > 0) {
+        absl::StrAppendFormat(&svg,
+                              "<line class=\"round_trip\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                              "stroke=\"#999\" stroke-width=\"1\"/>\n",
+                              x(chunk.sent_us), y + kRow / 2 - 3, x(chunk.collected_us), y + kRow / 2 - 3);
+      }
+    }
     for (size_t i = 0; i < track.chunks.size(); ++i) {
       const ChunkRun& chunk = track.chunks[i];
       const double left = x(chunk.start_us);

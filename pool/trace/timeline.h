@@ -30,6 +30,11 @@ struct ChunkRun {
   uint64_t count = 0;
   int64_t start_us = 0;
   int64_t end_us = 0;
+  // A process pool's chunk, as the parent saw it: when it went into the worker's inbox
+  // and when its answer was filed (0 where the record does not say). In order:
+  // sent_us <= start_us <= end_us <= collected_us, one clock for every process.
+  int64_t sent_us = 0;
+  int64_t collected_us = 0;
 };
 
 struct WorkerDeath {
@@ -116,7 +121,8 @@ double IdleAtTheEnd(const Timeline& timeline);
 Json ChromeTrace(const Timeline& timeline);
 
 // An SVG picture, `title` at the top: one row per worker in the order they started,
-// chunks as bars (labelled with their first task), a red cross where a worker died
+// chunks as bars (labelled with their first task; behind each, a grey line from when
+// the parent sent it to when it filed the answer), a red cross where a worker died
 // (with "retried" if its chunk was sent again), a plain process's life as a grey bar
 // with its exit code, the caller's waits for results as orange bars on a row of their
 // own, and a time axis in milliseconds. The axis

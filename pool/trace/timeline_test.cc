@@ -173,6 +173,22 @@ TEST_F(TimelineTest, ChromeTraceKeepsTheFormatsRules) {
   EXPECT_EQ(complete, AllChunks(timeline()).size());
 }
 
+// Every chunk's events are in order, on the one clock all processes share: the parent
+// put it in the worker's inbox, the worker started and finished it, the parent filed its
+// answer. Fails if the parent's times were mixed up (sent after collected) or taken from
+// another clock, or if a chunk's round trip were matched to the wrong chunk.
+TEST_F(TimelineTest, EveryChunksEventsAreInOrder) {
+  size_t chunks = 0;
+  for (const ChunkRun& chunk : AllChunks(timeline())) {
+    ++chunks;
+    EXPECT_GT(chunk.sent_us, 0) << "chunk " << chunk.first << " has no round trip";
+    EXPECT_LE(chunk.sent_us, chunk.start_us) << "chunk " << chunk.first;
+    EXPECT_LE(chunk.start_us, chunk.end_us) << "chunk " << chunk.first;
+    EXPECT_LE(chunk.end_us, chunk.collected_us) << "chunk " << chunk.first;
+  }
+  EXPECT_EQ(chunks, 10u) << "40 tasks in chunks of 4";
+}
+
 // A ThreadPool's threads are tracks of this process, one per thread, each task in one
 // chunk; in the trace, threads of this process's track, each named. Fails if the threads
 // recorded no thread_ran lines, or were drawn as processes.
