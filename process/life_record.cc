@@ -93,6 +93,12 @@ int64_t PoolRecordMicros() {
   return static_cast<int64_t>(now.tv_sec) * 1000000 + now.tv_nsec / 1000;
 }
 
+void RecordPoolJoin(absl::string_view pool, const absl::Status& joined, int64_t start_us) {
+  if (!PoolRecordEnabled()) return;
+  RecordPoolEvent(absl::StrCat("join pool=", pool, " status=", absl::StatusCodeToString(joined.code()), " tid=",
+                               gettid(), start_us > 0 ? absl::StrCat(" start_us=", start_us) : ""));
+}
+
 std::string NewPoolRecordId() {
   static std::atomic<int> pools_created{0};
   return absl::StrCat(getpid(), ".", ++pools_created);

@@ -30,7 +30,8 @@
 //                                                  workers + 1 the pool keeps in flight to it
 //   <pid> host_lost pool=<id> host_pid=<p>         a host declared dead
 //   <pid> close pool=<id>
-//   <pid> join pool=<id> status=<OK or the error's code>
+//   <pid> join pool=<id> status=<OK or the error's code> tid=<t> start_us=<t>
+//                                                  Join() returned; it was called at start_us
 //   <pid> terminate pool=<id>
 //   <pid> destroy pool=<id> without=join           destroyed before a successful Join()
 //   <pid> exit pool=<id> pid=<worker pid> code=<c> [chunk_first=<i> retried=<0|1>]
@@ -91,6 +92,10 @@ void RecordPoolEvent(absl::string_view event);
 
 // CLOCK_MONOTONIC in microseconds: the record's clock.
 int64_t PoolRecordMicros();
+
+// The "join" line of pool `pool` (any engine): Join() began at `start_us`
+// (PoolRecordMicros(), 0 if it was not taken) and ended now, with `joined`.
+void RecordPoolJoin(absl::string_view pool, const absl::Status& joined, int64_t start_us);
 
 // A new pool's id, "<pid>.<n>".
 std::string NewPoolRecordId();

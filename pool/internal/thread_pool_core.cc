@@ -84,6 +84,7 @@ void ThreadPoolCore::Close() {
 }
 
 absl::Status ThreadPoolCore::Join(absl::Duration timeout) {
+  const int64_t start_us = PoolRecordEnabled() ? PoolRecordMicros() : 0;
   const absl::Time deadline = absl::Now() + timeout;
   absl::Status joined = [&] {
     MutexLock lock(mutex_);
@@ -98,8 +99,7 @@ absl::Status ThreadPoolCore::Join(absl::Duration timeout) {
     return absl::OkStatus();
   }();
   if (joined.ok()) joined_ = true;
-  RecordPoolEvent(absl::StrCat("join pool=", record_id_, " status=",
-                               absl::StatusCodeToString(joined.code())));
+  RecordPoolJoin(record_id_, joined, start_us);
   return joined;
 }
 

@@ -302,8 +302,9 @@ void RemoteCore::Close() {
 }
 
 absl::Status RemoteCore::Join(absl::Duration timeout) {
+  const int64_t start_us = internal::PoolRecordEnabled() ? internal::PoolRecordMicros() : 0;
   const absl::Time deadline = absl::Now() + timeout;
-  {
+  absl::Status joined = [&] {
     internal::MutexLock lock(mutex_);
     if (phase_ == Phase::kRunning) {
       return absl::FailedPreconditionError("Join() needs Close() or Terminate() first");
@@ -313,10 +314,11 @@ absl::Status RemoteCore::Join(absl::Duration timeout) {
         return absl::DeadlineExceededError("Join(): the pool's work is not done yet");
       }
     }
-  }
-  StopThreads();  // nothing is left to cancel: this only stops our threads
-  internal::RecordPoolEvent(absl::StrCat("join pool=", record_id_, " status=OK"));
-  return absl::OkStatus();
+    return absl::OkStatus();
+  }();
+  if (joined.ok()) StopThreads();  // nothing is left to cancel: this only stops our threads
+  internal::RecordPoolJoin(record_id_, joined, start_us);
+  return joined;
 }
 
 void RemoteCore::Terminate() {

@@ -146,6 +146,11 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
     } else {
       if (timeline.parent == 0 && event.what == "create") timeline.parent = event.writer;
       timeline.marks.push_back({event.what, event.Field("pool"), at_us});
+      if (event.what == "join" && Number(event, "start_us") > 0) {
+        timeline.waits.push_back({event.writer, static_cast<pid_t>(Number(event, "tid")), Number(event, "start_us"),
+                                  at_us, false, event.Field("status") == "DEADLINE_EXCEEDED", true});
+        Widen(timeline, Number(event, "start_us"));
+      }
     }
   }
   // A chunk's round trip, on the chunk its worker ran (the last with that first task: a
@@ -225,7 +230,7 @@ Json ChromeTrace(const Timeline& timeline) {
       events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", wait.pid}, {"tid", wait.tid}, {"ts", 0},
                         {"args", {{"name", absl::StrCat("caller thread ", wait.tid)}}}});
     }
-    events.push_back({{"name", wait.collecting ? "collecting results" : "waiting for results"},
+    events.push_back({{"name", wait.join ? "waiting in Join" : (wait.collecting ? "collecting results" : "waiting for results")},
                       {"cat", "wait"},
                       {"ph", "X"},
                       {"pid", wait.pid},
@@ -374,8 +379,8 @@ std::string Svg(const Timeline& timeline, const std::string& title, int64_t axis
                             "<rect class=\"wait\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                             "fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"><title>%s</title></rect>\n",
                             left, y + 4, std::max(x(wait.end_us) - left, 1.0), kRow - 10,
-                            wait.collecting ? "#f5c77e" : "#f0a04b",
-                            wait.collecting ? "collecting results" : "waiting for results");
+                            wait.join ? "#c77a2e" : (wait.collecting ? "#f5c77e" : "#f0a04b"),
+                            wait.join ? "waiting in Join" : (wait.collecting ? "collecting results" : "waiting for results"));
     }
   }
   const double axis_y = kTop + kRow * static_cast<double>(row_count) + 12;

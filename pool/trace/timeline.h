@@ -68,7 +68,7 @@ struct PoolMark {
 
 // A thread of the caller waiting for a job's results (Get, Wait, the end of a Map), or
 // collecting them itself while it waits (a Map whose chunks all fit in the workers'
-// inboxes at once).
+// inboxes at once), or waiting in the pool's Join().
 struct CallerWait {
   pid_t pid = 0;
   pid_t tid = 0;
@@ -76,6 +76,7 @@ struct CallerWait {
   int64_t end_us = 0;
   bool collecting = false;
   bool timed_out = false;
+  bool join = false;  // in Join(), waiting for the pool's workers to finish and leave
 };
 
 struct Timeline {

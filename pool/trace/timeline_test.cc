@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <string>
@@ -246,11 +247,14 @@ TEST_F(TimelineTest, APlainProcessIsDrawnAsItsLifeAndExitCode) {
 }
 
 // The caller's waits for results are on the timeline: the first pool's Map had to wait
-// (for a replacement worker, at least), on this thread of this process, and the trace
+// (for a replacement worker, at least), and its Join() is one wait too, all on this
+// thread of this process, and the trace
 // draws each wait on that thread. Fails if the engines did not tell their jobs which
 // pool they belong to (no wait is recorded then).
 TEST_F(TimelineTest, TheCallersWaitsForResultsAreOnTheTimeline) {
   ASSERT_FALSE(timeline().waits.empty());
+  EXPECT_EQ(std::count_if(timeline().waits.begin(), timeline().waits.end(), [](const CallerWait& wait) { return wait.join; }), 1)
+      << "one Join(), waited in";
   for (const CallerWait& wait : timeline().waits) {
     EXPECT_EQ(wait.pid, getpid());
     EXPECT_EQ(wait.tid, gettid()) << "SetUpTestSuite ran on the main thread";
