@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -200,6 +201,15 @@ TEST(RecordPoolsTest, SwitchesTheRecordToAnotherFileAndStops) {
       << "the new pool's worker writes to the new file";
   EXPECT_THAT(ReadRecord(), ::testing::IsEmpty()) << "nothing in the first file, and nothing once stopped";
   EXPECT_FALSE(RecordPools("/no/such/directory/record.txt").ok());
+  // Stopped, the file is closed: no descriptor of ours names it.
+  const std::string third = absl::StrCat(getenv("TEST_TMPDIR"), "/third_record.txt");
+  ASSERT_THAT(RecordPools(third), IsOk());
+  ASSERT_THAT(RecordPools(""), IsOk());
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    EXPECT_NE(std::filesystem::read_symlink(entry.path(), error).string(), third) << entry.path();
+  }
+  ASSERT_THAT(RecordPools(first), IsOk());
 }
 
 }  // namespace

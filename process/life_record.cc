@@ -1,6 +1,7 @@
 #include "process/life_record.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -21,17 +23,23 @@ namespace mp {
 namespace {
 
 // The record's descriptor, and whether to write to it. Switching files (RecordPools)
-// dup2()s the new file onto the same descriptor number, so a thread writing a line at
-// that moment writes to one file or the other, never to a closed descriptor.
+// dup3()s the new file onto the same descriptor number, so a thread writing a line at
+// that moment writes to one file or the other. Stopping closes it, once no line is being
+// written: each writer counts itself in before it looks at `recording` and out after
+// its write(), and the stopper clears `recording` before it looks at the count (both
+// sequentially consistent, so one of them sees the other).
 std::atomic<int> record_fd{-1};
 std::atomic<bool> recording{false};
+std::atomic<int> lines_being_written{0};
 std::once_flag environment_looked_at;
 
 absl::Status SwitchRecordTo(const std::string& path) {
   static std::mutex switching;  // two RecordPools calls at once take turns
   std::lock_guard<std::mutex> lock(switching);
   if (path.empty()) {
-    recording.store(false, std::memory_order_release);
+    recording.store(false);
+    while (lines_being_written.load() > 0) std::this_thread::yield();  // one write() at most
+    if (const int fd = record_fd.exchange(-1); fd >= 0) close(fd);
     return absl::OkStatus();
   }
   const int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -53,6 +61,9 @@ absl::Status SwitchRecordTo(const std::string& path) {
 // and the descriptor; an exec()ed one (spawn, forkserver) looks at the variable anew.
 void LookAtTheEnvironmentOnce() {
   std::call_once(environment_looked_at, [] {
+    // A child of fork() has only the thread that forked: no line of another thread is
+    // being written there, whatever the count it copied says.
+    pthread_atfork(nullptr, nullptr, [] { lines_being_written.store(0); });
     const char* path = std::getenv(internal::kPoolRecordVariable);
     if (path != nullptr && *path != '\0') (void)SwitchRecordTo(path);
   });
@@ -83,8 +94,12 @@ bool PoolRecordEnabled() {
 void RecordPoolEvent(absl::string_view event) {
   if (!PoolRecordEnabled()) return;
   const std::string line = absl::StrCat(getpid(), " ", event, " us=", PoolRecordMicros(), "\n");
-  // One write() per line: with O_APPEND, lines of concurrent writers do not interleave.
-  (void)!write(record_fd.load(std::memory_order_acquire), line.data(), line.size());
+  lines_being_written.fetch_add(1);  // before looking again: RecordPools("") waits for us
+  if (recording.load()) {
+    // One write() per line: with O_APPEND, lines of concurrent writers do not interleave.
+    (void)!write(record_fd.load(), line.data(), line.size());
+  }
+  lines_being_written.fetch_sub(1);
 }
 
 int64_t PoolRecordMicros() {

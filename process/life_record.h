@@ -71,11 +71,12 @@
 namespace mp {
 
 // From now on, pools this process creates (and their workers) append their record to
-// `path` (created if missing; not emptied); "" stops recording. Workers already running
-// keep doing what they did when they started, and so does a fork server already running
-// (its children are forked from it). It sets MP_POOL_RECORD too, so workers started with
-// exec (spawn, a new fork server) find the same file: call it while no other thread reads
-// the environment. An error if `path` cannot be opened for appending.
+// `path` (created if missing; not emptied); "" stops recording and closes the file, once
+// no line is being written. Workers already running keep doing what they did when they
+// started, and so does a fork server already running (its children are forked from it).
+// It sets MP_POOL_RECORD too, so workers started with exec (spawn, a new fork server)
+// find the same file: call it while no other thread reads the environment. An error if
+// `path` cannot be opened for appending.
 absl::Status RecordPools(const std::string& path);
 
 }  // namespace mp

@@ -3,6 +3,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -12,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -20,6 +23,8 @@
 #include "ipc/shared_value.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
+#include "pool/trace/timeline_files.h"
+#include "process/life_record.h"
 #include "process/process.h"
 
 namespace mp {
@@ -176,8 +181,39 @@ TEST_F(WhatIsAPoolTest, EachTasksErrorStaysWithThatTask) {
   EXPECT_THAT(pool->Map(FailOnSeven, Range(10)), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// The chunks workers ran in one Map at `chunksize`, as the pool's record says ("ran"
+// lines come from the worker that ran them): {first task, count}, sorted.
+std::set<std::pair<int64_t, int64_t>> ChunksRunAt(int chunksize) {
+  const std::string record = absl::StrCat(std::getenv("TEST_TMPDIR"), "/chunks_", chunksize, ".record");
+  if (!trace::StartPoolRecord(record).ok()) return {};
+  {
+    absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
+    EXPECT_THAT(pool, IsOk());
+    if (!pool.ok()) return {};
+    EXPECT_THAT(pool->Map(WhoRanMe, Range(100), {.chunksize = chunksize}), IsOk());
+    pool->Close();
+    EXPECT_THAT(pool->Join(kGenerous), IsOk());
+  }
+  EXPECT_THAT(RecordPools(""), IsOk());
+  std::set<std::pair<int64_t, int64_t>> chunks;
+  absl::StatusOr<std::vector<internal::PoolEvent>> events = trace::ReadPoolRecordFile(record);
+  for (const internal::PoolEvent& event : events.value_or(std::vector<internal::PoolEvent>{})) {
+    if (event.what == "ran") chunks.insert({std::stoll(event.Field("first")), std::stoll(event.Field("count"))});
+  }
+  return chunks;
+}
+
+// Whether `chunks` are the tasks 0..99 in chunks of `chunksize`, each sent once.
+bool InChunksOf(const std::set<std::pair<int64_t, int64_t>>& chunks, int chunksize) {
+  std::set<std::pair<int64_t, int64_t>> expected;
+  for (int64_t first = 0; first < 100; first += chunksize) expected.insert({first, chunksize});
+  return chunks == expected;
+}
+
 // Claim 6: tasks travel to workers in chunks: the tasks of one chunk run one after another
-// on one worker.
+// on one worker, and the workers ran exactly the chunks of 10 (their own record says
+// so). Both ways: a Map that ignored chunksize, sending each task on its own (what
+// chunksize 1 does), runs 100 chunks of 1, which the same check rejects.
 TEST_F(WhatIsAPoolTest, TasksTravelInChunksOfChunksize) {
   absl::StatusOr<Pool> pool = Pool::Create({.workers = 2});
   ASSERT_THAT(pool, IsOk());
@@ -188,6 +224,10 @@ TEST_F(WhatIsAPoolTest, TasksTravelInChunksOfChunksize) {
   for (int task = 0; task < 100; ++task) {
     EXPECT_EQ((*ran_by)[task], (*ran_by)[task - task % kChunksize]) << "task " << task;
   }
+  EXPECT_TRUE(InChunksOf(ChunksRunAt(kChunksize), kChunksize));
+  const std::set<std::pair<int64_t, int64_t>> one_by_one = ChunksRunAt(1);
+  EXPECT_EQ(one_by_one.size(), 100u);
+  EXPECT_FALSE(InChunksOf(one_by_one, kChunksize)) << "the check must reject tasks sent one by one";
 }
 
 }  // namespace
