@@ -118,7 +118,9 @@ TEST(PrintNumbersTest, TheExplorerSeesOnlyPermutationsAndChainingLeavesOneOrder)
       runs += times;
     }
     EXPECT_EQ(runs, 30) << "the histogram's counts must add up to the runs (the demo lists up to 24 orders, all of those of 4 processes)";
-    if (chained) EXPECT_EQ(orders, (std::map<std::string, int>{{"1 2 3 4", 30}}));
+    if (chained) {
+      EXPECT_EQ(orders, (std::map<std::string, int>{{"1 2 3 4", 30}}));
+    }
   }
 }
 

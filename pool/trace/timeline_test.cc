@@ -236,7 +236,9 @@ TEST_F(TimelineTest, APlainProcessIsDrawnAsItsLifeAndExitCode) {
   EXPECT_EQ(codes, (std::vector<int>{0, 3}));
   for (const auto& [pid, track] : timeline().workers) EXPECT_FALSE(track.plain_process) << pid;
   for (const auto& [pid, track] : both().workers) {
-    if (track.plain_process) EXPECT_TRUE(track.chunks.empty()) << "a pool's worker drawn as a plain process: " << pid;
+    if (track.plain_process) {
+      EXPECT_TRUE(track.chunks.empty()) << "a pool's worker drawn as a plain process: " << pid;
+    }
   }
   const Json trace = ChromeTrace(both());
   EXPECT_THAT(TraceFormatProblems(trace), ::testing::IsEmpty());
