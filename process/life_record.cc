@@ -114,6 +114,11 @@ void RecordPoolJoin(absl::string_view pool, const absl::Status& joined, int64_t 
                                gettid(), start_us > 0 ? absl::StrCat(" start_us=", start_us) : ""));
 }
 
+void RecordPoolWait(absl::string_view pool, int64_t start_us, bool collecting, bool timed_out) {
+  RecordPoolEvent(absl::StrCat("wait pool=", pool, " tid=", gettid(), " start_us=", start_us,
+                               collecting ? " collecting=1" : "", timed_out ? " timed_out=1" : ""));
+}
+
 std::string NewPoolRecordId() {
   static std::atomic<int> pools_created{0};
   return absl::StrCat(getpid(), ".", ++pools_created);

@@ -99,6 +99,10 @@ int64_t PoolRecordMicros();
 // (PoolRecordMicros(), 0 if it was not taken) and ended now, with `joined`.
 void RecordPoolJoin(absl::string_view pool, const absl::Status& joined, int64_t start_us);
 
+// The "wait" line of pool `pool`: this thread waited for results from `start_us`
+// (PoolRecordMicros()) until now; `collecting`: it collected them itself meanwhile.
+void RecordPoolWait(absl::string_view pool, int64_t start_us, bool collecting, bool timed_out);
+
 // A new pool's id, "<pid>.<n>".
 std::string NewPoolRecordId();
 

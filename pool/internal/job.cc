@@ -13,7 +13,6 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "base/cpu_relax.h"
 #include "process/cpu_count.h"
@@ -124,10 +123,8 @@ bool Job::Wait(absl::Duration timeout) const {
     }
     if (start_us != 0) record_pool = record_pool_;
   }
-  if (!record_pool.empty()) {  // written outside the lock: the collector needs it
-    RecordPoolEvent(absl::StrCat("wait pool=", record_pool, " tid=", gettid(), " start_us=", start_us,
-                                 complete ? "" : " timed_out=1"));
-  }
+  // Written outside the lock: the collector needs it.
+  if (!record_pool.empty()) RecordPoolWait(record_pool, start_us, /*collecting=*/false, /*timed_out=*/!complete);
   return complete;
 }
 

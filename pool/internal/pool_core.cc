@@ -2,7 +2,6 @@
 
 #include <string.h>
 #include <sys/types.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <functional>
@@ -621,10 +620,7 @@ absl::Status PoolCore::SubmitAndWait(const EngineCall& call) {
     // The caller collects its own results meanwhile: recorded like a wait, since it is one.
     const int64_t start_us = PoolRecordEnabled() ? PoolRecordMicros() : 0;
     CollectUntilDone(*job);
-    if (start_us != 0) {
-      RecordPoolEvent(absl::StrCat("wait pool=", record_id_, " tid=", gettid(), " start_us=", start_us,
-                                   " collecting=1"));
-    }
+    if (start_us != 0) RecordPoolWait(record_id_, start_us, /*collecting=*/true, /*timed_out=*/false);
   }
   if (collecting) {
     MutexLock lock(mutex_);

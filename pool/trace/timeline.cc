@@ -27,6 +27,16 @@ void Widen(Timeline& timeline, int64_t at_us) {
   timeline.end_us = std::max(timeline.end_us, at_us);
 }
 
+// The chunk a "ran", "thread_ran" or "remote_ran" line says ran, widening the timeline
+// to its start. `task` names it where the line does not.
+ChunkRun ChunkOf(const internal::PoolEvent& event, const std::string& task, Timeline& timeline) {
+  const int64_t at_us = Number(event, "us");
+  const int64_t start_us = Number(event, "start_us");
+  Widen(timeline, start_us);
+  return {task, static_cast<uint64_t>(Number(event, "first")), static_cast<uint64_t>(Number(event, "count")),
+          start_us > 0 ? start_us : at_us, at_us};
+}
+
 }  // namespace
 
 Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const std::string& pool) {
@@ -99,12 +109,8 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
       track.tid = lane + 1;
       track.host = host_addresses[host_pid];
       track.started_us = host_started[host_pid];
-      const int64_t start_us = Number(event, "start_us");
-      Widen(timeline, start_us);
-      if (event.Field("status") != "OK") continue;  // the call failed: its chunk went elsewhere
-      track.chunks.push_back({event.Field("task"), static_cast<uint64_t>(Number(event, "first")),
-                              static_cast<uint64_t>(Number(event, "count")), start_us > 0 ? start_us : at_us,
-                              at_us});
+      const ChunkRun chunk = ChunkOf(event, event.Field("task"), timeline);
+      if (event.Field("status") == "OK") track.chunks.push_back(chunk);  // else its chunk went elsewhere
       continue;
     }
     if (event.what == "thread" || event.what == "thread_ran") {  // a ThreadPool's thread
@@ -116,19 +122,11 @@ Timeline FromPoolRecord(const std::vector<internal::PoolEvent>& events, const st
         track.started_us = at_us;
         continue;
       }
-      const int64_t start_us = Number(event, "start_us");
-      Widen(timeline, start_us);
-      track.chunks.push_back({"chunk", static_cast<uint64_t>(Number(event, "first")),
-                              static_cast<uint64_t>(Number(event, "count")), start_us > 0 ? start_us : at_us,
-                              at_us});
+      track.chunks.push_back(ChunkOf(event, "chunk", timeline));
     } else if (event.what == "ran") {
       WorkerTrack& track = timeline.workers[event.writer];
       track.pid = event.writer;
-      const int64_t start_us = Number(event, "start_us");
-      Widen(timeline, start_us);
-      track.chunks.push_back({event.Field("task"), static_cast<uint64_t>(Number(event, "first")),
-                              static_cast<uint64_t>(Number(event, "count")),
-                              start_us > 0 ? start_us : at_us, at_us});
+      track.chunks.push_back(ChunkOf(event, event.Field("task"), timeline));
     } else if (event.what == "worker") {
       const pid_t pid = static_cast<pid_t>(Number(event, "pid"));
       WorkerTrack& track = timeline.workers[pid];
