@@ -12,6 +12,12 @@
 // per task once those are amortized.
 // BM_PoolApplyRoundTrip: one ApplyAsync(...).Get() at a time: the latency of one task.
 // BM_ThreadPool*: the same on mp::ThreadPool, threads of this process.
+// BM_PoolCentralPath: how much CPU the parent spends per chunk (all its threads: the caller
+// encoding and waiting, the manager handing chunks out and filing answers; not the
+// workers'), for one-task chunks of 0 (the path flat out), 10 us, 100 us and 1 ms of work.
+// That path is serial, so it caps how many workers one pool can feed:
+// `workers_it_could_feed` is the chunk's work over the parent's CPU per chunk, the worker
+// count at which the parent would be busy all the time (benchmarks/README.md).
 // BM_PoolMapRecorded: BM_PoolMap with the pool's record (process/life_record.h) off (0) and
 // on (1), so the difference is what recording costs; `chunk_time` is the time per chunk.
 // Run it by turns, so that off and on share the machine's moods:
@@ -21,8 +27,11 @@
 // Clock: wall time (UseRealTime); the work happens in the worker processes.
 // benchmarks/pool_benchmark.py measures Python's multiprocessing.Pool the same way.
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -42,6 +51,23 @@ namespace {
 
 int64_t Same(int64_t x) { return x; }
 MP_POOL_TASK(Same);
+
+// Keeps its CPU busy for `micros`, as a task of that much work would.
+int64_t WorkFor(int64_t micros) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(micros);
+  int64_t rounds = 0;
+  while (std::chrono::steady_clock::now() < until) benchmark::DoNotOptimize(++rounds);
+  return micros;
+}
+MP_POOL_TASK(WorkFor);
+
+// CPU time of every thread of this process (not of its children).
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 std::vector<int64_t> Inputs(int64_t count) {
   std::vector<int64_t> inputs(count);
@@ -94,6 +120,28 @@ void BM_ThreadPoolApplyRoundTrip(benchmark::State& state) {
   RunApply<mp::ThreadPool>(state, mp::ThreadPoolOptions{.workers = mp::CpuCount()});
 }
 
+void BM_PoolCentralPath(benchmark::State& state) {
+  const int64_t chunk_us = state.range(0);
+  absl::StatusOr<mp::Pool> pool = mp::Pool::Create({.workers = mp::CpuCount()});
+  if (!pool.ok()) return state.SkipWithError(pool.status().ToString().c_str());
+  // About 0.2 s of work per worker on two: long enough for the figure to settle.
+  const int64_t chunks = chunk_us == 0 ? 20'000 : std::max<int64_t>(100, 400'000 / chunk_us);
+  const std::vector<int64_t> inputs(chunks, chunk_us);
+  if (!pool->Map(WorkFor, inputs, {.chunksize = 1}).ok()) return state.SkipWithError("Map failed");
+  double parent_cpu = 0;
+  for (auto _ : state) {
+    const double before = ProcessCpuSeconds();
+    absl::StatusOr<std::vector<int64_t>> results = pool->Map(WorkFor, inputs, {.chunksize = 1});
+    parent_cpu += ProcessCpuSeconds() - before;
+    if (!results.ok() || results->size() != inputs.size()) return state.SkipWithError("Map failed");
+  }
+  const double per_chunk = parent_cpu / static_cast<double>(state.iterations() * chunks);
+  state.counters["parent_cpu_us_per_chunk"] = per_chunk * 1e6;
+  if (chunk_us > 0 && per_chunk > 0) {
+    state.counters["workers_it_could_feed"] = static_cast<double>(chunk_us) * 1e-6 / per_chunk;
+  }
+}
+
 // Recording on for the benchmark's run, into a file of its own; afterwards, back to what
 // the environment asked for.
 void BM_PoolMapRecorded(benchmark::State& state) {
@@ -125,6 +173,7 @@ BENCHMARK(BM_PoolMapRecorded)
     ->ArgsProduct({{1, 256}, {20'000}, {0, 1}})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PoolCentralPath)->ArgName("chunk_us")->Arg(0)->Arg(10)->Arg(100)->Arg(1000)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PoolApplyRoundTrip)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ThreadPoolApplyRoundTrip)->UseRealTime()->Unit(benchmark::kMicrosecond);
 

@@ -2,6 +2,7 @@
 """Python's multiprocessing.Pool, ProcessPoolExecutor and joblib on the same jobs as //benchmarks:pool_benchmark.
 
     python3 benchmarks/pool_benchmark.py [--repetitions 5] [--min-seconds 0.2] [--cpp PATH]
+                                         [--busy-loops-per-cpu 2] [--jobs 16:20000,apply]
 
 With --cpp (the path of //benchmarks:pool_benchmark, built with -c opt), it runs each
 C++ Pool benchmark and the same job in Python by turns, job after job, repetition after
@@ -22,6 +23,12 @@ Both sides are measured alike: a job is repeated for at least --min-seconds (at 
 once) and its mean taken, as Google Benchmark does; the table shows the median of the
 repetitions. Taking turns matters on a shared machine, whose speed drifts by the minute:
 run one side after the other and a ratio compares two different machines.
+
+--busy-loops-per-cpu N measures on a busy machine: before the first job it starts N
+processes per CPU that only spin (in this session, at the default priority, as a user's
+other work would be), keeps them running through every job of both sides, and stops them
+at the end. Each loop ends itself if this script dies, so none is left behind.
+--jobs runs only the jobs named (CHUNKSIZE:TASKS of the maps above, or apply).
 """
 
 import argparse
@@ -98,6 +105,28 @@ def time_apply(pool, min_seconds):
             return elapsed / calls
 
 
+BUSY_LOOP = "import os, sys\nparent = int(sys.argv[1])\nwhile os.getppid() == parent: pass"
+
+
+def start_busy_loops(count):
+    """`count` processes that spin until stopped or until this process is gone."""
+    return [subprocess.Popen([sys.executable, "-c", BUSY_LOOP, str(os.getpid())],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+            for _ in range(count)]
+
+
+def stop_busy_loops(loops):
+    for loop in loops:
+        loop.kill()
+    for loop in loops:
+        loop.wait()
+
+
+def job_name(job):
+    return APPLY if job == APPLY else f"{job[0]}:{job[1]}"
+
+
 def cpp_benchmark_name(job):
     if job == APPLY:
         return "BM_PoolApplyRoundTrip/real_time"
@@ -129,32 +158,8 @@ def run_python(pool, job, min_seconds):
     return time_map(pool, chunksize, tasks, min_seconds)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--min-seconds", type=float, default=0.2,
-                        help="how long each side repeats a job, at least, per repetition")
-    parser.add_argument("--cpp", help="path of the C++ pool_benchmark, to compare with")
-    args = parser.parse_args()
-    if args.repetitions < 1:
-        parser.error("--repetitions must be at least 1")
-    if args.min_seconds <= 0:
-        parser.error("--min-seconds must be above 0")
-    if args.cpp and not os.access(args.cpp, os.X_OK):
-        parser.error(f"--cpp {args.cpp}: not an executable file")
-    jobs = MAPS + [APPLY]
-    peer_jobs = [job for job in MAPS if job[1] <= 20_000]
-    python = {job: [] for job in jobs}
-    cpp = {job: [] for job in jobs}
-    executor_rate = {job: [] for job in peer_jobs}
-    joblib_rate = {job: [] for job in peer_jobs}
-    try:
-        import joblib  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        joblib = None
-        print("joblib is not installed (Debian's python3-joblib): its column is left out",
-              file=sys.stderr)
-    workers = len(os.sched_getaffinity(0))
+def measure(args, workers, jobs, peer_jobs, python, cpp, executor_rate, joblib_rate, joblib):
+    """Every job, on both sides, by turns; the rates are appended to the dictionaries."""
     with multiprocessing.Pool(workers) as pool, \
             concurrent.futures.ProcessPoolExecutor(workers) as executor:
         pool.map(same, range(100))  # start every worker before measuring
@@ -173,10 +178,56 @@ def main():
                         with joblib.Parallel(n_jobs=workers, batch_size=chunksize or "auto") as parallel:
                             joblib_rate[job].append(time_joblib_map(
                                 parallel, joblib.delayed, chunksize, tasks, args.min_seconds))
-    print(f"{workers} workers; medians of {args.repetitions} repetitions, taken by turns; "
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--min-seconds", type=float, default=0.2,
+                        help="how long each side repeats a job, at least, per repetition")
+    parser.add_argument("--cpp", help="path of the C++ pool_benchmark, to compare with")
+    parser.add_argument("--jobs", default=",".join(job_name(job) for job in MAPS + [APPLY]),
+                        help="the jobs to run, comma-separated: CHUNKSIZE:TASKS or apply")
+    parser.add_argument("--busy-loops-per-cpu", type=int, default=0,
+                        help="measure with this many spinning processes per CPU (0 to 8)")
+    args = parser.parse_args()
+    if not 0 <= args.busy_loops_per_cpu <= 8:
+        parser.error("--busy-loops-per-cpu must be between 0 and 8")
+    if args.repetitions < 1:
+        parser.error("--repetitions must be at least 1")
+    if args.min_seconds <= 0:
+        parser.error("--min-seconds must be above 0")
+    if args.cpp and not os.access(args.cpp, os.X_OK):
+        parser.error(f"--cpp {args.cpp}: not an executable file")
+    known = {job_name(job): job for job in MAPS + [APPLY]}
+    asked = args.jobs.split(",")
+    if any(name not in known for name in asked):
+        parser.error(f"--jobs must name jobs among {','.join(known)}")
+    jobs = [known[name] for name in asked]
+    peer_jobs = [job for job in jobs if job != APPLY and job[1] <= 20_000]
+    python = {job: [] for job in jobs}
+    cpp = {job: [] for job in jobs}
+    executor_rate = {job: [] for job in peer_jobs}
+    joblib_rate = {job: [] for job in peer_jobs}
+    try:
+        import joblib  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        joblib = None
+        print("joblib is not installed (Debian's python3-joblib): its column is left out",
+              file=sys.stderr)
+    workers = len(os.sched_getaffinity(0))
+    busy_loops = start_busy_loops(args.busy_loops_per_cpu * workers)
+    try:
+        measure(args, workers, jobs, peer_jobs, python, cpp, executor_rate, joblib_rate, joblib)
+        load = os.getloadavg()[0]
+    finally:
+        stop_busy_loops(busy_loops)
+    busy = (f"with {len(busy_loops)} busy loops running ({args.busy_loops_per_cpu} per CPU; "
+            f"load average {load:.1f}); " if busy_loops else "")
+    print(f"{workers} workers; {busy}medians of {args.repetitions} repetitions, taken by turns; "
           "tasks/s, higher is better; ratio: C++ Pool against the best Python")
     print(f"{'Map':<28}{'mp.Pool':>12}{'Executor':>12}{'joblib':>12}{'C++ Pool':>12}{'ratio':>9}")
-    for job in MAPS:
+    for job in (job for job in jobs if job != APPLY):
         chunksize, tasks = job
         rates = [statistics.median(python[job])]
         line = f"{f'chunksize={chunksize} tasks={tasks}':<28}{rates[0] / 1e3:11.1f}k"
@@ -190,6 +241,8 @@ def main():
             cpp_rate = statistics.median(cpp[job])
             line += f"{cpp_rate / 1e3:11.0f}k{cpp_rate / max(rates):8.1f}x"
         print(line)
+    if APPLY not in jobs:
+        return 0
     python_us = statistics.median(python[APPLY]) * 1e6
     line = f"{'apply_async round trip':<28}{python_us:10.1f}us"
     if args.cpp:

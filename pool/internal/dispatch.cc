@@ -1,5 +1,6 @@
 #include "pool/internal/dispatch.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -12,7 +13,12 @@ namespace mp::internal {
 
 size_t ChunkLimit(absl::Duration chunk_time) {
   if (chunk_time == absl::ZeroDuration()) return kChunksInFlight;
-  if (chunk_time < kFastChunk) return kChunksInFlightWhenFast;
+  if (chunk_time < kFastChunk) {
+    // Enough queued to keep the worker busy for kQueuedWorkWhenFast, within the bounds.
+    const int64_t to_cover = kQueuedWorkWhenFast / chunk_time;
+    return static_cast<size_t>(std::clamp<int64_t>(to_cover, kChunksInFlightWhenFast,
+                                                   kMostChunksInFlightWhenFast));
+  }
   if (chunk_time > kSlowChunk) return kChunksInFlightWhenSlow;
   return kChunksInFlight;
 }

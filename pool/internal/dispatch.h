@@ -4,8 +4,14 @@
 //
 // Each worker has its own inbox and a few chunks sent to it and not yet answered, kept in
 // order. How many depends on how long its chunks take (ChunkLimit):
-// - under kFastChunk: kChunksInFlightWhenFast. The manager, not the worker, would limit
-//   throughput, and the queued work costs the other workers at most a few milliseconds.
+// - under kFastChunk: enough to keep the worker busy for kQueuedWorkWhenFast, from
+//   kChunksInFlightWhenFast up to kMostChunksInFlightWhenFast. Otherwise the manager, not
+//   the worker, would limit throughput: on a busy machine a thread that sleeps may wait
+//   a scheduler's slice (milliseconds) for a CPU, and a worker with only 16 chunks of a
+//   microsecond each ran dry long before the manager came back to refill it. The queued
+//   work costs the other workers at most kQueuedWorkWhenFast (what 16 chunks of 100 us
+//   cost before) at the end of a job. A chunk's time is what its worker measured
+//   running it (wire.h), so that a collector that came late does not make it look slow.
 // - over kSlowChunk: kChunksInFlightWhenSlow, one running and one waiting, so the worker
 //   never waits for the manager. More would unbalance the end of a job: a worker could
 //   still hold three queued chunks while the others sit idle (on 16 cores four in flight
@@ -31,6 +37,8 @@ namespace mp::internal {
 
 inline constexpr size_t kChunksInFlight = 4;
 inline constexpr size_t kChunksInFlightWhenFast = 16;
+inline constexpr size_t kMostChunksInFlightWhenFast = 256;
+inline constexpr absl::Duration kQueuedWorkWhenFast = absl::Microseconds(1600);
 inline constexpr size_t kChunksInFlightWhenSlow = 2;
 inline constexpr absl::Duration kFastChunk = absl::Microseconds(100);
 inline constexpr absl::Duration kSlowChunk = absl::Milliseconds(1);

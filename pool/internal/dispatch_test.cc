@@ -67,7 +67,11 @@ TEST(DispatchTest, AWorkerIsNotGivenMoreThanItsQuota) {
 
 TEST(DispatchTest, TheLimitFollowsHowLongAChunkTakes) {
   EXPECT_EQ(ChunkLimit(absl::ZeroDuration()), kChunksInFlight);  // not timed yet
-  EXPECT_EQ(ChunkLimit(absl::Microseconds(10)), kChunksInFlightWhenFast);
+  // Fast chunks: enough queued to cover kQueuedWorkWhenFast, within bounds.
+  EXPECT_EQ(ChunkLimit(absl::Nanoseconds(1)), kMostChunksInFlightWhenFast);
+  EXPECT_EQ(ChunkLimit(absl::Microseconds(2)), kMostChunksInFlightWhenFast);
+  EXPECT_EQ(ChunkLimit(absl::Microseconds(10)), 160u);
+  EXPECT_EQ(ChunkLimit(absl::Microseconds(99)), kChunksInFlightWhenFast);
   EXPECT_EQ(ChunkLimit(absl::Microseconds(500)), kChunksInFlight);
   EXPECT_EQ(ChunkLimit(absl::Milliseconds(5)), kChunksInFlightWhenSlow);
   EXPECT_GT(kChunksInFlightWhenFast, kChunksInFlight);

@@ -131,7 +131,6 @@ absl::Status PoolCore::StartMissingWorkersLocked() {
     worker.process = std::move(started->process);
     worker.in_flight.clear();
     worker.tasks_sent = 0;
-    worker.last_answer = absl::InfinitePast();
     worker.chunk_time = absl::ZeroDuration();
     worker.refilling = true;
     worker.out_of_step = false;
@@ -211,7 +210,7 @@ void PoolCore::Manage() {
       const absl::Status got = results_->GetInto(message, std::min(until_check, kLinger));
       mutex_.Lock();
       now = absl::Now();
-      if (got.ok() && phase_ != Phase::kTerminating) HandleResults(message, now, done);
+      if (got.ok() && phase_ != Phase::kTerminating) HandleResults(message, done);
       if (got.code() == absl::StatusCode::kDataLoss) QueueDamagedLocked(got, done);
       idle = !got.ok();
     } else {
@@ -299,7 +298,7 @@ void PoolCore::NudgeCollectorLocked() {
   (void)results_->Put(std::string_view(), absl::ZeroDuration());
 }
 
-void PoolCore::HandleResults(const std::string& message, absl::Time now, Callbacks& done) {
+void PoolCore::HandleResults(const std::string& message, Callbacks& done) {
   const Verdict verdict = JudgeAnswer(message, [&](int32_t pid) {
     mutex_.AssertHeld();
     return SenderLocked(pid);
@@ -332,20 +331,19 @@ void PoolCore::HandleResults(const std::string& message, absl::Time now, Callbac
       return;
     }
     case Verdict::Kind::kFile:
-      FileAnswerLocked(*slot, verdict.results, now, done);
+      FileAnswerLocked(*slot, verdict.results, done);
       return;
     default:
       return;
   }
 }
 
-void PoolCore::FileAnswerLocked(size_t slot, const ResultMessage& results, absl::Time now,
-                                Callbacks& done) {
+void PoolCore::FileAnswerLocked(size_t slot, const ResultMessage& results, Callbacks& done) {
   Worker& worker = workers_[slot];
-  // With another chunk queued behind it, this one started when the previous answer was
-  // sent: the time between answers is how long it took.
-  if (worker.in_flight.size() > 1) worker.chunk_time = now - worker.last_answer;
-  worker.last_answer = now;
+  // Timed by the worker, so neither a wait in its inbox nor a collector that came late
+  // (on a busy machine, milliseconds) makes a fast chunk look slow. At least 1 ns: zero
+  // means "not timed yet".
+  worker.chunk_time = absl::Nanoseconds(std::max<uint64_t>(results.run_ns, 1));
   Chunk chunk = std::move(worker.in_flight.front());
   worker.in_flight.pop_front();
   if (worker.in_flight.size() <= worker.chunk_limit() / 2) worker.refilling = true;
@@ -425,7 +423,7 @@ void PoolCore::CheckWorkers(Callbacks& done) {
     // the only reader here (a collecting caller was asked for the queue back above).
     std::string message;
     while (results_->size() > 0 && results_->GetInto(message, kWorkerExitGrace).ok()) {
-      HandleResults(message, absl::Now(), done);
+      HandleResults(message, done);
     }
     // Filing may have replaced it already (a worker that ran its quota).
     if (worker.process != nullptr && !worker.process->IsAlive()) ReplaceWorker(slot, done);
@@ -655,7 +653,7 @@ void PoolCore::CollectUntilDone(Job& job) {
 
 void PoolCore::FileCollectedLocked(const std::string& message) {
   Callbacks done;
-  HandleResults(message, absl::Now(), done);
+  HandleResults(message, done);
   Dispatch(done);
   HandCallbacksToManagerLocked(done);
 }

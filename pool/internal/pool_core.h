@@ -109,8 +109,7 @@ class PoolCore final : public Engine {
     std::unique_ptr<ByteQueue> inbox;
     std::deque<Chunk> in_flight;  // sent and not yet answered, in the order sent
     int64_t tasks_sent = 0;
-    absl::Time last_answer = absl::InfinitePast();
-    // How long its last timed chunk took; zero until one is timed.
+    // How long its last chunk took to run (its worker says); zero until one is timed.
     absl::Duration chunk_time = absl::ZeroDuration();
     // Chunks are sent to it while it refills: from half its limit in flight to the limit.
     bool refilling = true;
@@ -163,12 +162,11 @@ class PoolCore final : public Engine {
   void RetireWorkerLocked(size_t slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // On the manager's thread: waits for the retiring workers, the lock released meanwhile.
   void JoinRetiredWorkersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Carries out what answers.h decides about a message from the results queue, which
-  // came at `now`: files it, fails its worker's running chunk, or breaks the pool.
-  void HandleResults(const std::string& message, absl::Time now,
-                     std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Carries out what answers.h decides about a message from the results queue: files
+  // it, fails its worker's running chunk, or breaks the pool.
+  void HandleResults(const std::string& message, std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Files the answer to `slot`'s running chunk.
-  void FileAnswerLocked(size_t slot, const ResultMessage& results, absl::Time now,
+  void FileAnswerLocked(size_t slot, const ResultMessage& results,
                         std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // What the pool knows of the worker with this pid, for answers.h.
   Sender SenderLocked(int32_t pid) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);

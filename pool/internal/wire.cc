@@ -78,6 +78,7 @@ void EncodeResults(const ResultMessage& results, std::string& out) {
   Encode(results.first_index, out);
   Encode(results.count, out);
   Encode(results.worker_pid, out);
+  Encode(results.run_ns, out);
   EncodeBlock(results.values, out);
   Encode(results.errors, out);
 }
@@ -85,7 +86,8 @@ void EncodeResults(const ResultMessage& results, std::string& out) {
 absl::StatusOr<ResultMessage> DecodeResultsHeader(std::string_view bytes) {
   ResultMessage header;
   if (!Decode(bytes, header.job) || !Decode(bytes, header.first_index) ||
-      !Decode(bytes, header.count) || !Decode(bytes, header.worker_pid)) {
+      !Decode(bytes, header.count) || !Decode(bytes, header.worker_pid) ||
+      !Decode(bytes, header.run_ns)) {
     return Damaged("result");
   }
   return header;
@@ -95,7 +97,7 @@ absl::StatusOr<ResultMessage> DecodeResults(std::string_view bytes) {
   ResultMessage results;
   if (!Decode(bytes, results.job) || !Decode(bytes, results.first_index) ||
       !Decode(bytes, results.count) || !Decode(bytes, results.worker_pid) ||
-      !DecodeBlock(bytes, results.values) || !Decode(bytes, results.errors) || !bytes.empty()) {
+      !Decode(bytes, results.run_ns) || !DecodeBlock(bytes, results.values) || !Decode(bytes, results.errors) || !bytes.empty()) {
     return Damaged("result");
   }
   return results;

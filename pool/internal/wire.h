@@ -57,6 +57,9 @@ struct ResultMessage {
   uint64_t first_index = 0;
   uint64_t count = 0;
   int32_t worker_pid = 0;
+  // How long the worker took to run the chunk's tasks, on its own steady clock: not the
+  // time the chunk waited in the inbox, nor the time its answer waited to be collected.
+  uint64_t run_ns = 0;
   std::string_view values = {};  // encoded results of the tasks not in `errors`, in order
   std::vector<TaskError> errors = {};  // sorted by index
 };
@@ -67,7 +70,7 @@ absl::StatusOr<ChunkMessage> DecodeChunk(std::string_view bytes);
 // Replaces `out` with the encoded results (reusing its memory: a worker sends many).
 void EncodeResults(const ResultMessage& results, std::string& out);
 absl::StatusOr<ResultMessage> DecodeResults(std::string_view bytes);
-// Only the fixed fields (job, first_index, count, worker_pid) of a results message whose
+// Only the fixed fields (job, first_index, count, worker_pid, run_ns) of a results message whose
 // body may be damaged: enough to tell whose answer it was.
 absl::StatusOr<ResultMessage> DecodeResultsHeader(std::string_view bytes);
 

@@ -33,14 +33,15 @@ TEST(WireTest, AChunkBuiltInPlaceDecodesToWhatWasWritten) {
 
 TEST(WireTest, ResultsRoundTripWithTheirErrors) {
   std::string message = "old contents are replaced";
-  EncodeResults({.job = 1, .first_index = 4, .count = 3, .worker_pid = 99, .values = "ab",
-                 .errors = {{.index = 1, .code = 3, .message = "bad"}}},
+  EncodeResults({.job = 1, .first_index = 4, .count = 3, .worker_pid = 99, .run_ns = 1234,
+                 .values = "ab", .errors = {{.index = 1, .code = 3, .message = "bad"}}},
                 message);
   absl::StatusOr<ResultMessage> results = DecodeResults(message);
   ASSERT_THAT(results, IsOk());
   EXPECT_EQ(results->first_index, 4u);
   EXPECT_EQ(results->count, 3u);
   EXPECT_EQ(results->worker_pid, 99);
+  EXPECT_EQ(results->run_ns, 1234u);
   EXPECT_EQ(results->values, "ab");
   ASSERT_EQ(results->errors.size(), 1u);
   EXPECT_EQ(results->errors[0].index, 1u);

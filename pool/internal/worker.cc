@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -105,7 +106,10 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
     values.clear();
     errors.clear();
     const int64_t start_us = PoolRecordEnabled() ? PoolRecordMicros() : 0;
+    const auto started = std::chrono::steady_clock::now();
     RunTasks(chunk->task_name, chunk->args, chunk->count, values, errors);
+    const auto run_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::steady_clock::now() - started).count();
     // A task that fork()ed comes back here twice. The copy is not a worker: it must not
     // answer for the chunk nor take the next, and nobody waits for it, so it ends now.
     if (getpid() != pid) _exit(kTaskForkedAWorker);
@@ -117,6 +121,7 @@ int RunPoolWorker(std::string inbox_name, std::string results_name, int64_t max_
                         .first_index = chunk->first_index,
                         .count = chunk->count,
                         .worker_pid = pid,
+                        .run_ns = static_cast<uint64_t>(run_ns),
                         .values = values,
                         .errors = std::move(errors)};
     EncodeResults(reply, encoded_reply);
