@@ -562,7 +562,8 @@ std::string PoolCore::TakeSpareMessageLocked() {
 }
 
 void PoolCore::KeepSpareMessageLocked(std::string message) {
-  // Enough for the chunks of a big Map in flight, and no buffer kept that is bigger than
+  // Enough to reuse most buffers of a big Map (up to 256 chunks per worker are in flight,
+  // dispatch.h, but rarely all at once), and no buffer kept that is bigger than
   // a chunk of ordinary size.
   constexpr size_t kMostSpares = 64;
   constexpr size_t kLargestSpare = size_t{4} << 20;
