@@ -10,8 +10,9 @@
 // time (MeasureProcessCPUTime), which counts our own threads only, never the children's.
 //
 // After the table it prints each method's cost as a ratio to raw fork+waitpid measured
-// in the same run: the figure the process/ README quotes (target: mp::Process with
-// fork within 1.3x).
+// in the same run: the figure the process/ README quotes. The peers: mp::Subprocess and
+// Boost.Process starting /bin/true (beside fork+exec and posix_spawn of it), and the floor for starting
+// any program, fork+exec of a statically linked one that exits at once.
 
 #include <spawn.h>
 #include <sys/types.h>
@@ -19,14 +20,19 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "base/cli/runfile.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/summary_reporter.h"
+#include "boost/process/child.hpp"
 #include "process/hand_off.h"
 #include "process/process.h"
+#include "process/subprocess.h"
 #include "process/task_registry.h"
 
 extern char** environ;
@@ -75,6 +81,51 @@ void BM_ForkExecTrue(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ForkExecTrue)->UseRealTime()->MeasureProcessCPUTime();
+
+// The floor for starting a program: fork + exec of one linked statically (no dynamic
+// loader, no shared library to map) that exits at once.
+std::string minimal_static_program;  // its path, found from argv[0] in main()
+
+void BM_ForkExecStatic(benchmark::State& state) {
+  if (minimal_static_program.empty()) return state.SkipWithError("no minimal_static_program: use bazel run");
+  char* const argv[] = {minimal_static_program.data(), nullptr};
+  for (auto _ : state) {
+    const pid_t child = fork();
+    if (child == 0) {
+      execve(argv[0], argv, environ);
+      _exit(127);
+    }
+    WaitFor(state, child);
+  }
+}
+BENCHMARK(BM_ForkExecStatic)->UseRealTime()->MeasureProcessCPUTime();
+
+// Boost.Process starting /bin/true: the peer a C++ user would pick for external programs.
+void BM_BoostProcessTrue(benchmark::State& state) {
+  for (auto _ : state) {
+    try {
+      boost::process::child child("/bin/true");
+      child.wait();
+      if (child.exit_code() != 0) return state.SkipWithError("/bin/true did not exit with 0");
+    } catch (const std::exception& error) {
+      return state.SkipWithError(error.what());
+    }
+  }
+}
+BENCHMARK(BM_BoostProcessTrue)->UseRealTime()->MeasureProcessCPUTime();
+
+// mp::Subprocess starting /bin/true: the library's way to run an external program.
+void BM_SubprocessTrue(benchmark::State& state) {
+  mp::Command command;
+  command.argv = {"/bin/true"};
+  for (auto _ : state) {
+    absl::StatusOr<mp::Subprocess> child = mp::Subprocess::Start(command);
+    if (!child.ok()) return state.SkipWithError(child.status().ToString().c_str());
+    absl::StatusOr<int> code = child->Wait();
+    if (!code.ok() || *code != 0) return state.SkipWithError("/bin/true did not exit with 0");
+  }
+}
+BENCHMARK(BM_SubprocessTrue)->UseRealTime()->MeasureProcessCPUTime();
 
 // posix_spawn of the same program: glibc uses clone(CLONE_VM | CLONE_VFORK), so the
 // parent's memory is never copied.
@@ -142,6 +193,10 @@ class RatioReporter : public mp::bench::SummaryReporter {
 
 int main(int argc, char** argv) {
   mp::HandOffToLibrary(argc, argv);  // BM_ProcessStartJoin/spawn starts this binary
+  if (absl::StatusOr<std::string> found = mp::cli::FindRunfile(argv[0], "benchmarks/minimal_static_program");
+      found.ok()) {
+    minimal_static_program = *found;
+  }
   RatioReporter reporter;
   return mp::bench::RunBenchmarks(argc, argv, &reporter);
 }
