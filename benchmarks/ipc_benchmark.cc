@@ -13,6 +13,9 @@
 //               its lock)
 //   grpc        mp::TaskService (ipc/task_service.h) over a Unix socket: unary calls
 // and memcpy() of the same size, the ceiling for anything that copies.
+// BM_SpinPingPong: the floor for a round trip between two cores: two processes, each
+// pinned to its CPU, spinning on one shared word and answering each other's writes. No
+// system call, no sleep: what no queue that may sleep can beat.
 //
 // BM_RoundTrip: one message to a child that sends it straight back; time per round trip.
 // BM_OneWay: a stream of messages the child only reads; time per message (and bytes/s).
@@ -37,16 +40,21 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +66,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "base/cpu_relax.h"
 #include "base/unique_fd.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/summary_reporter.h"
@@ -466,6 +475,48 @@ void BM_Memcpy(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
 }
 
+// The parent writes an odd number to a shared word, the child (on another CPU) answers with
+// the next even one; a round trip is one write seen each way. Each side yields its CPU now
+// and then, so the two make progress even where the kernel moves them onto one CPU.
+void BM_SpinPingPong(benchmark::State& state) {
+  std::optional<Placement> placement = PlacementFor(/*other_core=*/true);
+  if (!placement) return state.SkipWithError("this machine lets us use only one CPU");
+  void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) return state.SkipWithError("mmap failed");
+  auto* word = new (page) std::atomic<uint64_t>(0);
+  constexpr uint64_t kStop = ~uint64_t{0};
+  const auto wait_until = [word](auto done) {
+    for (int round = 1; !done(word->load(std::memory_order_acquire)); ++round) {
+      mp::CpuRelax();
+      if (round % 4096 == 0) sched_yield();
+    }
+  };
+  const pid_t child = fork();
+  if (child == 0) {
+    PinTo(placement->child_cpu);
+    while (true) {
+      uint64_t seen = 0;
+      wait_until([&seen](uint64_t value) { seen = value; return value % 2 == 1; });
+      if (seen == kStop) _exit(0);
+      word->store(seen + 1, std::memory_order_release);
+    }
+  }
+  Pinned pinned(placement->parent_cpu);
+  uint64_t next = 1;
+  for (auto _ : state) {
+    word->store(next, std::memory_order_release);
+    wait_until([next](uint64_t value) { return value == next + 1; });
+    next += 2;
+  }
+  word->store(kStop, std::memory_order_release);
+  int status = 0;
+  const bool clean = child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+                     WEXITSTATUS(status) == 0;
+  munmap(page, 4096);
+  if (!clean) state.SkipWithError("the ping-pong child did not exit cleanly");
+}
+BENCHMARK(BM_SpinPingPong)->UseRealTime();
+
 // --- What the other mechanisms cost, uncontended, in one process -----------------------
 
 // The baseline for the locks: a std::mutex, private to this process.
@@ -566,6 +617,12 @@ class IpcReporter : public mp::bench::SummaryReporter {
         }
         std::printf("\n");
       }
+    }
+    const auto floor = wall_time.find("BM_SpinPingPong/real_time");
+    const auto queue = wall_time.find("BM_RoundTrip/shm_queue/bytes:64/other_core:1/real_time");
+    if (floor != wall_time.end() && queue != wall_time.end() && floor->second > 0) {
+      std::printf("\nshm_queue 64 B round trip across two cores against a spin ping-pong (the "
+                  "floor): %.1fx its time\n", queue->second / floor->second);
     }
     std::printf("\nshm_queue (ByteQueue) against Boost.Interprocess message_queue, same size and "
                 "placement (>1 is faster):\n");
