@@ -68,9 +68,9 @@ void BM_VforkWaitpid(benchmark::State& state) {
 }
 BENCHMARK(BM_VforkWaitpid)->UseRealTime()->MeasureProcessCPUTime();
 
-// fork + exec of a small program: what starting an external program costs.
-void BM_ForkExecTrue(benchmark::State& state) {
-  char* const argv[] = {const_cast<char*>("/bin/true"), nullptr};
+// fork + exec of `program`, which takes no arguments, and wait for it.
+void ForkExecAndWait(benchmark::State& state, char* program) {
+  char* const argv[] = {program, nullptr};
   for (auto _ : state) {
     const pid_t child = fork();
     if (child == 0) {
@@ -80,6 +80,11 @@ void BM_ForkExecTrue(benchmark::State& state) {
     WaitFor(state, child);
   }
 }
+
+// fork + exec of a small program: what starting an external program costs.
+void BM_ForkExecTrue(benchmark::State& state) {
+  ForkExecAndWait(state, const_cast<char*>("/bin/true"));
+}
 BENCHMARK(BM_ForkExecTrue)->UseRealTime()->MeasureProcessCPUTime();
 
 // The floor for starting a program: fork + exec of one linked statically (no dynamic
@@ -88,15 +93,7 @@ std::string minimal_static_program;  // its path, found from argv[0] in main()
 
 void BM_ForkExecStatic(benchmark::State& state) {
   if (minimal_static_program.empty()) return state.SkipWithError("no minimal_static_program: use bazel run");
-  char* const argv[] = {minimal_static_program.data(), nullptr};
-  for (auto _ : state) {
-    const pid_t child = fork();
-    if (child == 0) {
-      execve(argv[0], argv, environ);
-      _exit(127);
-    }
-    WaitFor(state, child);
-  }
+  ForkExecAndWait(state, minimal_static_program.data());
 }
 BENCHMARK(BM_ForkExecStatic)->UseRealTime()->MeasureProcessCPUTime();
 
