@@ -10,10 +10,9 @@
 
 #include <cerrno>
 #include <climits>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -128,6 +127,16 @@ std::vector<std::pair<int, std::string>> DescriptorTargets(pid_t pid) {
   }
   closedir(fds);
   return targets;
+}
+
+// Whether /proc/<pid>/maps mentions `marker`. A process that ends while its maps are
+// read (the read fails with ESRCH) maps nothing any more: false, not an error. (An
+// std::ifstream read through its buffer threw here instead.)
+bool MapsMention(pid_t pid, std::string_view marker) {
+  internal::UniqueFd maps(open(absl::StrCat("/proc/", pid, "/maps").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!maps.valid()) return false;
+  absl::StatusOr<std::string> text = internal::ReadAll(maps.get());
+  return text.ok() && text->find(marker) != std::string::npos;
 }
 
 }  // namespace
@@ -261,9 +270,7 @@ std::vector<pid_t> ProcessesHoldingSegmentsOf(pid_t owner) {
     for (const auto& [fd, target] : DescriptorTargets(pid)) {
       holds = holds || absl::StartsWith(target, marker);
     }
-    std::ifstream maps_file(absl::StrCat("/proc/", pid, "/maps"));
-    std::string maps((std::istreambuf_iterator<char>(maps_file)), std::istreambuf_iterator<char>());
-    if (holds || maps.find(marker) != std::string::npos) holders.push_back(pid);
+    if (holds || MapsMention(pid, marker)) holders.push_back(pid);
   }
   return holders;
 }
