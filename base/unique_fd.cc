@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/deadline.h"
@@ -89,6 +90,17 @@ absl::StatusOr<std::string> ReadAll(int fd) {
     }
     text.append(buffer, static_cast<size_t>(got));
   }
+}
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  absl::StatusOr<std::string> text =
+      file.valid() ? ReadAll(file.get()) : absl::ErrnoToStatus(errno, "open");
+  if (!text.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path, ": ", text.status().message(),
+                                                   " (check the path and its permissions)"));
+  }
+  return text;
 }
 
 UniqueFd OpenPidfd(pid_t pid) {

@@ -66,6 +66,11 @@ ssize_t WriteWithoutSigpipe(int fd, std::string_view data);
 // Reads until end of file.
 absl::StatusOr<std::string> ReadAll(int fd);
 
+// The whole of file `path`; an error that names the path if it cannot be opened or read
+// (missing, a directory, not permitted). Never throws, as an std::ifstream read through
+// its buffer does when read(2) fails.
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
+
 // A pidfd for process `pid` (pidfd_open(2)): readable once the process has ended,
 // whether or not it is our child. Close-on-exec. Invalid, with errno set, if there is
 // no such process (ESRCH: it has ended and been reaped) or the kernel lacks pidfds.

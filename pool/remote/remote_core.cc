@@ -1,8 +1,6 @@
 #include "pool/remote/remote_core.h"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <utility>
@@ -13,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/unique_fd.h"
 #include "ipc/grpc_status.h"
 #include "pool/remote/worker_host.h"
 
@@ -40,14 +39,13 @@ absl::Status Unreachable(const std::string& address, const grpc::Status& status,
 // TLS credentials that trust the authorities in `ca_file`, or plaintext ones if empty.
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(const std::string& ca_file) {
   if (ca_file.empty()) return grpc::InsecureChannelCredentials();
-  std::ifstream file(ca_file);
-  std::string pem((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (!file || pem.empty()) {
+  absl::StatusOr<std::string> pem = internal::ReadWholeFile(ca_file);
+  if (!pem.ok() || pem->empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "RemotePoolOptions::tls_ca_file '", ca_file, "' cannot be read, or is empty"));
   }
   grpc::SslCredentialsOptions options;
-  options.pem_root_certs = std::move(pem);
+  options.pem_root_certs = *std::move(pem);
   return grpc::SslCredentials(options);
 }
 

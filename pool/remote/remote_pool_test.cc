@@ -315,6 +315,9 @@ TEST_F(RemotePoolTest, AHostWithACertificateTalksOnlyTlsToPoolsThatTrustIt) {
   RemotePoolOptions unreadable = trusting;
   unreadable.tls_ca_file = "/nonexistent/ca.pem";
   EXPECT_THAT(RemotePool::Create(unreadable), StatusIs(absl::StatusCode::kInvalidArgument));
+  // A directory opens but cannot be read: an error value too, not an exception.
+  unreadable.tls_ca_file = std::getenv("TEST_TMPDIR");
+  EXPECT_THAT(RemotePool::Create(unreadable), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 // Passes when a host takes its token from a file (not the command line, where every

@@ -32,8 +32,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 
@@ -42,6 +40,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/cli/parse_flags.h"
+#include "base/unique_fd.h"
 #include "grpcpp/grpcpp.h"
 #include "pool/remote/worker_host.h"
 #include "process/hand_off.h"
@@ -76,12 +75,11 @@ bool OnlyPermittedUsersReach(const std::string& address) {
 }
 
 std::string ReadWholeFile(const std::string& flag, const std::string& path) {
-  std::ifstream file(mp::cli::UserPath(path));
-  std::string contents((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (!file || contents.empty()) {
+  absl::StatusOr<std::string> contents = mp::internal::ReadWholeFile(mp::cli::UserPath(path));
+  if (!contents.ok() || contents->empty()) {
     mp::cli::ExitBadUsage(absl::StrCat("--", flag, "=", path, " cannot be read, or is empty"));
   }
-  return contents;
+  return *std::move(contents);
 }
 
 // TLS credentials from --tls_cert_file and --tls_key_file (both or neither), or
@@ -122,9 +120,9 @@ std::string ReadToken() {
     return variable;
   }
   if (path.empty()) return "";
-  std::ifstream file(mp::cli::UserPath(path));
-  std::string token;
-  if (!file || !std::getline(file, token) || token.empty()) {
+  absl::StatusOr<std::string> contents = mp::internal::ReadWholeFile(mp::cli::UserPath(path));
+  const std::string token = contents.ok() ? contents->substr(0, contents->find('\n')) : "";
+  if (token.empty()) {
     mp::cli::ExitBadUsage(absl::StrCat("--auth_token_file=", path,
                                        " cannot be read, or its first line is empty"));
   }

@@ -41,15 +41,9 @@ absl::StatusOr<std::string> TimelineDirectory(const std::string& chosen, const s
 }
 
 absl::StatusOr<std::vector<internal::PoolEvent>> ReadPoolRecordFile(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadWholeFile(path);
+  absl::StatusOr<std::string> text = internal::ReadWholeFile(path);
   if (!text.ok()) return text.status();
   return internal::ParsePoolRecord(*text);
-}
-
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  internal::UniqueFd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!file.valid()) return FileError("read", path);
-  return internal::ReadAll(file.get());
 }
 
 absl::Status WriteWholeFile(const std::string& path, std::string_view text) {

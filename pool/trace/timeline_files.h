@@ -25,9 +25,6 @@ absl::StatusOr<std::string> TimelineDirectory(const std::string& chosen, const s
 // A record's lines, as ParsePoolRecord reads them.
 absl::StatusOr<std::vector<internal::PoolEvent>> ReadPoolRecordFile(const std::string& path);
 
-// The whole of file `path`.
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
-
 // Writes `text` as the whole of file `path`, replacing what was there.
 absl::Status WriteWholeFile(const std::string& path, std::string_view text);
 

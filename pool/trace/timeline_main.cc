@@ -16,6 +16,7 @@
 #include "absl/flags/flag.h"
 #include "base/cli/parse_flags.h"
 #include "base/json.h"
+#include "base/unique_fd.h"
 #include "process/life_record.h"
 #include "pool/trace/timeline.h"
 #include "pool/trace/timeline_files.h"
@@ -31,7 +32,7 @@ ABSL_FLAG(std::string, pool, "", "draw only this pool (its id, e.g. 4211.2, from
 namespace {
 
 int CheckTrace(const std::string& path) {
-  absl::StatusOr<std::string> text = mp::trace::ReadWholeFile(path);
+  absl::StatusOr<std::string> text = mp::internal::ReadWholeFile(path);
   if (!text.ok()) mp::cli::ExitBadUsage("--check: " + std::string(text.status().message()));
   const mp::Json trace = mp::Json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (trace.is_discarded()) {
