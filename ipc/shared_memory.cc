@@ -133,10 +133,8 @@ std::vector<std::pair<int, std::string>> DescriptorTargets(pid_t pid) {
 // read (the read fails with ESRCH) maps nothing any more: false, not an error. (An
 // std::ifstream read through its buffer threw here instead.)
 bool MapsMention(pid_t pid, std::string_view marker) {
-  internal::UniqueFd maps(open(absl::StrCat("/proc/", pid, "/maps").c_str(), O_RDONLY | O_CLOEXEC));
-  if (!maps.valid()) return false;
-  absl::StatusOr<std::string> text = internal::ReadAll(maps.get());
-  return text.ok() && text->find(marker) != std::string::npos;
+  absl::StatusOr<std::string> maps = internal::ReadWholeFile(absl::StrCat("/proc/", pid, "/maps"));
+  return maps.ok() && maps->find(marker) != std::string::npos;
 }
 
 }  // namespace

@@ -164,7 +164,8 @@ class PoolCore final : public Engine {
   void JoinRetiredWorkersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Carries out what answers.h decides about a message from the results queue: files
   // it, fails its worker's running chunk, or breaks the pool.
-  void HandleResults(const std::string& message, std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void HandleResults(const std::string& message, std::vector<std::function<void()>>& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Files the answer to `slot`'s running chunk.
   void FileAnswerLocked(size_t slot, const ResultMessage& results,
                         std::vector<std::function<void()>>& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);

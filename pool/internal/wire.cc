@@ -97,7 +97,8 @@ absl::StatusOr<ResultMessage> DecodeResults(std::string_view bytes) {
   ResultMessage results;
   if (!Decode(bytes, results.job) || !Decode(bytes, results.first_index) ||
       !Decode(bytes, results.count) || !Decode(bytes, results.worker_pid) ||
-      !Decode(bytes, results.run_ns) || !DecodeBlock(bytes, results.values) || !Decode(bytes, results.errors) || !bytes.empty()) {
+      !Decode(bytes, results.run_ns) || !DecodeBlock(bytes, results.values) ||
+      !Decode(bytes, results.errors) || !bytes.empty()) {
     return Damaged("result");
   }
   return results;
