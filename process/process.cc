@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "base/annotated_mutex.h"
 #include "base/deadline.h"
+#include "base/put_bug_back.h"
 #include "base/status_macros.h"
 #include "base/unique_fd.h"
 #include "process/internal/child_handle.h"
@@ -153,6 +154,9 @@ absl::Status Process::Start() {
     encoded_args_.reset();
     internal::RecordPoolEvent(absl::StrCat("process pid=", started_->info.pid, " method=",
                                            StartMethodName(options_.start_method)));
+    if (internal::BugPutBack("start_waits_for_child")) {
+      (void)started_->child->WaitUntil(absl::InfiniteFuture());
+    }
   }
   return started;
 }
@@ -268,6 +272,7 @@ absl::Status Process::Join(absl::Duration timeout) {
   MP_ASSIGN_OR_RETURN(std::optional<int> exit_code,
                       started_->child->WaitUntil(absl::Now() + timeout));
   if (!exit_code.has_value()) {
+    if (internal::BugPutBack("join_timeout_kills_child")) (void)Kill();
     return absl::DeadlineExceededError(absl::StrCat(
         options_.name, " (pid ", started_->info.pid, ") still runs after ",
         absl::FormatDuration(timeout)));

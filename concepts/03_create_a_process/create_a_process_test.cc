@@ -13,12 +13,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/event.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
+#include "process/testing/counterfactual.h"
 #include "process/testing/leak_check.h"
 #include "process/testing/spawned_program.h"
 
@@ -38,7 +40,10 @@ class CreateAProcessTest : public test::IpcLeakCheckedTest {};
 TEST_F(CreateAProcessTest, StartReturnsWhileTheChildStillRuns) {
   absl::StatusOr<Event> go = Event::Create();
   ASSERT_THAT(go, IsOk());
-  Process child([&go] { return go->Wait(kGenerous).ok() ? 0 : 1; });
+  // (With Start() waiting for the child, as claim 1's counterfactual does, the child
+  // gives up on the event soon, so that the test fails instead of hanging.)
+  const absl::Duration bound = internal::BoundOnWaits(kGenerous);
+  Process child([&go, bound] { return go->Wait(bound).ok() ? 0 : 1; });
   ASSERT_THAT(child.Start(), IsOk());
   EXPECT_TRUE(child.IsAlive()) << "the child cannot end before we set the event";
   EXPECT_EQ(child.exit_code(), std::nullopt);
@@ -89,6 +94,34 @@ TEST_F(CreateAProcessTest, JoinWithATimeoutGivesUpButTheChildRunsOn) {
   go->Set();
   ASSERT_THAT(child.Join(), IsOk());
   EXPECT_THAT(child.exit_code(), Optional(0));
+}
+
+// Claims 1 to 4, counterfactuals: each test fails with the library's bug put back
+// (base/put_bug_back.h), run again in a child process.
+TEST_F(CreateAProcessTest, StartWaitingForTheChildFailsClaim1) {
+  EXPECT_THAT(test::FailsWithBugPutBack("CreateAProcessTest.StartReturnsWhileTheChildStillRuns",
+                                        "start_waits_for_child"),
+              IsOk());
+}
+
+TEST_F(CreateAProcessTest, LosingTheExitCodeFailsClaim2) {
+  EXPECT_THAT(
+      test::FailsWithBugPutBack("CreateAProcessTest.JoinGivesTheTargetsReturnValueAsTheExitCode",
+                                "exit_code_lost"),
+      IsOk());
+}
+
+TEST_F(CreateAProcessTest, ReportingASignalTheShellsWayFailsClaim3) {
+  EXPECT_THAT(
+      test::FailsWithBugPutBack("CreateAProcessTest.AChildEndedByASignalHasMinusItsNumberAsExitCode",
+                                "signal_as_shell_code"),
+      IsOk());
+}
+
+TEST_F(CreateAProcessTest, KillingTheChildOnATimeoutFailsClaim4) {
+  EXPECT_THAT(test::FailsWithBugPutBack("CreateAProcessTest.JoinWithATimeoutGivesUpButTheChildRunsOn",
+                                        "join_timeout_kills_child"),
+              IsOk());
 }
 
 // True where the caller runs in a process of its own whose parent is `parent`.
