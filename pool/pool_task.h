@@ -32,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "base/arg_codec.h"
+#include "base/put_bug_back.h"
 #include "base/status_macros.h"
 #include "pool/internal/chunk_codec.h"
 #include "pool/internal/wire.h"
@@ -120,10 +121,23 @@ absl::Status CatchingExceptions(Body body) {
   }
 }
 
+// The bug "arguments_swapped" (base/put_bug_back.h), which lesson 5 shows its test
+// catching: a call's two arguments of one type passed the wrong way round.
+template <typename Args>
+void SwapArgumentsIfThatBugIsPutBack(Args& args) {
+  if constexpr (std::tuple_size_v<Args> == 2) {
+    if constexpr (std::is_same_v<std::tuple_element_t<0, Args>, std::tuple_element_t<1, Args>> &&
+                  std::is_swappable_v<std::tuple_element_t<0, Args>>) {
+      if (BugPutBack("arguments_swapped")) std::swap(std::get<0>(args), std::get<1>(args));
+    }
+  }
+}
+
 // Runs one task, appending its encoded result to `values`; its error, if it fails.
 template <auto kFunction, typename Args>
 absl::Status RunPoolTask(Args& args, std::string& values) {
   using Traits = PoolFunctionTraits<decltype(kFunction)>;
+  SwapArgumentsIfThatBugIsPutBack(args);
   const size_t values_before = values.size();
   absl::Status status = CatchingExceptions([&]() -> absl::Status {
     if constexpr (std::is_void_v<typename Traits::Returned>) {
@@ -147,6 +161,7 @@ absl::Status RunPoolTask(Args& args, std::string& values) {
 // at `out`, which has room for them.
 template <auto kFunction, typename Args>
 absl::Status RunPoolTaskInto(Args& args, char* out) {
+  SwapArgumentsIfThatBugIsPutBack(args);
   return CatchingExceptions([&] {
     const auto result = std::apply(kFunction, args);
     std::memcpy(out, &result, sizeof result);

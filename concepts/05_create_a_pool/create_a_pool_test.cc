@@ -1,5 +1,6 @@
 // Proves the claims of this lesson's README, one test per claim.
 
+#include <sched.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -20,6 +22,8 @@
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
 #include "process/cpu_count.h"
+#include "process/process.h"
+#include "process/testing/counterfactual.h"
 #include "process/testing/leak_check.h"
 
 namespace mp {
@@ -31,6 +35,7 @@ using ::mp::test::StatusIs;
 using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::Optional;
 
 constexpr absl::Duration kGenerous = absl::Seconds(30);
 
@@ -55,7 +60,7 @@ MP_POOL_TASK(GreetingCount);
 
 int WaitForEvent(std::string event_name) {
   absl::StatusOr<Event> event = Event::Attach(event_name);
-  return event.ok() && event->Wait(kGenerous).ok() ? 0 : -1;
+  return event.ok() && event->Wait(internal::BoundOnWaits(kGenerous)).ok() ? 0 : -1;
 }
 MP_POOL_TASK(WaitForEvent);
 
@@ -74,6 +79,34 @@ TEST_F(CreateAPoolTest, TheDefaultSizeIsOneWorkerPerCpu) {
   ASSERT_THAT(three, IsOk());
   EXPECT_EQ(three->WorkerPids().size(), 3u);
   EXPECT_THAT(Pool::Create({.workers = -1}), StatusIs(absl::StatusCode::kInvalidArgument));
+  // "This process may use": a child allowed one CPU gets a pool of one worker by default,
+  // however many CPUs the machine has.
+  Process on_one_cpu([] {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu(), &one);
+    if (sched_setaffinity(0, sizeof one, &one) != 0) return 2;
+    absl::StatusOr<Pool> pool = Pool::Create();
+    return pool.ok() && pool->workers() == 1 && pool->WorkerPids().size() == 1u ? 0 : 1;
+  });
+  ASSERT_THAT(on_one_cpu.Start(), IsOk());
+  ASSERT_THAT(on_one_cpu.Join(), IsOk());
+  EXPECT_THAT(on_one_cpu.exit_code(), Optional(0));
+}
+
+// Claim 1, counterfactuals: a negative size accepted (taken as the default), or the
+// default size taken from the machine's CPUs instead of those this process may use.
+TEST_F(CreateAPoolTest, ANegativeSizeAcceptedFailsClaim1) {
+  EXPECT_THAT(test::FailsWithBugPutBack("CreateAPoolTest.TheDefaultSizeIsOneWorkerPerCpu",
+                                        "pool_accepts_negative_size"),
+              IsOk());
+}
+
+TEST_F(CreateAPoolTest, ASizeThatIgnoresTheAllowedCpusFailsClaim1) {
+  if (sysconf(_SC_NPROCESSORS_ONLN) < 2) GTEST_SKIP() << "one CPU: both ways give one worker";
+  EXPECT_THAT(test::FailsWithBugPutBack("CreateAPoolTest.TheDefaultSizeIsOneWorkerPerCpu",
+                                        "pool_size_ignores_affinity"),
+              IsOk());
 }
 
 // Claim 2: Map applies one function to every input; Starmap to tuples of arguments;
@@ -85,6 +118,14 @@ TEST_F(CreateAPoolTest, MapStarmapAndApplyReturnTheResults) {
   EXPECT_THAT(pool->Starmap(Power, std::vector<std::tuple<int, int>>{{2, 3}, {3, 2}}),
               IsOkAndHolds(ElementsAre(8, 9)));
   EXPECT_THAT(pool->Apply(Power, 2, 10), IsOkAndHolds(1024));
+}
+
+// Claim 2, counterfactual: with a call's two arguments swapped in the worker, the test
+// sees 10 to the power 2, not 2 to the power 10.
+TEST_F(CreateAPoolTest, SwappedArgumentsFailClaim2) {
+  EXPECT_THAT(test::FailsWithBugPutBack("CreateAPoolTest.MapStarmapAndApplyReturnTheResults",
+                                        "arguments_swapped"),
+              IsOk());
 }
 
 // Claim 3: Close() stops new work, the work already given still finishes, and Join()
@@ -129,6 +170,14 @@ TEST_F(CreateAPoolTest, DestroyingAPoolEndsItsWorkers) {
   }
   for (pid_t worker : workers) EXPECT_FALSE(ProcessExists(worker)) << "worker " << worker;
   EXPECT_THAT(test::ChildrenOf(getpid()), IsEmpty());
+}
+
+// Claim 5, counterfactual: a pool that lets go of its busy workers when it ends, neither
+// killing nor collecting them.
+TEST_F(CreateAPoolTest, LeavingBusyWorkersRunningFailsClaim5) {
+  EXPECT_THAT(test::FailsWithBugPutBack("CreateAPoolTest.DestroyingAPoolEndsItsWorkers",
+                                        "pool_leaves_busy_workers_running"),
+              IsOk());
 }
 
 // Claim 6: the initializer runs in every worker before any task.

@@ -2,6 +2,7 @@
 
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <functional>
@@ -16,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "base/status_macros.h"
 #include "ipc/byte_queue.h"
 #include "pool/internal/answers.h"
@@ -39,7 +41,9 @@ using Callbacks = std::vector<std::function<void()>>;
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolOptions options) {
-  if (options.workers < 0 || options.retries < 0 || options.max_tasks_per_child < 0) {
+  const bool negative_size_accepted = BugPutBack("pool_accepts_negative_size");
+  if ((options.workers < 0 && !negative_size_accepted) || options.retries < 0 ||
+      options.max_tasks_per_child < 0) {
     return absl::InvalidArgumentError(
         "PoolOptions: workers, retries and max_tasks_per_child must not be negative");
   }
@@ -47,7 +51,11 @@ absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolOptions options) {
     return absl::FailedPreconditionError(
         "PoolOptions::initializer is not a pool task: register it with MP_POOL_TASK");
   }
-  if (options.workers == 0) options.workers = CpuCount();
+  if (options.workers <= 0) {
+    options.workers = BugPutBack("pool_size_ignores_affinity")
+                          ? static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN))
+                          : CpuCount();
+  }
   std::unique_ptr<PoolCore> core(new PoolCore(std::move(options)));
   MP_ASSIGN_OR_RETURN(core->death_watch_,
                       DeathWatch::Start([core = core.get()](pid_t) { core->OnWorkerDied(); }));
@@ -170,6 +178,10 @@ void PoolCore::StopWorkersLocked(bool kill) {
   // Ready() callers and the rest need.
   mutex_.Unlock();
   for (WorkerProcess& worker : stopping) {
+    if (kill && BugPutBack("pool_leaves_busy_workers_running")) {
+      (void)worker.process.release();  // neither killed nor collected: the bug
+      continue;
+    }
     AskToStop(worker, kill);
     AwaitExit(*worker.process);
   }
