@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "base/cpu_relax.h"
 #include "base/deadline.h"
+#include "base/put_bug_back.h"
 #include "base/status_macros.h"
 
 namespace mp {
@@ -249,8 +250,10 @@ absl::Status ByteQueue::GetInto(std::string& message, absl::Duration timeout) {
   message.resize(length);
   CopyOutOfRing(state_.extra(), capacity_, state.read_position + kHeaderBytes,
                 message.data(), length);
-  state.read_position += kHeaderBytes + length;  // the commit: the message is ours
-  state.items.fetch_sub(1, std::memory_order_release);
+  if (!internal::BugPutBack("queue_get_leaves_the_item")) {
+    state.read_position += kHeaderBytes + length;  // the commit: the message is ours
+    state.items.fetch_sub(1, std::memory_order_release);
+  }
   (void)state.mutex.Unlock();
   state.not_full.NotifyAll();
   return absl::OkStatus();

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -20,6 +21,7 @@
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
 #include "process/task_registry.h"
+#include "process/testing/counterfactual.h"
 
 namespace mp {
 namespace {
@@ -117,13 +119,22 @@ TEST_F(LockTest, AHolderKilledWhileHoldingItDoesNotDeadlockTheNext) {
   ASSERT_THAT(holder.Kill(), IsOk());
   ASSERT_THAT(holder.Join(kGenerous), IsOk());
   {
-    absl::StatusOr<LockGuard> recovered = lock->Acquire(kGenerous);
+    // (Bounded: with a lock that is not robust, this waits for ever.)
+    absl::StatusOr<LockGuard> recovered = lock->Acquire(internal::BoundOnWaits(kGenerous));
     ASSERT_THAT(recovered, IsOk());
     EXPECT_TRUE(recovered->previous_owner_died());
   }
   absl::StatusOr<LockGuard> next = lock->Acquire(kGenerous);
   ASSERT_THAT(next, IsOk());
   EXPECT_FALSE(next->previous_owner_died());
+}
+
+// Lesson 8's claim 6, counterfactual: a process-shared mutex that is not robust stays
+// locked by its dead holder, and the next Acquire() never returns.
+TEST_F(LockTest, ALockThatIsNotRobustFailsLesson8Claim6) {
+  EXPECT_THAT(test::FailsWithBugPutBack("LockTest.AHolderKilledWhileHoldingItDoesNotDeadlockTheNext",
+                                        "lock_not_robust"),
+              IsOk());
 }
 
 // Passes when locked() says whether anyone holds the lock: this thread, another process,

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
@@ -26,6 +27,7 @@
 #include "ipc/task_service.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
+#include "process/testing/counterfactual.h"
 #include "process/testing/spawned_program.h"
 
 namespace mp {
@@ -56,8 +58,18 @@ TEST_F(IpcTest, APipeCarriesWholeMessagesInOrderEvenLargerThanItsBuffer) {
   for (const std::string& message : messages) {
     EXPECT_THAT(pipe->first.Recv(), IsOkAndHolds(message));  // before Join: see pipe.h
   }
-  ASSERT_THAT(sender.Join(), IsOk());
+  // (Bounded: without frames the sender is left blocked on bytes nobody reads.)
+  ASSERT_THAT(sender.Join(internal::BoundOnWaits(kGenerous)), IsOk());
   EXPECT_THAT(sender.exit_code(), Optional(0));
+}
+
+// Claim 1, counterfactual: without the length before each message, a receiver gets
+// whatever one read(2) returns: part of a message, or parts of two.
+TEST_F(IpcTest, UnframedMessagesFailClaim1) {
+  EXPECT_THAT(
+      test::FailsWithBugPutBack("IpcTest.APipeCarriesWholeMessagesInOrderEvenLargerThanItsBuffer",
+                                "pipe_without_frames"),
+      IsOk());
 }
 
 // Claim 2: when the other side has closed the pipe (or exited), Recv() reports end of
@@ -172,6 +184,14 @@ TEST_F(IpcTest, AQueueDeliversEveryItemOfEveryProducerOnce) {
   for (int64_t item = 0; item < kProducers * kItemsEach; ++item) {
     EXPECT_EQ(received.count(item), 1u) << item;
   }
+}
+
+// Claim 5, counterfactual: a Get() that copies the item out but leaves it in the queue
+// hands out the first item again and again, and never the rest.
+TEST_F(IpcTest, AGetThatLeavesTheItemFailsClaim5) {
+  EXPECT_THAT(test::FailsWithBugPutBack("IpcTest.AQueueDeliversEveryItemOfEveryProducerOnce",
+                                        "queue_get_leaves_the_item"),
+              IsOk());
 }
 
 // Claim 7: over gRPC, a named task runs in another process (here a server on an abstract

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "base/cpu_relax.h"
+#include "base/put_bug_back.h"
 
 namespace mp::internal {
 
@@ -17,7 +18,9 @@ absl::Status RobustMutex::Init(bool recursive) {
   pthread_mutexattr_t attributes;
   pthread_mutexattr_init(&attributes);
   pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
-  pthread_mutexattr_setrobust(&attributes, PTHREAD_MUTEX_ROBUST);
+  if (!BugPutBack("lock_not_robust")) {
+    pthread_mutexattr_setrobust(&attributes, PTHREAD_MUTEX_ROBUST);
+  }
   pthread_mutexattr_settype(&attributes,
                             recursive ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_ERRORCHECK);
   int error = pthread_mutex_init(&native, &attributes);
