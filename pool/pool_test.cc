@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "base/testing/status_matchers.h"
 #include "base/unique_fd.h"
 #include "gmock/gmock.h"
@@ -36,6 +37,7 @@
 #include "pool/internal/worker.h"
 #include "pool/pool_task.h"
 #include "process/process.h"
+#include "process/testing/counterfactual.h"
 
 namespace mp {
 namespace {
@@ -339,6 +341,14 @@ TEST_F(PoolFailureTest, ATaskExitingWithAStartUpFailureCodeDoesNotBreakThePool) 
                 StatusIs(absl::StatusCode::kAborted, HasSubstr(absl::StrCat("exited with code ", code))));
   }
   EXPECT_THAT(pool->Apply(Double, 4), IsOkAndHolds(8));
+}
+
+// Lesson 9's claim 5, counterfactual: the bug this test found, put back.
+TEST_F(PoolFailureTest, TakingExitCodesForStartUpFailuresFailsLesson9Claim5) {
+  EXPECT_THAT(
+      test::FailsWithBugPutBack("PoolFailureTest.ATaskExitingWithAStartUpFailureCodeDoesNotBreakThePool",
+                                "exit_code_taken_for_start_up_failure"),
+      IsOk());
 }
 
 // Counts its runs through `fd` (a pipe's write end the fork()ed workers inherited), then
@@ -679,13 +689,23 @@ TEST_F(PoolFailureTest, NothingOfAPoolOutlivesItsProcessHoweverItEnds) {
       EXPECT_EQ(owner.exit_code(), -ending);
       for (int pidfd : pidfds) {
         pollfd ended = {.fd = pidfd, .events = POLLIN, .revents = 0};
-        EXPECT_EQ(poll(&ended, 1, absl::ToInt64Milliseconds(kGenerous)), 1)
+        const absl::Duration bound = internal::BoundOnWaits(kGenerous);
+        EXPECT_EQ(poll(&ended, 1, static_cast<int>(absl::ToInt64Milliseconds(bound))), 1)
             << "a worker outlived its pool's process";
         close(pidfd);
       }
       EXPECT_EQ(ProcessesHoldingSegmentsOf(owner_pid), std::vector<pid_t>{});
+      if (HasFailure()) return;  // the first way that fails says enough
     }
   }
+}
+
+// Lesson 9's claim 6, counterfactual: workers that do not ask for SIGKILL on their
+// parent's death outlive a pool whose process is killed.
+TEST_F(PoolFailureTest, WorkersWithoutPdeathsigFailLesson9Claim6) {
+  EXPECT_THAT(test::FailsWithBugPutBack("PoolFailureTest.NothingOfAPoolOutlivesItsProcessHoweverItEnds",
+                                        "children_without_pdeathsig"),
+              IsOk());
 }
 
 // Passes when callbacks report a MapAsync's results and an ApplyAsync's error.

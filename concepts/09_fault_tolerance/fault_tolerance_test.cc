@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "base/testing/status_matchers.h"
 #include "concepts/09_fault_tolerance/crashing_tasks.h"
 #include "gmock/gmock.h"
@@ -17,6 +18,7 @@
 #include "ipc/shared_value.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
+#include "process/testing/counterfactual.h"
 
 namespace mp::concepts {
 namespace {
@@ -65,7 +67,9 @@ TEST_P(FaultToleranceTest, OnlyTheTaskWhoseWorkerDiedFailsAndTheMapReturns) {
   ASSERT_THAT(pool, IsOk());
   absl::StatusOr<MapResult<int64_t>> async = pool->MapAsync(DoubleOrCrash, Range(20), {.chunksize = 1});
   ASSERT_THAT(async, IsOk());
-  absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> each = async->GetEach(kGenerous);
+  // (Bounded: with the dead worker's chunk forgotten, the map would wait for ever.)
+  absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> each =
+      async->GetEach(internal::BoundOnWaits(kGenerous));
   ASSERT_THAT(each, IsOk()) << "the map did not come back";
   for (int64_t task = 0; task < 20; ++task) {
     if (task == kCrashTask) {
@@ -91,6 +95,23 @@ TEST_P(FaultToleranceTest, TheDeadWorkerIsReplacedAndThePoolGoesOn) {
   });
   EXPECT_EQ(survivors, static_cast<long>(before.size()) - 1) << "exactly one worker is new";
   EXPECT_THAT(pool->Map(DoubleOrCrash, std::vector<int64_t>{1, 2, 3}), IsOkAndHolds(ElementsAre(2, 4, 6)));
+}
+
+// Claims 1 and 3, counterfactuals: a pool that forgets the chunk its dead worker was
+// running (the map waits for it), and one that breaks when a worker dies, as
+// concurrent.futures' ProcessPoolExecutor does (BrokenProcessPool).
+TEST(FaultToleranceCounterfactualTest, ForgettingTheDeadWorkersChunkFailsClaim1) {
+  EXPECT_THAT(test::FailsWithBugPutBack(
+                  "EveryWayToDie/FaultToleranceTest.OnlyTheTaskWhoseWorkerDiedFailsAndTheMapReturns/0",
+                  "dead_workers_chunk_forgotten"),
+              IsOk());
+}
+
+TEST(FaultToleranceCounterfactualTest, BreakingThePoolWhenAWorkerDiesFailsClaim3) {
+  EXPECT_THAT(test::FailsWithBugPutBack(
+                  "EveryWayToDie/FaultToleranceTest.TheDeadWorkerIsReplacedAndThePoolGoesOn/0",
+                  "pool_breaks_when_a_worker_dies"),
+              IsOk());
 }
 
 class RetryTest : public test::IpcLeakCheckedTest {};

@@ -453,7 +453,10 @@ void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
   // whether it ever ran. One that failed to start said why, and broke the pool then. One
   // that exited on its own without a report could not attach to the results queue:
   // another would fail the same way. (A worker killed before it reported is replaced.)
-  if (!worker.started) {
+  // (The bug that lesson 9's claim 5 found, put back: exit codes 3 and 4, which a worker
+  // uses for its own start-up failures, taken as such even from a running task.)
+  const bool start_up_code = exit_code == 3 || exit_code == 4;
+  if (!worker.started || (start_up_code && BugPutBack("exit_code_taken_for_start_up_failure"))) {
     if (exit_code >= 0) {
       BreakLocked(slot, absl::FailedPreconditionError(absl::StrCat(
                             what, " before it reported its start-up: it could not attach to "
@@ -475,7 +478,10 @@ void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
     worker.in_flight.pop_front();
     absl::StrAppend(&record_event, " chunk_first=", running.first_index, " retried=",
                     running.attempts < options_.retries ? 1 : 0);
-    if (++running.attempts <= options_.retries) {
+    if (BugPutBack("dead_workers_chunk_forgotten")) {
+      // The bug that lesson 9's claim 1 rules out: the chunk neither fails nor runs
+      // again, and its job waits for it for ever.
+    } else if (++running.attempts <= options_.retries) {
       worker.in_flight.push_front(std::move(running));
     } else {
       Fail(running, absl::AbortedError(absl::StrCat(what, " while running it")), done);
@@ -486,6 +492,11 @@ void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
     pending_.push_front(std::move(*chunk));
   }
   worker.in_flight.clear();
+  if (BugPutBack("pool_breaks_when_a_worker_dies")) {
+    // The counterfactual of lesson 9's claim 3: concurrent.futures' BrokenProcessPool.
+    BreakLocked(slot, absl::AbortedError(absl::StrCat(what, ": the pool is broken")), done);
+    return;
+  }
   // The manager starts its replacement next, without the lock (StartMissingWorkersLocked).
   worker.needs_start = true;
   worker.replaces = what;

@@ -9,6 +9,8 @@
 #include <exception>
 #include <functional>
 
+#include "base/put_bug_back.h"
+
 namespace mp::internal {
 namespace {
 
@@ -24,7 +26,7 @@ pid_t KernelParentAtStart() { return kernel_parent.load(); }
 void BecomeChild(const Identity* identity, pid_t watched_parent) {
   current_identity.store(identity);
   kernel_parent.store(watched_parent);
-  if (!identity->daemon) return;
+  if (!identity->daemon || BugPutBack("children_without_pdeathsig")) return;
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // The parent may have died before the request took effect: then the kernel will
   // never send the signal, so deliver it ourselves.

@@ -1,5 +1,12 @@
 #include "process/testing/counterfactual.h"
 
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <string>
 #include "absl/strings/string_view.h"
 #include <vector>
@@ -10,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "base/put_bug_back.h"
+#include "base/unique_fd.h"
 #include "process/subprocess.h"
 
 extern char** environ;
@@ -40,27 +48,46 @@ std::vector<std::string> EnvironmentWithBug(absl::string_view bug) {
 
 absl::Status FailsWithBugPutBack(absl::string_view test_name, absl::string_view bug,
                                  absl::Duration bound) {
+  // Its output goes to a memory file, not a pipe: what a bug leaves behind may hold its
+  // copy of the stream open after the test has ended.
+  internal::UniqueFd output(static_cast<int>(::memfd_create("counterfactual-output", MFD_CLOEXEC)));
+  if (!output.valid()) return absl::ErrnoToStatus(errno, "memfd_create");
   Command command;
   command.argv = {"/proc/self/exe", absl::StrCat("--gtest_filter=", test_name),
                   "--gtest_brief=0", "--gtest_color=no"};
   command.environment = EnvironmentWithBug(bug);
-  command.standard_output = Redirect::Pipe();
+  command.standard_output = Redirect::Descriptor(output.get());
   command.standard_error = Redirect::ToStdout();
-  absl::StatusOr<CompletedProgram> run = RunProgram(command, bound);
-  if (!run.ok()) {
-    return absl::Status(run.status().code(),
+  // In a process group of its own: a bug may leave processes behind (a worker that
+  // outlives its pool), and they go with it.
+  command.new_session = true;
+  absl::StatusOr<Subprocess> child = Subprocess::Start(command);
+  if (!child.ok()) return child.status();
+  const pid_t group = child->pid();
+  absl::StatusOr<int> exit_code = child->Wait(bound);
+  ::kill(-group, SIGKILL);
+  if (!exit_code.ok()) {
+    return absl::Status(exit_code.status().code(),
                         absl::StrCat(test_name, " with ", bug, " put back: ",
-                                     run.status().message(),
+                                     exit_code.status().message(),
                                      " (a bug that makes a test wait for ever should make "
                                      "it fail soon instead: see BoundOnWaits())"));
   }
-  const std::string& output = run->stdout_text;
-  const std::string said = absl::StrCat("\n--- its output ---\n", output);
-  if (!absl::StrContains(output, absl::StrCat("[ RUN      ] ", test_name))) {
+  std::string text;
+  char buffer[1 << 16];
+  for (off_t offset = 0;;) {
+    const ssize_t got = ::pread(output.get(), buffer, sizeof buffer, offset);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    text.append(buffer, static_cast<size_t>(got));
+    offset += got;
+  }
+  const std::string said = absl::StrCat("\n--- its output ---\n", text);
+  if (!absl::StrContains(text, absl::StrCat("[ RUN      ] ", test_name))) {
     return absl::NotFoundError(
         absl::StrCat(test_name, " did not run: is the name right?", said));
   }
-  if (run->exit_code == 0 || absl::StrContains(output, absl::StrCat("[       OK ] ", test_name))) {
+  if (*exit_code == 0 || absl::StrContains(text, absl::StrCat("[       OK ] ", test_name))) {
     return absl::FailedPreconditionError(absl::StrCat(
         test_name, " passed with ", bug, " put back: it cannot show that bug", said));
   }

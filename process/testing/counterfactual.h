@@ -10,7 +10,8 @@
 //
 // The test runs again in a child: this very test binary, filtered to that one test, with
 // MP_TESTING_PUT_BUG_BACK set, and without Bazel's variables for sharding and output
-// files, so that the child neither skips the test nor overwrites our report.
+// files, so that the child neither skips the test nor overwrites our report. It runs in a
+// process group of its own, killed when it ends: a bug may leave processes behind.
 
 #ifndef MP_PROCESS_TESTING_COUNTERFACTUAL_H_
 #define MP_PROCESS_TESTING_COUNTERFACTUAL_H_
