@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "concepts/raw_calls.h"
 
 namespace mp::concepts {
@@ -82,7 +83,11 @@ absl::StatusOr<TwoReturns> ForkReturnsTwice() {
   pid_t fields[3] = {-1, -1, -1};
   if (report.size() != sizeof(fields)) return absl::InternalError("the child did not report");
   std::memcpy(fields, report.data(), sizeof(fields));
-  return TwoReturns{.in_parent = returned, .in_child = fields[0], .child_getpid = fields[1],
+  // Claim 1's counterfactual (base/put_bug_back.h): the child's value read from the
+  // parent's variable, as a program that forgets fork() returned twice would.
+  const pid_t in_child =
+      internal::BugPutBack("fork_child_value_from_parent") ? returned : fields[0];
+  return TwoReturns{.in_parent = returned, .in_child = in_child, .child_getpid = fields[1],
                     .child_getppid = fields[2]};
 }
 
@@ -123,10 +128,21 @@ absl::StatusOr<Exec> ForkAndExec(const std::vector<std::string>& argv,
   absl::StatusOr<std::pair<int, int>> channel = NewPipe();
   if (!channel.ok()) return channel.status();
   const auto [from_child, child_stdout] = *channel;
+  // Claim 2's counterfactual (base/put_bug_back.h): the program run in a new process (a
+  // grandchild), as if exec started one.
+  const bool exec_in_a_new_process = internal::BugPutBack("exec_in_a_new_process");
 
   const pid_t child = fork();
   if (child == -1) return absl::ErrnoToStatus(errno, "fork");
   if (child == 0) {
+    if (exec_in_a_new_process) {
+      const pid_t grandchild = fork();
+      if (grandchild != 0) {
+        int grandchild_status = 0;
+        if (grandchild > 0) waitpid(grandchild, &grandchild_status, 0);
+        _exit(WIFEXITED(grandchild_status) ? WEXITSTATUS(grandchild_status) : 1);
+      }
+    }
     dup2(child_stdout, STDOUT_FILENO);  // dup2's copy is not close-on-exec: exec keeps it
     execve(args[0], args.data(), env.data());
     // Only reached if execve() failed: the program is still ours, so say why and leave
@@ -245,6 +261,8 @@ absl::StatusOr<int> ForkWhereNoProcessMayStart() {
   return absl::UnimplementedError("no seccomp filter written for this architecture");
 #endif
 #if defined(__x86_64__) || defined(__aarch64__)
+  // Claim 7's counterfactual (base/put_bug_back.h): no filter, so fork() succeeds.
+  const bool filter_left_out = internal::BugPutBack("seccomp_filter_left_out");
   absl::StatusOr<std::array<int, 2>> found = InALab([&]() -> std::array<int, 2> {
     // clone and clone3 (what fork() calls) fail with EAGAIN; everything else is allowed.
     sock_filter rules[] = {
@@ -259,8 +277,8 @@ absl::StatusOr<int> ForkWhereNoProcessMayStart() {
     };
     sock_fprog program = {.len = sizeof(rules) / sizeof(rules[0]), .filter = rules};
     int error = -1;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
-        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0) {
+    if (filter_left_out || (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+                            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0)) {
       const pid_t grandchild = fork();
       if (grandchild == 0) _exit(0);
       error = grandchild == -1 ? errno : 0;

@@ -11,6 +11,7 @@
 #include "concepts/03b_fork_exec_wait/by_hand.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "process/testing/counterfactual.h"
 #include "process/testing/leak_check.h"
 
 namespace mp::concepts {
@@ -100,6 +101,27 @@ TEST_F(ForkExecWaitTest, ASignalInterruptsWaitpidUnlessItsHandlerAsksForRestart)
 // Claim 7: fork() can fail, returning -1 with errno EAGAIN where no process may start.
 TEST_F(ForkExecWaitTest, ForkFailsWithEagainWhereNoProcessMayStart) {
   EXPECT_THAT(ForkWhereNoProcessMayStart(), IsOkAndHolds(EAGAIN));
+}
+
+// Claims 1, 2 and 7, counterfactuals: each test fails with its bug put back in this
+// lesson's code (base/put_bug_back.h), run again in a child process.
+TEST_F(ForkExecWaitTest, TheChildsValueTakenFromTheParentFailsClaim1) {
+  EXPECT_THAT(test::FailsWithBugPutBack(
+                  "ForkExecWaitTest.ForkReturnsTheChildsPidInTheParentAndZeroInTheChild",
+                  "fork_child_value_from_parent"),
+              IsOk());
+}
+
+TEST_F(ForkExecWaitTest, ExecInANewProcessFailsClaim2) {
+  EXPECT_THAT(test::FailsWithBugPutBack("ForkExecWaitTest.ExecReplacesTheProgramInTheSameProcess",
+                                        "exec_in_a_new_process"),
+              IsOk());
+}
+
+TEST_F(ForkExecWaitTest, NoSeccompFilterFailsClaim7) {
+  EXPECT_THAT(test::FailsWithBugPutBack("ForkExecWaitTest.ForkFailsWithEagainWhereNoProcessMayStart",
+                                        "seccomp_filter_left_out"),
+              IsOk());
 }
 
 }  // namespace
