@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -26,6 +27,7 @@
 #include "pool/trace/timeline_files.h"
 #include "process/life_record.h"
 #include "process/process.h"
+#include "process/testing/counterfactual.h"
 
 namespace mp {
 namespace {
@@ -61,7 +63,10 @@ MP_POOL_TASK(OpenSharedState);
 // Returns {task, the order in which it finished}. Task 0 holds its worker until 400 other
 // tasks have finished, which only happens if the other worker keeps taking tasks.
 std::pair<int, int> FinishLateIfFirst(int task) {
-  if (task == 0 && !enough_finished->Wait(kGenerous).ok()) return {task, -1};
+  // (Bounded: where tasks were dealt out up front, 400 never finish while it waits.)
+  if (task == 0 && !enough_finished->Wait(internal::BoundOnWaits(kGenerous)).ok()) {
+    return {task, -1};
+  }
   int32_t order = -1;
   if (!finished->Update([&order](int32_t& n) { order = ++n; }).ok()) return {task, -1};
   if (order == kFinishedBeforeTaskZero) enough_finished->Set();
@@ -150,6 +155,14 @@ TEST_F(LateTaskZeroTest, WhileOneWorkerIsBusyTheOtherKeepsTakingTasks) {
     tasks.insert(next->first);
   }
   EXPECT_EQ(tasks.size(), static_cast<size_t>(kLateTasks));
+}
+
+// Claim 3, counterfactual: tasks dealt out in fixed shares up front, as a static schedule
+// does: the tasks queued behind task 0 wait for it, and 400 never finish before it.
+TEST_F(LateTaskZeroTest, TasksDealtOutUpFrontFailClaim3) {
+  EXPECT_THAT(test::FailsWithBugPutBack("LateTaskZeroTest.WhileOneWorkerIsBusyTheOtherKeepsTakingTasks",
+                                        "tasks_dealt_up_front"),
+              IsOk());
 }
 
 // Claim 4: Map gives the results in input order, whatever order the tasks finish in.

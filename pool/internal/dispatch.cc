@@ -8,6 +8,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "base/put_bug_back.h"
 
 namespace mp::internal {
 
@@ -33,6 +34,16 @@ Destinations ChooseDestinations(absl::Span<const WorkerLoad> workers, size_t pen
   };
   absl::InlinedVector<Chosen, 16> chosen(workers.size());
   Destinations destinations;
+  const bool any_takes_chunks = std::any_of(workers.begin(), workers.end(),
+                                            [](const WorkerLoad& w) { return w.takes_chunks; });
+  if (BugPutBack("tasks_dealt_up_front") && any_takes_chunks) {
+    // Lesson 4's counterfactual: every chunk dealt out at once, in turn, to the workers
+    // there are, busy or not and however many they hold, as a static schedule would.
+    for (size_t slot = 0; destinations.size() < pending; slot = (slot + 1) % workers.size()) {
+      if (workers[slot].takes_chunks) destinations.push_back(slot);
+    }
+    return destinations;
+  }
   while (destinations.size() < pending) {
     const int64_t tasks = static_cast<int64_t>(tasks_of(destinations.size()));
     size_t best = workers.size();

@@ -514,8 +514,9 @@ void PoolCore::Dispatch(Callbacks& done) {
 bool PoolCore::DispatchRound(Callbacks& done) {
   // Choose (dispatch.h), from a snapshot of the workers.
   absl::InlinedVector<WorkerLoad, 16> loads;
+  const bool dealt_up_front = BugPutBack("tasks_dealt_up_front");  // see ChooseDestinations
   for (const Worker& worker : workers_) {
-    loads.push_back({.takes_chunks = worker.process != nullptr && worker.refilling,
+    loads.push_back({.takes_chunks = worker.process != nullptr && (worker.refilling || dealt_up_front),
                      .in_flight = worker.in_flight.size(),
                      .limit = worker.chunk_limit(),
                      .tasks_sent = worker.tasks_sent});
