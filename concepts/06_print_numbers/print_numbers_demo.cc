@@ -31,6 +31,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "base/cli/parse_flags.h"
+#include "base/put_bug_back.h"
 #include "base/xml_text.h"
 #include "pool/trace/timeline_files.h"
 
@@ -71,15 +72,20 @@ std::vector<int> OneRun(int processes, bool chained) {
     int ends[2];
     if (pipe(ends) == 0) token = {ends[0], ends[1]};
   }
+  // Claim 5's counterfactual (base/put_bug_back.h): the chain run the wrong way, child
+  // i waiting for child i+1, so that the one order seen is not 1 2 ... N.
+  const bool backwards = chained && mp::internal::BugPutBack("chain_runs_backwards");
   std::vector<pid_t> children;
   for (int number = 1; number <= processes; ++number) {
     const pid_t pid = fork();
     if (pid == 0) {
       char token = 0;
-      if (chained && number > 1) (void)!read(tokens[number - 2].first, &token, 1);
+      if (chained && !backwards && number > 1) (void)!read(tokens[number - 2].first, &token, 1);
+      if (backwards && number < processes) (void)!read(tokens[number - 1].first, &token, 1);
       const std::string line = absl::StrCat(number, "\n");
       (void)!write(numbers[1], line.data(), line.size());
-      if (chained) (void)!write(tokens[number - 1].second, &token, 1);
+      if (chained && !backwards) (void)!write(tokens[number - 1].second, &token, 1);
+      if (backwards && number > 1) (void)!write(tokens[number - 2].second, &token, 1);
       _exit(0);
     }
     if (pid > 0) children.push_back(pid);
@@ -182,7 +188,11 @@ int Explore(int processes, int runs, bool chained) {
 int main(int argc, char** argv) {
   mp::cli::ParseFlags(argc, argv, "Starts N processes that each print their own number.");
   const int processes = absl::GetFlag(FLAGS_processes);
-  if (processes < 1 || processes > 1000) mp::cli::ExitBadUsage("--processes must be 1 to 1000");
+  // (Claim 3's counterfactual, base/put_bug_back.h: a count below 1 let through.)
+  const bool below_one_accepted = mp::internal::BugPutBack("process_count_below_one_accepted");
+  if ((processes < 1 && !below_one_accepted) || processes > 1000) {
+    mp::cli::ExitBadUsage("--processes must be 1 to 1000");
+  }
 
   const int explore = absl::GetFlag(FLAGS_explore);
   if (explore < 0 || explore > 100'000) mp::cli::ExitBadUsage("--explore must be 0 to 100000");
@@ -195,6 +205,14 @@ int main(int argc, char** argv) {
   // Anything still in our stdio buffer would be copied into every child by fork() and
   // could be printed N+1 times. Flush before forking (unless showing what happens if not).
   if (!show_the_trap) std::fflush(stdout);
+
+  // Claim 2's counterfactual (base/put_bug_back.h): the parent's line printed without
+  // waiting for the children; before they even start, so that the test sees it surely.
+  const bool parent_first = mp::internal::BugPutBack("parent_prints_before_waiting");
+  if (parent_first) {
+    std::printf("All processes have completed.\n");
+    std::fflush(stdout);
+  }
 
   std::vector<pid_t> children;
   for (int number = 1; number <= processes; ++number) {
@@ -219,7 +237,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "Some processes failed.\n");
     return 1;
   }
-  std::printf("All processes have completed.\n");
+  if (!parent_first) std::printf("All processes have completed.\n");
   if (explore > 0) {
     std::fflush(stdout);  // before the explorer forks
     return Explore(processes, explore, absl::GetFlag(FLAGS_chained));

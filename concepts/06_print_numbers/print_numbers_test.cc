@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -13,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "process/testing/counterfactual.h"
 #include "process/testing/spawned_program.h"
 
 namespace {
@@ -122,6 +124,27 @@ TEST(PrintNumbersTest, TheExplorerSeesOnlyPermutationsAndChainingLeavesOneOrder)
       EXPECT_EQ(orders, (std::map<std::string, int>{{"1 2 3 4", 30}}));
     }
   }
+}
+
+// Claims 2, 3 and 5, counterfactuals: each test fails with its bug put back in the demo
+// (base/put_bug_back.h), run again in a child process that passes the bug on to the demo.
+TEST(PrintNumbersTest, TheParentPrintingBeforeWaitingFailsClaim2) {
+  const absl::Status shown = mp::test::FailsWithBugPutBack(
+      "PrintNumbersTest.EachNumberPrintedOnceWholeAndTheParentLast", "parent_prints_before_waiting");
+  EXPECT_TRUE(shown.ok()) << shown;
+}
+
+TEST(PrintNumbersTest, ACountBelowOneAcceptedFailsClaim3) {
+  const absl::Status shown = mp::test::FailsWithBugPutBack(
+      "PrintNumbersTest.BadProcessCountsAreRefused", "process_count_below_one_accepted");
+  EXPECT_TRUE(shown.ok()) << shown;
+}
+
+TEST(PrintNumbersTest, AChainRunBackwardsFailsClaim5) {
+  const absl::Status shown = mp::test::FailsWithBugPutBack(
+      "PrintNumbersTest.TheExplorerSeesOnlyPermutationsAndChainingLeavesOneOrder",
+      "chain_runs_backwards");
+  EXPECT_TRUE(shown.ok()) << shown;
 }
 
 }  // namespace

@@ -91,6 +91,13 @@ absl::Status FailsWithBugPutBack(absl::string_view test_name, absl::string_view 
     return absl::FailedPreconditionError(absl::StrCat(
         test_name, " passed with ", bug, " put back: it cannot show that bug", said));
   }
+  // A crash shows nothing about the test's checks: it may come from anywhere (a missing
+  // runfile, a bug that breaks something else first). One of its checks must fail.
+  if (!absl::StrContains(text, absl::StrCat("[  FAILED  ] ", test_name))) {
+    return absl::AbortedError(absl::StrCat(test_name, " with ", bug,
+                                           " put back ended (exit code ", *exit_code,
+                                           ") before any of its checks failed", said));
+  }
   return absl::OkStatus();
 }
 

@@ -24,9 +24,10 @@
 namespace mp::test {
 
 // OK if the test `test_name` ("Suite.Name", or "Suite/Param.Name/0" for a parameterized
-// one) of the running binary ran and failed, or crashed, with `bug` put back. Otherwise
-// an error that says what happened instead (it passed, did not run, or still ran after
-// `bound`, when it is killed) and carries the child's output.
+// one) of the running binary ran with `bug` put back and one of its checks failed.
+// Otherwise an error that says what happened instead (it passed, did not run, crashed
+// before a check failed, or still ran after `bound`, when it is killed) and carries the
+// child's output.
 absl::Status FailsWithBugPutBack(absl::string_view test_name, absl::string_view bug,
                                  absl::Duration bound = absl::Minutes(2));
 

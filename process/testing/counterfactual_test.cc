@@ -1,5 +1,7 @@
 #include "process/testing/counterfactual.h"
 
+#include <cstdlib>
+
 #include "absl/status/status.h"
 #include "base/put_bug_back.h"
 #include "base/testing/status_matchers.h"
@@ -24,6 +26,16 @@ TEST(CounterfactualTest, ATestThatFailsWithItsBugIsShown) {
 TEST(CounterfactualTest, ATestThatPassesWithTheBugIsReported) {
   EXPECT_THAT(FailsWithBugPutBack("CounterfactualTest.FailsOnlyWithTheBug", "the_bugs"),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("passed with the_bugs")));
+}
+
+// Ends its process when "crash" is put back: not a failed check.
+TEST(CounterfactualTest, CrashesWithTheBug) {
+  if (internal::BugPutBack("crash")) std::abort();
+}
+
+TEST(CounterfactualTest, ACrashIsReportedNotTakenForAFailedCheck) {
+  EXPECT_THAT(FailsWithBugPutBack("CounterfactualTest.CrashesWithTheBug", "crash"),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("before any of its checks failed")));
 }
 
 TEST(CounterfactualTest, ATestThatDoesNotExistIsReported) {
