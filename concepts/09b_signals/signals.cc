@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "concepts/raw_calls.h"
 #include "process/exit_code.h"
 
@@ -211,11 +212,14 @@ absl::StatusOr<int> WriteToAClosedPipe(bool ignore_sigpipe) {
 }
 
 absl::StatusOr<SignalAsData> ReadASignalFromADescriptor() {
-  absl::StatusOr<std::array<int, 2>> found = InALab([]() -> std::array<int, 2> {
+  const bool signal_left_unblocked = internal::BugPutBack("signal_left_unblocked");
+  absl::StatusOr<std::array<int, 2>> found = InALab([=]() -> std::array<int, 2> {
     sigset_t usr1;
     sigemptyset(&usr1);
     sigaddset(&usr1, SIGUSR1);
-    sigprocmask(SIG_BLOCK, &usr1, nullptr);  // not delivered: kept for the descriptor
+    // Not delivered: kept for the descriptor. (Claim 5's counterfactual, a switch of
+    // base/put_bug_back.h, leaves it unblocked: its default action ends the lab.)
+    if (!signal_left_unblocked) sigprocmask(SIG_BLOCK, &usr1, nullptr);
     const int descriptor = signalfd(-1, &usr1, SFD_CLOEXEC);
     if (descriptor < 0) return {-1, -1};
     const pid_t sender = fork();

@@ -7,6 +7,7 @@
 #include "concepts/09b_signals/signals.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "process/testing/counterfactual.h"
 #include "process/testing/leak_check.h"
 
 namespace mp::concepts {
@@ -56,6 +57,14 @@ TEST_F(SignalsTest, ABlockedSignalCanBeReadFromADescriptor) {
   ASSERT_THAT(read, IsOk());
   EXPECT_GT(read->sender_actual, 0);
   EXPECT_EQ(read->sender_reported, read->sender_actual);
+}
+
+// Claim 5, counterfactual: a signal left unblocked is delivered, not kept for the
+// descriptor, and SIGUSR1's default action ends the process that was to read it.
+TEST_F(SignalsTest, ASignalLeftUnblockedFailsClaim5) {
+  EXPECT_THAT(test::FailsWithBugPutBack("SignalsTest.ABlockedSignalCanBeReadFromADescriptor",
+                                        "signal_left_unblocked"),
+              IsOk());
 }
 
 // Claim 6: an orphan is adopted by the nearest ancestor that declared itself a subreaper
