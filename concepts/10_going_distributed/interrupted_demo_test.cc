@@ -23,10 +23,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "base/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipc/shared_memory.h"
+#include "process/testing/counterfactual.h"
 #include "process/testing/leak_check.h"
 #include "process/testing/spawned_program.h"
 
@@ -71,7 +73,8 @@ TEST(InterruptedDemoTest, CtrlCWhileAHostIsStoppedLeavesNothingBehind) {
   ASSERT_THAT(demo->Wait(kGenerous), IsOk()) << "the demo did not end";
   // Processes may still start after the Ctrl-C (a pool replacing a worker that died of
   // it): wait for everyone in the group, again, until nobody is left or the time is up.
-  const absl::Time deadline = absl::Now() + kGenerous;
+  // (Bounded: a host that did not ask for SIGCONT stays stopped for ever.)
+  const absl::Time deadline = absl::Now() + internal::BoundOnWaits(kGenerous);
   std::vector<pid_t> left = test::LiveMembersOfGroup(group);
   while (!left.empty() && absl::Now() < deadline) {
     for (pid_t member : left) WaitUntilEnded(member, deadline);
@@ -82,6 +85,14 @@ TEST(InterruptedDemoTest, CtrlCWhileAHostIsStoppedLeavesNothingBehind) {
     EXPECT_EQ(ProcessesHoldingSegmentsOf(member), std::vector<pid_t>{}) << member;
   }
   kill(-group, SIGKILL);  // if this failed: leave nothing for the next test
+}
+
+// Claim 9, counterfactual: a host that does not ask for SIGCONT on its parent's death
+// (base/put_bug_back.h) stays stopped when the demo ends, and outlives it.
+TEST(InterruptedDemoTest, AHostWithoutSigcontOnItsParentsDeathFailsClaim9) {
+  EXPECT_THAT(test::FailsWithBugPutBack("InterruptedDemoTest.CtrlCWhileAHostIsStoppedLeavesNothingBehind",
+                                        "host_without_sigcont_on_parent_death"),
+              IsOk());
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/put_bug_back.h"
 #include "base/unique_fd.h"
 #include "ipc/grpc_status.h"
 #include "pool/remote/worker_host.h"
@@ -136,6 +137,8 @@ absl::Status RemoteCore::Submit(const internal::EngineCall& call) {
 }
 
 void RemoteCore::Send(size_t index, int lane) {
+  // Lesson 10's claim 1, counterfactual: only the first host is sent anything.
+  if (index != 0 && internal::BugPutBack("only_the_first_host_used")) return;
   internal::MutexLock lock(mutex_);
   while (true) {
     while (phase_ != Phase::kTerminating && hosts_[index].status.alive && pending_.empty()) {
@@ -148,7 +151,10 @@ void RemoteCore::Send(size_t index, int lane) {
 
     grpc::ClientContext context;
     AddToken(context);
-    context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
+    // (Lesson 10's claim 7, counterfactual: a call without a deadline.)
+    if (!internal::BugPutBack("remote_calls_without_deadline")) {
+      context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
+    }
     hosts_[index].calls.insert(&context);
     ChunkRequest request;
     request.set_task_name(chunk.task_name);
@@ -208,7 +214,8 @@ void RemoteCore::File(size_t index, Chunk& chunk, const grpc::Status& status,
   if (host_lost) {
     // Not this chunk's fault: it goes first to the hosts still alive.
     if (host.status.alive) DeclareDeadLocked(index, status.error_message(), done);
-    if (HostsAliveLocked()) {
+    // (Lesson 10's claim 5, counterfactual: the lost host's chunk failed instead.)
+    if (HostsAliveLocked() && !internal::BugPutBack("lost_hosts_chunks_failed")) {
       pending_.push_front(std::move(chunk));
     } else {
       FailLocked(chunk, absl::UnavailableError("every worker host of this pool is down"), done);
@@ -276,7 +283,9 @@ void RemoteCore::WatchHealth() {
       const grpc::Status status = stub.Health(&context, HealthRequest(), &health);
       Callbacks done;
       mutex_.Lock();
-      if (!status.ok() && hosts_[index].status.alive && phase_ != Phase::kTerminating) {
+      // (Lesson 10's claim 6, counterfactual: a host that misses its checks kept.)
+      if (!status.ok() && hosts_[index].status.alive && phase_ != Phase::kTerminating &&
+          !internal::BugPutBack("silent_host_never_given_up")) {
         DeclareDeadLocked(index,
                           absl::StrCat("missed a health check: ",
                                        Unreachable(hosts_[index].status.address, status, wait).message()),

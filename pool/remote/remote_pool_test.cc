@@ -2,6 +2,7 @@
 // listening on loopback. (remote_pool_netns_test.sh does the same across network
 // namespaces, at addresses it assigns.)
 
+#include "base/put_bug_back.h"
 #include "pool/remote/remote_pool.h"
 
 #include <netinet/in.h>
@@ -36,6 +37,7 @@
 #include "pool/trace/timeline_files.h"
 #include "pool/trace/trace_format.h"
 #include "process/life_record.h"
+#include "process/testing/counterfactual.h"
 #include "process/testing/spawned_program.h"
 
 namespace mp {
@@ -206,6 +208,14 @@ TEST_F(RemotePoolTest, AHostKilledMidMapHasItsChunksRunOnTheOthers) {
   EXPECT_THAT(pool->Map(Square, Range(100)), IsOk());
   EXPECT_THAT(hosts_[0].program->Wait(kGenerous), IsOkAndHolds(-SIGKILL));
   hosts_.erase(hosts_.begin());
+}
+
+// Lesson 10's claim 5, counterfactual: the chunks of a host that died failed, not run on
+// the others (base/put_bug_back.h).
+TEST_F(RemotePoolTest, FailingALostHostsChunksFailsLesson10Claim5) {
+  EXPECT_THAT(test::FailsWithBugPutBack("RemotePoolTest.AHostKilledMidMapHasItsChunksRunOnTheOthers",
+                                        "lost_hosts_chunks_failed"),
+              IsOk());
 }
 
 // Passes when SIGTERM ends a host in order: exit code 0, its workers gone, its shared
@@ -414,6 +424,14 @@ TEST_F(RemotePoolTest, AChunkThatOutlivesItsDeadlineFails) {
   EXPECT_THAT(pool->Apply(Square, int64_t{3}), IsOkAndHolds(9));  // the host still serves
 }
 
+// Lesson 10's claim 7, counterfactual: a call without a deadline waits for the chunk,
+// however long it takes.
+TEST_F(RemotePoolTest, ACallWithoutADeadlineFailsLesson10Claim7) {
+  EXPECT_THAT(test::FailsWithBugPutBack("RemotePoolTest.AChunkThatOutlivesItsDeadlineFails",
+                                        "remote_calls_without_deadline"),
+              IsOk());
+}
+
 // Passes when malformed and oversized requests get a status each, and the host serves
 // on.
 TEST_F(RemotePoolTest, MalformedAndOversizedRequestsAreRefusedAndTheHostServesOn) {
@@ -447,6 +465,14 @@ TEST_F(RemotePoolTest, MalformedAndOversizedRequestsAreRefusedAndTheHostServesOn
   EXPECT_THAT(pool->Apply(Echo, std::string(10'000, 'x')),
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr(address)));
   EXPECT_THAT(pool->Apply(Echo, std::string("small")), IsOkAndHolds("small"));
+}
+
+// Lesson 10's claim 3, counterfactual: a host that leaves gRPC's own limits in place of
+// --max_message_bytes takes the oversized chunk.
+TEST_F(RemotePoolTest, AHostWithoutItsMessageLimitFailsLesson10Claim3) {
+  EXPECT_THAT(test::FailsWithBugPutBack("RemotePoolTest.MalformedAndOversizedRequestsAreRefusedAndTheHostServesOn",
+                                        "host_without_a_message_limit"),
+              IsOk());
 }
 
 }  // namespace

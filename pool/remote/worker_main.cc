@@ -40,6 +40,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/cli/parse_flags.h"
+#include "base/put_bug_back.h"
 #include "base/unique_fd.h"
 #include "grpcpp/grpcpp.h"
 #include "pool/remote/worker_host.h"
@@ -177,7 +178,9 @@ int main(int argc, char** argv) {
                                        "), or listen on a unix: socket file"));
   }
   const std::shared_ptr<grpc::ServerCredentials> credentials = ServerCredentials();
-  if (absl::GetFlag(FLAGS_exit_on_stdin_eof)) {
+  // (Lesson 10's claim 9, counterfactual: no SIGCONT asked for.)
+  if (absl::GetFlag(FLAGS_exit_on_stdin_eof) &&
+      !mp::internal::BugPutBack("host_without_sigcont_on_parent_death")) {
     // A host that is stopped (SIGSTOP) when its parent dies would wait, stopped, forever:
     // a stopped process acts on no signal but SIGKILL and SIGCONT, and stdin's end of file
     // goes unread. So the kernel sends SIGCONT when the parent dies: the host resumes, acts
@@ -203,8 +206,11 @@ int main(int argc, char** argv) {
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, credentials, &port);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(max_bytes));
-  builder.SetMaxSendMessageSize(static_cast<int>(max_bytes));
+  // (Lesson 10's claim 3, counterfactual: gRPC's own limits left in place.)
+  if (!mp::internal::BugPutBack("host_without_a_message_limit")) {
+    builder.SetMaxReceiveMessageSize(static_cast<int>(max_bytes));
+    builder.SetMaxSendMessageSize(static_cast<int>(max_bytes));
+  }
   builder.RegisterService(host->get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
