@@ -296,4 +296,30 @@ absl::Status ByteQueue::JoinTasks(absl::Duration timeout) {
   return absl::OkStatus();
 }
 
+ByteQueue& ByteQueue::operator=(ByteQueue&& other) noexcept {
+  sentinel_.reset();
+  state_ = std::move(other.state_);
+  capacity_ = other.capacity_;
+  spin_ = other.spin_;
+  closed_ = other.closed_;
+  sentinel_ = std::move(other.sentinel_);
+  return *this;
+}
+
+void ByteQueue::SentinelDeleter::operator()(internal::QueueSentinel* sentinel) const {
+  if (sentinel->Ours()) delete sentinel;
+}
+
+absl::StatusOr<int> ByteQueue::sentinel() {
+  if (closed_) return ClosedError("sentinel()");
+  if (sentinel_ == nullptr || !sentinel_->Ours()) {
+    State& state = *state_;
+    absl::StatusOr<std::unique_ptr<internal::QueueSentinel>> started =
+        internal::QueueSentinel::Start(state.items, state.not_empty, state.not_full);
+    if (!started.ok()) return started.status();
+    sentinel_.reset(started->release());
+  }
+  return sentinel_->fd();
+}
+
 }  // namespace mp

@@ -44,6 +44,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -54,6 +55,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ipc/internal/futex_condition.h"
+#include "ipc/internal/queue_sentinel.h"
 #include "ipc/internal/robust_mutex.h"
 #include "ipc/internal/shared_state.h"
 
@@ -81,6 +83,10 @@ class ByteQueue {
   static absl::StatusOr<ByteQueue> Attach(const std::string& name,
                                           absl::Duration spin = QueueOptions{}.spin);
 
+  ByteQueue(ByteQueue&&) = default;
+  // Stops this handle's sentinel (sentinel()) before the memory it watches goes.
+  ByteQueue& operator=(ByteQueue&& other) noexcept;
+
   // Appends `message`, waiting up to `timeout` for room: DeadlineExceeded (Python's
   // queue.Full) if none comes. InvalidArgument if the message can never fit.
   absl::Status Put(std::string_view message, absl::Duration timeout = absl::InfiniteDuration());
@@ -106,6 +112,17 @@ class ByteQueue {
   // nothing to do here: no feeder thread stands between Put() and the queue.)
   void Close() { closed_ = true; }
   bool closed() const { return closed_; }
+
+  // A descriptor that is readable while the queue holds a message, for mp::Wait()
+  // beside processes, pipes and results (Python: connection.wait() on a queue's
+  // reader). A thread of this process keeps it in step with the queue (see
+  // internal/queue_sentinel.h): started by the first call, stopped when this handle is
+  // destroyed; the descriptor stays valid until then. Readable means "look now": Get()
+  // with a timeout may still find nothing if another consumer was first. While it
+  // watches, every Get() on the queue makes one futex wake-up more. A child forked
+  // after the call gets its own by calling sentinel() again. FailedPrecondition on a
+  // closed handle. Call it from one thread at a time, as Close().
+  absl::StatusOr<int> sentinel();
 
   // Messages queued now; stale as soon as it returns when others are active.
   size_t size() const;
@@ -154,6 +171,12 @@ class ByteQueue {
   ByteQueue(internal::SharedState<State> state, uint64_t capacity, absl::Duration spin)
       : state_(std::move(state)), capacity_(capacity), spin_(spin) {}
 
+  // Deletes a sentinel in the process that started it; in a forked child, which has
+  // the object but not its thread, leaves it be (there is no thread to stop).
+  struct SentinelDeleter {
+    void operator()(internal::QueueSentinel* sentinel) const;
+  };
+
   // Locks the queue, repairing the counts if the previous holder died. OK: the caller
   // holds state_->mutex (and says so to the analysis with AssertHeld()); it unlocks it.
   absl::Status LockQueue(absl::Time deadline) const;
@@ -189,6 +212,8 @@ class ByteQueue {
   uint64_t capacity_;
   absl::Duration spin_;
   bool closed_ = false;  // this handle's, in this process
+  // Declared after state_, so destroyed before the memory it watches is unmapped.
+  std::unique_ptr<internal::QueueSentinel, SentinelDeleter> sentinel_;
 };
 
 }  // namespace mp

@@ -56,6 +56,8 @@ class Queue {
   // As ByteQueue::Close(): Put() and Get() through this handle fail from now on.
   void Close() { bytes_.Close(); }
   bool closed() const { return bytes_.closed(); }
+  // As ByteQueue::sentinel(): readable while a value is queued, for mp::Wait().
+  absl::StatusOr<int> sentinel() { return bytes_.sentinel(); }
   size_t size() const { return bytes_.size(); }
   bool empty() const { return bytes_.empty(); }
   bool full() const { return bytes_.full(); }

@@ -24,6 +24,7 @@
 #include "ipc/testing/ipc_leak_check.h"
 #include "process/process.h"
 #include "process/task_registry.h"
+#include "process/wait.h"
 #include "process/testing/leak_check.h"
 
 namespace mp {
@@ -429,6 +430,142 @@ TEST_F(QueueTest, TypedValuesTravelToAndFromASpawnedProgram) {
   absl::StatusOr<Queue<int64_t>> misread = Queue<int64_t>::Attach(requests->name());
   ASSERT_THAT(misread, IsOk());
   EXPECT_THAT(misread->Get(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("wrong type")));
+}
+
+// Skips a test whose forked child starts a thread (a sentinel's) while its parent has one:
+// ThreadSanitizer refuses that ("starting new threads after multi-threaded fork is not
+// supported"); glibc and these sentinels do not mind.
+#if defined(__SANITIZE_THREAD__)
+#define MP_SKIP_UNDER_TSAN_IF_FORKED(forked)                                                  \
+  if (forked) GTEST_SKIP() << "ThreadSanitizer cannot start a thread in a child forked from " \
+                              "a process with threads"
+#else
+#define MP_SKIP_UNDER_TSAN_IF_FORKED(forked) (void)(forked)
+#endif
+
+// True once mp::Wait() no longer finds `fd` readable; false if it still is at `deadline`.
+// (The sentinel's thread clears it soon after the queue empties, not at the same moment.)
+bool BecomesUnreadable(int fd, absl::Time deadline) {
+  while (absl::Now() < deadline) {
+    absl::StatusOr<std::vector<int>> ready = Wait({fd}, absl::ZeroDuration());
+    if (!ready.ok()) return false;
+    if (ready->empty()) return true;
+    sched_yield();
+  }
+  return false;
+}
+
+// Passes when a queue's sentinel is readable exactly while the queue holds a message: not
+// before a Put(), as soon as one lands (from another process), and not once it is taken.
+TEST_F(QueueTest, ASentinelIsReadableWhileTheQueueHoldsAMessage) {
+  absl::StatusOr<Queue<int64_t>> queue = Queue<int64_t>::Create();
+  ASSERT_THAT(queue, IsOk());
+  absl::StatusOr<int> sentinel = queue->sentinel();
+  ASSERT_THAT(sentinel, IsOk());
+  EXPECT_THAT(queue->sentinel(), IsOkAndHolds(*sentinel)) << "one per handle";
+  EXPECT_THAT(Wait({*sentinel}, absl::ZeroDuration()), IsOkAndHolds(::testing::IsEmpty()));
+
+  Process producer([&queue] { return queue->Put(42).ok() ? 0 : 1; });
+  ASSERT_THAT(producer.Start(), IsOk());
+  EXPECT_THAT(Wait({*sentinel}, kGenerous), IsOkAndHolds(::testing::ElementsAre(*sentinel)));
+  EXPECT_THAT(Wait({*sentinel}, absl::ZeroDuration()),
+              IsOkAndHolds(::testing::ElementsAre(*sentinel)))
+      << "it stays readable while the message is there";
+  EXPECT_THAT(queue->Get(absl::ZeroDuration()), IsOkAndHolds(42));
+  EXPECT_TRUE(BecomesUnreadable(*sentinel, absl::Now() + kGenerous));
+  ASSERT_THAT(producer.Join(), IsOk());
+
+  // Again, for a queue that was not empty when the sentinel started.
+  ASSERT_THAT(queue->Put(7), IsOk());
+  absl::StatusOr<Queue<int64_t>> other = Queue<int64_t>::Attach(queue->name());
+  ASSERT_THAT(other, IsOk());
+  absl::StatusOr<int> other_sentinel = other->sentinel();
+  ASSERT_THAT(other_sentinel, IsOk());
+  EXPECT_NE(*other_sentinel, *sentinel) << "each handle its own";
+  EXPECT_THAT(Wait({*other_sentinel}, kGenerous), IsOkAndHolds(::testing::SizeIs(1)));
+  queue->Close();
+  EXPECT_THAT(queue->sentinel(), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// Passes when one mp::Wait() watches a queue and a process together and says which is
+// ready: the queue, while its producer still runs; then the producer, once it has ended.
+TEST_F(QueueTest, OneWaitWatchesAQueueAndAProcessTogether) {
+  absl::StatusOr<Queue<std::string>> queue = Queue<std::string>::Create();
+  absl::StatusOr<Event> may_end = Event::Create();
+  ASSERT_THAT(queue, IsOk());
+  ASSERT_THAT(may_end, IsOk());
+  Process producer([&] {
+    return queue->Put("first").ok() && may_end->Wait(kGenerous).ok() ? 0 : 1;
+  });
+  ASSERT_THAT(producer.Start(), IsOk());
+  absl::StatusOr<int> message = queue->sentinel();
+  absl::StatusOr<int> ended = producer.sentinel();
+  ASSERT_THAT(message, IsOk());
+  ASSERT_THAT(ended, IsOk());
+  EXPECT_THAT(Wait({*ended, *message}, kGenerous), IsOkAndHolds(::testing::ElementsAre(*message)));
+  EXPECT_THAT(queue->Get(absl::ZeroDuration()), IsOkAndHolds("first"));
+  EXPECT_TRUE(BecomesUnreadable(*message, absl::Now() + kGenerous));
+  may_end->Set();
+  EXPECT_THAT(Wait({*ended, *message}, kGenerous), IsOkAndHolds(::testing::ElementsAre(*ended)));
+  ASSERT_THAT(producer.Join(), IsOk());
+  EXPECT_EQ(producer.exit_code(), 0);
+}
+
+// A consumer in another process: attaches by name, waits on its own sentinel, takes the
+// value, and exits 0 if it was `expected`.
+int WaitOnASentinelThenGet(std::string name, int64_t expected) {
+  absl::StatusOr<Queue<int64_t>> queue = Queue<int64_t>::Attach(name);
+  if (!queue.ok()) return 2;
+  absl::StatusOr<int> sentinel = queue->sentinel();
+  if (!sentinel.ok()) return 3;
+  absl::StatusOr<std::vector<int>> ready = Wait({*sentinel}, kGenerous);
+  if (!ready.ok() || ready->size() != 1) return 4;
+  absl::StatusOr<int64_t> value = queue->Get(absl::ZeroDuration());
+  return value.ok() && *value == expected ? 0 : 5;
+}
+MP_REGISTER_TASK(WaitOnASentinelThenGet);
+
+class QueueSentinelStartMethodTest : public test::IpcLeakCheckedTest,
+                                     public ::testing::WithParamInterface<StartMethod> {};
+
+INSTANTIATE_TEST_SUITE_P(EveryStartMethod, QueueSentinelStartMethodTest,
+                         ::testing::Values(StartMethod::kFork, StartMethod::kSpawn,
+                                           StartMethod::kForkServer));
+
+// Passes when a child started any way gets a sentinel of its own that works, even a
+// forked child whose parent had one already (the child has its copy of the descriptor,
+// not the thread that kept it).
+TEST_P(QueueSentinelStartMethodTest, AChildWaitsOnItsOwnSentinel) {
+  MP_SKIP_UNDER_TSAN_IF_FORKED(GetParam() == StartMethod::kFork);
+  absl::StatusOr<Queue<int64_t>> queue = Queue<int64_t>::Create();
+  ASSERT_THAT(queue, IsOk());
+  ASSERT_THAT(queue->sentinel(), IsOk());  // the parent's, started before the fork
+  Process consumer({.start_method = GetParam()}, WaitOnASentinelThenGet, queue->name(),
+                   int64_t{99});
+  ASSERT_THAT(consumer.Start(), IsOk());
+  ASSERT_THAT(queue->Put(99), IsOk());
+  ASSERT_THAT(consumer.Join(kGenerous), IsOk());
+  EXPECT_EQ(consumer.exit_code(), 0);
+}
+
+// Passes when a forked child that inherited its parent's handle, sentinel and all, gets
+// a sentinel of its own from it, kept by a thread in the child.
+TEST_F(QueueTest, AForkedChildGetsItsOwnSentinelFromAnInheritedHandle) {
+  MP_SKIP_UNDER_TSAN_IF_FORKED(true);
+  absl::StatusOr<Queue<int64_t>> queue = Queue<int64_t>::Create();
+  ASSERT_THAT(queue, IsOk());
+  absl::StatusOr<int> parents = queue->sentinel();
+  ASSERT_THAT(parents, IsOk());
+  Process child([&] {
+    absl::StatusOr<int> own = queue->sentinel();
+    if (!own.ok() || *own == *parents) return 1;
+    absl::StatusOr<std::vector<int>> ready = Wait({*own}, kGenerous);
+    return ready.ok() && ready->size() == 1 && queue->Get(absl::ZeroDuration()).ok() ? 0 : 2;
+  });
+  ASSERT_THAT(child.Start(), IsOk());
+  ASSERT_THAT(queue->Put(1), IsOk());
+  ASSERT_THAT(child.Join(kGenerous), IsOk());
+  EXPECT_EQ(child.exit_code(), 0);
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 //
 // Anything that is a readable descriptor when its event has happened can be waited on
 // together: a Process's sentinel() (readable once the child has ended), a pipe end's
-// fileno() (a message has begun to arrive, or the other end is closed), a socket.
+// fileno() (a message has begun to arrive, or the other end is closed), a queue's
+// sentinel() (ipc/byte_queue.h: readable while it holds a message), a pool result's
+// sentinel() (pool/results.h), a socket.
 
 #ifndef MP_PROCESS_WAIT_H_
 #define MP_PROCESS_WAIT_H_
