@@ -34,9 +34,9 @@ Destinations ChooseDestinations(absl::Span<const WorkerLoad> workers, size_t pen
   };
   absl::InlinedVector<Chosen, 16> chosen(workers.size());
   Destinations destinations;
-  const bool any_takes_chunks = std::any_of(workers.begin(), workers.end(),
-                                            [](const WorkerLoad& w) { return w.takes_chunks; });
-  if (BugPutBack("tasks_dealt_up_front") && any_takes_chunks) {
+  if (BugPutBack("tasks_dealt_up_front") &&
+      std::any_of(workers.begin(), workers.end(),
+                  [](const WorkerLoad& worker) { return worker.takes_chunks; })) {
     // Lesson 4's counterfactual: every chunk dealt out at once, in turn, to the workers
     // there are, busy or not and however many they hold, as a static schedule would.
     for (size_t slot = 0; destinations.size() < pending; slot = (slot + 1) % workers.size()) {
