@@ -40,8 +40,9 @@ class QueueSentinel {
                                                                FutexCondition& not_empty,
                                                                FutexCondition& not_full);
 
-  // Stops the thread and closes the descriptor. In a process other than the one that
-  // started it, call Abandon() instead.
+  // Stops the thread and closes the descriptor. Only in the process that started it
+  // (Ours()): a forked child has no thread to stop, so it must leave the object be, as
+  // ByteQueue's deleter does.
   ~QueueSentinel();
 
   QueueSentinel(const QueueSentinel&) = delete;

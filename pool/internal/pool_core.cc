@@ -453,9 +453,10 @@ void PoolCore::ReplaceWorker(size_t slot, Callbacks& done) {
   // whether it ever ran. One that failed to start said why, and broke the pool then. One
   // that exited on its own without a report could not attach to the results queue:
   // another would fail the same way. (A worker killed before it reported is replaced.)
-  // (The bug that lesson 9's claim 5 found, put back: exit codes 3 and 4, which a worker
-  // uses for its own start-up failures, taken as such even from a running task.)
-  const bool start_up_code = exit_code == 3 || exit_code == 4;
+  // (The bug that lesson 9's claim 5 found, put back: the exit codes a worker uses for
+  // its own start-up failures, taken as such even from a running task.)
+  const bool start_up_code =
+      exit_code == kWorkerCannotAttach || exit_code == kWorkerInitializerFailed;
   if (!worker.started || (start_up_code && BugPutBack("exit_code_taken_for_start_up_failure"))) {
     if (exit_code >= 0) {
       BreakLocked(slot, absl::FailedPreconditionError(absl::StrCat(

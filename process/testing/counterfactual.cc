@@ -6,15 +6,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "base/put_bug_back.h"
 #include "base/unique_fd.h"
@@ -31,12 +30,12 @@ std::vector<std::string> EnvironmentWithBug(absl::string_view bug) {
   static constexpr absl::string_view kLeftOut[] = {
       "GTEST_OUTPUT=",        "XML_OUTPUT_FILE=",      "TEST_PREMATURE_EXIT_FILE=",
       "GTEST_SHARD_INDEX=",   "GTEST_TOTAL_SHARDS=",   "TEST_SHARD_INDEX=",
-      "TEST_TOTAL_SHARDS=",   "TEST_SHARD_STATUS_FILE=", "GTEST_SHARD_STATUS_FILE=",
-      "MP_TESTING_PUT_BUG_BACK="};
+      "TEST_TOTAL_SHARDS=",   "TEST_SHARD_STATUS_FILE=", "GTEST_SHARD_STATUS_FILE="};
+  const std::string bugs_already_put_back = absl::StrCat(internal::kPutBugBackVariable, "=");
   std::vector<std::string> environment;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const absl::string_view variable(*entry);
-    bool left_out = false;
+    bool left_out = absl::StartsWith(variable, bugs_already_put_back);
     for (absl::string_view prefix : kLeftOut) left_out |= absl::StartsWith(variable, prefix);
     if (!left_out) environment.emplace_back(variable);
   }
@@ -50,7 +49,8 @@ absl::Status FailsWithBugPutBack(absl::string_view test_name, absl::string_view 
                                  absl::Duration bound) {
   // Its output goes to a memory file, not a pipe: what a bug leaves behind may hold its
   // copy of the stream open after the test has ended.
-  internal::UniqueFd output(static_cast<int>(::memfd_create("counterfactual-output", MFD_CLOEXEC)));
+  internal::UniqueFd output(
+      static_cast<int>(::memfd_create("counterfactual-output", MFD_CLOEXEC)));
   if (!output.valid()) return absl::ErrnoToStatus(errno, "memfd_create");
   Command command;
   command.argv = {"/proc/self/exe", absl::StrCat("--gtest_filter=", test_name),
@@ -73,15 +73,11 @@ absl::Status FailsWithBugPutBack(absl::string_view test_name, absl::string_view 
                                      " (a bug that makes a test wait for ever should make "
                                      "it fail soon instead: see BoundOnWaits())"));
   }
-  std::string text;
-  char buffer[1 << 16];
-  for (off_t offset = 0;;) {
-    const ssize_t got = ::pread(output.get(), buffer, sizeof buffer, offset);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    text.append(buffer, static_cast<size_t>(got));
-    offset += got;
-  }
+  // The child wrote through a copy of our descriptor, which shares its offset: rewind.
+  if (::lseek(output.get(), 0, SEEK_SET) != 0) return absl::ErrnoToStatus(errno, "lseek");
+  absl::StatusOr<std::string> read = internal::ReadAll(output.get());
+  if (!read.ok()) return read.status();
+  const std::string& text = *read;
   const std::string said = absl::StrCat("\n--- its output ---\n", text);
   if (!absl::StrContains(text, absl::StrCat("[ RUN      ] ", test_name))) {
     return absl::NotFoundError(

@@ -16,9 +16,8 @@
 #ifndef MP_PROCESS_TESTING_COUNTERFACTUAL_H_
 #define MP_PROCESS_TESTING_COUNTERFACTUAL_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace mp::test {
