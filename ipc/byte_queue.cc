@@ -10,6 +10,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,7 @@
 #include "base/deadline.h"
 #include "base/put_bug_back.h"
 #include "base/status_macros.h"
+#include "ipc/internal/copy_hook.h"
 
 namespace mp {
 namespace {
@@ -67,6 +69,8 @@ absl::StatusOr<ByteQueue> ByteQueue::Create(const QueueOptions& options) {
       internal::SharedState<State>::Create(options.capacity_bytes, [&](State& state) {
         state.capacity = options.capacity_bytes;
         state.max_items = options.max_items;
+        MP_RETURN_IF_ERROR(state.write_slot.Init(/*recursive=*/false));
+        MP_RETURN_IF_ERROR(state.read_slot.Init(/*recursive=*/false));
         return state.mutex.Init(/*recursive=*/false);
       }));
   return ByteQueue(std::move(state), options.capacity_bytes, options.spin);
@@ -103,8 +107,15 @@ bool ByteQueue::StateIsSoundLocked(State& state, bool previous_owner_died) const
 }
 
 bool ByteQueue::PositionsAreSaneLocked(const State& state) const {
-  return state.read_position <= state.write_position &&
-         state.write_position - state.read_position <= capacity_;
+  const bool positions = state.read_position <= state.write_position &&
+                         state.write_position - state.read_position <= capacity_;
+  // A reservation lies in the free room, a reading mark within the first message's room.
+  const bool writing = state.writing_end == 0 ||
+                       (state.writing_end >= state.write_position &&
+                        state.writing_end - state.read_position <= capacity_);
+  const bool reading = state.reading_end == 0 || (state.reading_end > state.read_position &&
+                                                  state.reading_end <= state.write_position);
+  return positions && writing && reading;
 }
 
 absl::Status ByteQueue::DamagedLocked(State& state) const {
@@ -158,14 +169,45 @@ bool ByteQueue::HasRoomLocked(const State& state, uint64_t bytes) const {
          (state.max_items == 0 || state.items.load(std::memory_order_relaxed) < state.max_items);
 }
 
-void ByteQueue::AppendLocked(State& state, std::string_view message) {
-  const uint64_t length = message.size();
-  CopyIntoRing(state_.extra(), capacity_, state.write_position, &length, sizeof(length));
-  CopyIntoRing(state_.extra(), capacity_, state.write_position + kHeaderBytes,
-               message.data(), message.size());
-  state.write_position += kHeaderBytes + length;  // the commit: the message now exists
-  state.items.fetch_add(1, std::memory_order_release);
-  ++state.unfinished;
+size_t ByteQueue::CountThatFitLocked(const State& state,
+                                     absl::Span<const std::string_view> messages,
+                                     uint64_t& bytes) const {
+  const uint64_t free_bytes = capacity_ - (state.write_position - state.read_position);
+  const uint64_t items = state.items.load(std::memory_order_relaxed);
+  size_t count = 0;
+  bytes = 0;
+  for (std::string_view message : messages) {
+    const uint64_t needed = kHeaderBytes + message.size();
+    if (free_bytes - bytes < needed) break;
+    if (state.max_items != 0 && items + count >= state.max_items) break;
+    bytes += needed;
+    ++count;
+  }
+  return count;
+}
+
+void ByteQueue::CopyMessagesIn(uint64_t position, absl::Span<const std::string_view> messages) {
+  for (std::string_view message : messages) {
+    const uint64_t length = message.size();
+    CopyIntoRing(state_.extra(), capacity_, position, &length, sizeof(length));
+    CopyIntoRing(state_.extra(), capacity_, position + kHeaderBytes, message.data(), length);
+    position += kHeaderBytes + length;
+  }
+}
+
+bool ByteQueue::PublishLocked(State& state, size_t count, uint64_t end) {
+  const bool was_empty = state.read_position == state.write_position;
+  state.write_position = end;  // the commit: the messages now exist
+  state.items.fetch_add(count, std::memory_order_release);
+  state.unfinished += count;
+  state.last_put_cpu.store(sched_getcpu(), std::memory_order_relaxed);
+  return was_empty;
+}
+
+void ByteQueue::TakeFirstLocked(State& state, uint64_t end) {
+  if (internal::BugPutBack("queue_get_leaves_the_item")) return;
+  state.read_position = end;  // the commit: the message is ours
+  state.items.fetch_sub(1, std::memory_order_release);
 }
 
 absl::StatusOr<size_t> ByteQueue::PutBatch(absl::Span<const std::string_view> messages,
@@ -173,7 +215,6 @@ absl::StatusOr<size_t> ByteQueue::PutBatch(absl::Span<const std::string_view> me
   MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Put()"));
   if (closed_) return ClosedError("Put()");
   if (messages.empty()) return 0;
-  State& state = *state_;
   const uint64_t needed = kHeaderBytes + messages.front().size();
   if (needed > capacity_) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -181,21 +222,39 @@ absl::StatusOr<size_t> ByteQueue::PutBatch(absl::Span<const std::string_view> me
         "which holds at most ", max_message_bytes(), "; create it with "
         "QueueOptions::capacity_bytes of at least ", needed));
   }
-  MP_RETURN_IF_ERROR(LockWhen(state.not_full, absl::Now() + timeout,
+  const absl::Time deadline = absl::Now() + timeout;
+  size_t bytes = 0;
+  for (std::string_view message : messages) bytes += message.size();
+  if (bytes < kCopyOutsideLockBytes || internal::BugPutBack("large_messages_copied_under_the_lock")) {
+    absl::StatusOr<size_t> appended = PutUnderLock(messages, deadline);
+    if (!appended.ok() || *appended > 0) return appended;
+  }
+  return PutBySlot(messages, deadline);
+}
+
+absl::StatusOr<size_t> ByteQueue::PutUnderLock(absl::Span<const std::string_view> messages,
+                                               absl::Time deadline) {
+  State& state = *state_;
+  const uint64_t needed = kHeaderBytes + messages.front().size();
+  MP_RETURN_IF_ERROR(LockWhen(state.not_full, deadline,
                               [&] {
                                 state.mutex.AssertHeld();
-                                return HasRoomLocked(state, needed);
+                                return state.writing_end != 0 || HasRoomLocked(state, needed);
                               },
                               "Put(): timed out waiting for room in the queue"));
   state.mutex.AssertHeld();
-  const bool was_empty = state.read_position == state.write_position;
-  size_t appended = 0;
-  for (std::string_view message : messages) {
-    if (!HasRoomLocked(state, kHeaderBytes + message.size())) break;
-    AppendLocked(state, message);
-    ++appended;
+  if (state.writing_end != 0) {
+    // A large Put() is copying into the room after write_position; this one's messages
+    // come after it, so it waits for that Put() on the slot (which a dead one releases).
+    (void)state.mutex.Unlock();
+    return 0;
   }
-  state.last_put_cpu.store(sched_getcpu(), std::memory_order_relaxed);
+  uint64_t bytes = 0;
+  const size_t count = CountThatFitLocked(state, messages, bytes);
+  CopyMessagesIn(state.write_position, messages.first(count));
+  // (Large here only with a bug put back: its test stops it, holding the lock.)
+  if (bytes >= kCopyOutsideLockBytes) internal::RunCopyHook(internal::CopyStage::kWriting);
+  const bool was_empty = PublishLocked(state, count, state.write_position + bytes);
   (void)state.mutex.Unlock();
   // Wakes every sleeping consumer, not one: a woken one that then dies or times out
   // would otherwise leave the item unannounced while the others sleep. And only when
@@ -205,7 +264,56 @@ absl::StatusOr<size_t> ByteQueue::PutBatch(absl::Span<const std::string_view> me
   // announces). Most of the wake-ups this saves woke nobody: their consumer had been
   // woken but was not yet running (benchmarks/results/design_measurements.md).
   if (was_empty) state.not_empty.NotifyAll();
-  return appended;
+  return count;
+}
+
+absl::StatusOr<size_t> ByteQueue::PutBySlot(absl::Span<const std::string_view> messages,
+                                            absl::Time deadline) {
+  State& state = *state_;
+  absl::StatusOr<internal::LockOutcome> slot = state.write_slot.Lock(deadline);
+  if (!slot.ok()) {
+    if (slot.status().code() != absl::StatusCode::kDeadlineExceeded) return slot.status();
+    return absl::DeadlineExceededError("Put(): timed out waiting for room in the queue");
+  }
+  state.write_slot.AssertHeld();
+  absl::Cleanup release_slot = [&] {
+    state.write_slot.AssertHeld();
+    (void)state.write_slot.Unlock();
+  };
+  const uint64_t needed = kHeaderBytes + messages.front().size();
+  MP_RETURN_IF_ERROR(LockWhen(state.not_full, deadline,
+                              [&] {
+                                state.mutex.AssertHeld();
+                                return HasRoomLocked(state, needed);
+                              },
+                              "Put(): timed out waiting for room in the queue"));
+  state.mutex.AssertHeld();
+  // The slot is ours: a reservation found here was made by a holder that died mid-copy,
+  // and its room, never published, is free again. Ours replaces it.
+  const uint64_t start = state.write_position;
+  uint64_t bytes = 0;
+  const size_t count = CountThatFitLocked(state, messages, bytes);
+  state.writing_end = start + bytes;
+  (void)state.mutex.Unlock();
+
+  // Half the copy, then the test hook, then the rest: a test kills a producer there.
+  const size_t half = (count + 1) / 2;
+  CopyMessagesIn(start, messages.first(half));
+  internal::RunCopyHook(internal::CopyStage::kWriting);
+  uint64_t position = start;
+  for (size_t i = 0; i < half; ++i) position += kHeaderBytes + messages[i].size();
+  CopyMessagesIn(position, messages.subspan(half, count - half));
+
+  MP_RETURN_IF_ERROR(LockQueue(absl::InfiniteFuture()));
+  state.mutex.AssertHeld();
+  if (state.write_position != start || state.writing_end != start + bytes) {
+    return DamagedLocked(state);
+  }
+  state.writing_end = 0;
+  const bool was_empty = PublishLocked(state, count, start + bytes);
+  (void)state.mutex.Unlock();
+  if (was_empty) state.not_empty.NotifyAll();  // as in PutUnderLock()
+  return count;
 }
 
 void ByteQueue::SpinUntilNotEmpty() const {
@@ -230,9 +338,29 @@ absl::StatusOr<std::string> ByteQueue::Get(absl::Duration timeout) {
 absl::Status ByteQueue::GetInto(std::string& message, absl::Duration timeout) {
   MP_RETURN_IF_ERROR(internal::CheckTimeout(timeout, "Get()"));
   if (closed_) return ClosedError("Get()");
-  State& state = *state_;
   const absl::Time deadline = absl::Now() + timeout;
   if (timeout > absl::ZeroDuration()) SpinUntilNotEmpty();
+  for (;;) {
+    absl::StatusOr<bool> got = GetUnlessSomeoneReads(message, deadline);
+    if (!got.ok() || *got) return got.status();
+    got = GetBySlot(message, deadline);
+    if (!got.ok() || *got) return got.status();
+    if (absl::Now() >= deadline) return absl::DeadlineExceededError("Get(): timed out waiting for a message");
+  }
+}
+
+std::optional<uint64_t> ByteQueue::FirstLengthLocked(const State& state) const {
+  // The positions were checked under this lock; the length was written by whoever put
+  // the message, and must lie within what was put.
+  const uint64_t used = state.write_position - state.read_position;
+  if (used < kHeaderBytes) return std::nullopt;
+  const uint64_t length = ReadLength(state_.extra(), capacity_, state.read_position);
+  if (length > used - kHeaderBytes) return std::nullopt;
+  return length;
+}
+
+absl::StatusOr<bool> ByteQueue::GetUnlessSomeoneReads(std::string& message, absl::Time deadline) {
+  State& state = *state_;
   MP_RETURN_IF_ERROR(LockWhen(
       state.not_empty, deadline,
       [&] {
@@ -241,19 +369,95 @@ absl::Status ByteQueue::GetInto(std::string& message, absl::Duration timeout) {
       },
       "Get(): timed out waiting for a message"));
   state.mutex.AssertHeld();
-  // The positions were checked under this lock; the length was written by whoever put
-  // the message, and must lie within what was put.
-  const uint64_t used = state.write_position - state.read_position;
-  const uint64_t length =
-      used < kHeaderBytes ? used : ReadLength(state_.extra(), capacity_, state.read_position);
-  if (used < kHeaderBytes || length > used - kHeaderBytes) return DamagedLocked(state);
-  message.resize(length);
-  CopyOutOfRing(state_.extra(), capacity_, state.read_position + kHeaderBytes,
-                message.data(), length);
-  if (!internal::BugPutBack("queue_get_leaves_the_item")) {
-    state.read_position += kHeaderBytes + length;  // the commit: the message is ours
-    state.items.fetch_sub(1, std::memory_order_release);
+  // A Get() copying the first message out: the next one starts after it, but only its
+  // reader can free the room in order, so this one waits for it on the slot.
+  if (state.reading_end != 0) {
+    (void)state.mutex.Unlock();
+    return false;
   }
+  const std::optional<uint64_t> length = FirstLengthLocked(state);
+  if (!length.has_value()) return DamagedLocked(state);
+  if (*length < kCopyOutsideLockBytes ||
+      internal::BugPutBack("large_messages_copied_under_the_lock")) {
+    MP_RETURN_IF_ERROR(TakeFirstAndUnlock(state, *length, message, /*holding_read_slot=*/false));
+    return true;
+  }
+  // Never waits for the slot while holding the queue's lock: its holder may want that
+  // lock to finish.
+  absl::StatusOr<internal::LockOutcome> slot = state.read_slot.TryLock();
+  if (!slot.ok()) {
+    (void)state.mutex.Unlock();
+    if (slot.status().code() == absl::StatusCode::kUnavailable) return false;
+    return slot.status();
+  }
+  state.read_slot.AssertHeld();
+  absl::Status taken = TakeFirstAndUnlock(state, *length, message, /*holding_read_slot=*/true);
+  (void)state.read_slot.Unlock();
+  MP_RETURN_IF_ERROR(taken);
+  return true;
+}
+
+absl::StatusOr<bool> ByteQueue::GetBySlot(std::string& message, absl::Time deadline) {
+  State& state = *state_;
+  absl::StatusOr<internal::LockOutcome> slot = state.read_slot.Lock(deadline);
+  if (!slot.ok()) {
+    if (slot.status().code() != absl::StatusCode::kDeadlineExceeded) return slot.status();
+    return absl::DeadlineExceededError("Get(): timed out waiting for a message");
+  }
+  state.read_slot.AssertHeld();
+  absl::Cleanup release_slot = [&] {
+    state.read_slot.AssertHeld();
+    (void)state.read_slot.Unlock();
+  };
+  MP_RETURN_IF_ERROR(LockWhen(
+      state.not_empty, deadline,
+      [&] {
+        state.mutex.AssertHeld();
+        return state.read_position != state.write_position;
+      },
+      "Get(): timed out waiting for a message"));
+  state.mutex.AssertHeld();
+  // The slot is ours: a reading mark found here was left by a reader that died
+  // mid-copy. Its message was never freed, so it is read again.
+  if (!internal::BugPutBack("dead_readers_mark_kept")) state.reading_end = 0;
+  if (state.reading_end != 0) {
+    (void)state.mutex.Unlock();
+    return false;
+  }
+  const std::optional<uint64_t> length = FirstLengthLocked(state);
+  if (!length.has_value()) return DamagedLocked(state);
+  MP_RETURN_IF_ERROR(TakeFirstAndUnlock(state, *length, message, /*holding_read_slot=*/true));
+  return true;
+}
+
+absl::Status ByteQueue::TakeFirstAndUnlock(State& state, uint64_t length, std::string& message,
+                                           bool holding_read_slot) {
+  const uint64_t start = state.read_position;
+  const uint64_t end = start + kHeaderBytes + length;
+  if (length < kCopyOutsideLockBytes || !holding_read_slot) {
+    message.resize(length);
+    CopyOutOfRing(state_.extra(), capacity_, start + kHeaderBytes, message.data(), length);
+    if (length >= kCopyOutsideLockBytes) internal::RunCopyHook(internal::CopyStage::kReading);
+    TakeFirstLocked(state, end);
+    (void)state.mutex.Unlock();
+    state.not_full.NotifyAll();
+    return absl::OkStatus();
+  }
+  // Marked as being read: no producer writes over it (read_position has not moved), and
+  // no other consumer takes it.
+  state.reading_end = end;
+  (void)state.mutex.Unlock();
+  message.resize(length);
+  const size_t half = length / 2;
+  CopyOutOfRing(state_.extra(), capacity_, start + kHeaderBytes, message.data(), half);
+  internal::RunCopyHook(internal::CopyStage::kReading);
+  CopyOutOfRing(state_.extra(), capacity_, start + kHeaderBytes + half, message.data() + half,
+                length - half);
+  MP_RETURN_IF_ERROR(LockQueue(absl::InfiniteFuture()));
+  state.mutex.AssertHeld();
+  if (state.read_position != start || state.reading_end != end) return DamagedLocked(state);
+  state.reading_end = 0;
+  TakeFirstLocked(state, end);
   (void)state.mutex.Unlock();
   state.not_full.NotifyAll();
   return absl::OkStatus();

@@ -8,7 +8,11 @@
 // How it works: messages (an 8-byte length, then the bytes) sit in a ring buffer in one
 // shared-memory segment, behind one robust lock. Put() copies a message in and Get()
 // copies it out, each under the lock: two memcpy()s and no syscall when nobody has to
-// wait. A Get() on an empty queue first spins briefly (QueueOptions::spin) watching for
+// wait. Large messages (kCopyOutsideLockBytes and more) are copied without the lock, so
+// that a producer and a consumer copy at the same time: a Put() reserves room under the
+// lock, copies, and publishes under it; a Get() marks the message it reads, copies, and
+// frees its room. One Put() and one Get() at a time do so, each holding a robust
+// "slot" lock of its own while it copies (see Failures). A Get() on an empty queue first spins briefly (QueueOptions::spin) watching for
 // an item, because waking a sleeping process on another core costs tens of microseconds
 // on a VM; then it sleeps on a futex, and only the Put() that ends the emptiness wakes
 // it (the Puts behind that one make no syscall). Compare a pipe: two syscalls and two
@@ -23,7 +27,12 @@
 // middle of a copy, leaves the queue usable. The ring's read and write positions only
 // move once a copy is complete, and the next process to take the lock rebuilds the item
 // count from the ring itself. A message being read by a consumer that dies stays queued
-// for the next; one that a consumer had taken before dying is gone with it.
+// for the next; one that a consumer had taken before dying is gone with it. The same
+// holds for the copies made without the lock: what a producer reserved is not published
+// until its copy is complete, and what a consumer reads is not freed until its copy is.
+// Whoever dies mid-copy dies holding its slot lock, which is robust: the kernel releases
+// it, and the next Put() (or Get()) to take that slot learns the reservation it finds
+// is a dead one's and takes the room back (or reads the message again).
 //
 // Damage: every process that maps the queue can write over its shared state, a task with
 // a wild pointer included. So nothing read from it is trusted: the ring's size is kept in
@@ -45,6 +54,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -138,6 +148,10 @@ class ByteQueue {
   const std::string& name() const { return state_.name(); }
 
   static constexpr size_t kHeaderBytes = sizeof(uint64_t);
+  // Put()s of this many bytes or more (a batch's together) and Get()s of a message this
+  // large copy without the queue's lock. Below it, the second lock and the second
+  // visit to the shared state would cost more than the overlap saves.
+  static constexpr size_t kCopyOutsideLockBytes = size_t{64} << 10;
 
   struct State {
     static constexpr uint32_t kKind = 7;
@@ -152,6 +166,11 @@ class ByteQueue {
     // moves in one store, after its copy is complete.
     uint64_t read_position ABSL_GUARDED_BY(mutex) = 0;
     uint64_t write_position ABSL_GUARDED_BY(mutex) = 0;
+    // A Put() holding write_slot copies into [write_position, writing_end); a Get()
+    // holding read_slot copies out of [read_position, reading_end). Zero: nobody does.
+    // Set under `mutex`; one found set by the slot's next holder is a dead one's.
+    uint64_t writing_end ABSL_GUARDED_BY(mutex) = 0;
+    uint64_t reading_end ABSL_GUARDED_BY(mutex) = 0;
     // JoinableQueue: Put()s not yet matched by TaskDone().
     uint64_t unfinished ABSL_GUARDED_BY(mutex) = 0;
     // Written under `mutex`, read without it by spinning consumers (so on a cache line
@@ -159,6 +178,10 @@ class ByteQueue {
     alignas(64) std::atomic<uint64_t> items;
     // The CPU the last Put() ran on: spinning is pointless on that same CPU.
     std::atomic<int32_t> last_put_cpu;
+    // Held by the one Put() (or Get()) copying without `mutex`, for its whole copy. Last,
+    // so that the fields every small message touches stay on the cache lines they had.
+    alignas(64) internal::RobustMutex write_slot;
+    internal::RobustMutex read_slot;
   };
 
  private:
@@ -200,9 +223,38 @@ class ByteQueue {
   // Whether a message of `bytes` (header included) fits now.
   bool HasRoomLocked(const State& state, uint64_t bytes) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
-  // Copies `message` in at the write position; with room for it.
-  void AppendLocked(State& state, std::string_view message)
+  // How many of `messages`, from the first, fit now; their bytes, headers included.
+  size_t CountThatFitLocked(const State& state, absl::Span<const std::string_view> messages,
+                            uint64_t& bytes) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
+  // Writes `messages` (length, bytes, ...) into the ring from `position`, whose room the
+  // caller holds: under the lock, or reserved.
+  void CopyMessagesIn(uint64_t position, absl::Span<const std::string_view> messages);
+  // Publishes `count` messages ending at `end`; true if the queue was empty before.
+  bool PublishLocked(State& state, size_t count, uint64_t end)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
+  // Frees the first message, which ends at `end`.
+  void TakeFirstLocked(State& state, uint64_t end) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
+  // Put() of small messages, all under the lock. 0 (nothing appended) when a Put() is
+  // copying without the lock: then this one must queue behind it, by the write slot.
+  absl::StatusOr<size_t> PutUnderLock(absl::Span<const std::string_view> messages,
+                                      absl::Time deadline);
+  // Put() through the write slot: reserves under the lock, copies without it, publishes.
+  absl::StatusOr<size_t> PutBySlot(absl::Span<const std::string_view> messages,
+                                   absl::Time deadline);
+  // Get() when no Get() copies without the lock: true if it got a message; false if one
+  // does (or its slot is still held), so that this one must take the read slot.
+  absl::StatusOr<bool> GetUnlessSomeoneReads(std::string& message, absl::Time deadline);
+  // Get() through the read slot: takes it, then the first message. False if a reading
+  // Get() still holds the queue (only with a bug put back).
+  absl::StatusOr<bool> GetBySlot(std::string& message, absl::Time deadline);
+  // The first message's length, read under the lock with a message queued; nullopt if
+  // it does not lie within what was put (damage).
+  std::optional<uint64_t> FirstLengthLocked(const State& state) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mutex);
+  // Takes the first message, of `length` bytes, and unlocks the queue: copies it under
+  // the lock, or, if it is large and this thread holds the read slot, without it.
+  absl::Status TakeFirstAndUnlock(State& state, uint64_t length, std::string& message,
+                                  bool holding_read_slot) ABSL_UNLOCK_FUNCTION(state.mutex);
   // Watches `items` without the lock until it is non-zero or the spin time is over.
   void SpinUntilNotEmpty() const;
 

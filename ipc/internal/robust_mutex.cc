@@ -63,6 +63,16 @@ absl::StatusOr<LockOutcome> RobustMutex::Lock(absl::Time deadline) {
     error = pthread_mutex_clocklock(&native, CLOCK_MONOTONIC, &until);
 #endif
   }
+  return OutcomeOf(error);
+}
+
+absl::StatusOr<LockOutcome> RobustMutex::TryLock() {
+  const int error = pthread_mutex_trylock(&native);
+  if (error == EBUSY) return absl::UnavailableError("the lock is held");
+  return OutcomeOf(error);
+}
+
+absl::StatusOr<LockOutcome> RobustMutex::OutcomeOf(int error) {
   switch (error) {
     case 0:
       return LockOutcome{};

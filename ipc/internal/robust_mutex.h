@@ -46,6 +46,10 @@ struct ABSL_LOCKABLE RobustMutex {
   // FailedPrecondition if a non-recursive mutex is already held by this thread.
   absl::StatusOr<LockOutcome> Lock(absl::Time deadline);
 
+  // Takes the mutex only if nobody holds it now, never waiting: Unavailable if someone
+  // does (a holder that died does not count: it is taken, as by Lock()).
+  absl::StatusOr<LockOutcome> TryLock();
+
   // FailedPrecondition if this thread does not hold it.
   absl::Status Unlock() ABSL_UNLOCK_FUNCTION();
 
@@ -57,6 +61,10 @@ struct ABSL_LOCKABLE RobustMutex {
   // Tells the analysis that this thread holds the mutex: call it right after a Lock()
   // that returned OK. (Not checked at run time: it costs nothing.)
   void AssertHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK() {}
+
+ private:
+  // What pthread's answer `error` to a lock or trylock means.
+  absl::StatusOr<LockOutcome> OutcomeOf(int error);
 };
 
 // `deadline` as an absolute CLOCK_MONOTONIC time, which the wall clock's jumps do not
