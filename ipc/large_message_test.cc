@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -289,6 +290,23 @@ TEST_F(LargeMessageTest, MixedSizesFromManyProducersArriveWholeOnceAndInOrder) {
   for (uint32_t tag = 0; tag < kProducers * kEach; ++tag) {
     EXPECT_EQ((*deliveries)[tag], 1u) << "message " << tag;
   }
+}
+
+// Passes when threads of one process share the queue: the same copies without the lock,
+// where ThreadSanitizer can see them (it cannot see into other processes).
+TEST_F(LargeMessageTest, ThreadsOfOneProcessPassLargeMessagesWhole) {
+  constexpr uint32_t kMessages = 60;
+  absl::StatusOr<ByteQueue> queue = ByteQueue::Create({.capacity_bytes = 3 * kLarge});
+  ASSERT_THAT(queue, IsOk());
+  std::thread producer([&] {
+    for (uint32_t i = 0; i < kMessages; ++i) ASSERT_THAT(queue->Put(Pattern(kLarge + i, i), kGenerous), IsOk());
+  });
+  std::string got;
+  for (uint32_t i = 0; i < kMessages; ++i) {
+    ASSERT_THAT(queue->GetInto(got, kGenerous), IsOk());
+    EXPECT_TRUE(got == Pattern(kLarge + i, i)) << "message " << i;
+  }
+  producer.join();
 }
 
 }  // namespace
