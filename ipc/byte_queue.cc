@@ -267,14 +267,22 @@ absl::StatusOr<size_t> ByteQueue::PutUnderLock(absl::Span<const std::string_view
   return count;
 }
 
+absl::Status ByteQueue::LockSlot(internal::RobustMutex& slot, absl::Time deadline,
+                                 const char* on_timeout) {
+  // Whether its last holder died does not matter here: the reservation or mark it left
+  // tells, and the new holder replaces it.
+  absl::StatusOr<internal::LockOutcome> locked = slot.Lock(deadline);
+  if (locked.ok()) return absl::OkStatus();
+  if (locked.status().code() == absl::StatusCode::kDeadlineExceeded) {
+    return absl::DeadlineExceededError(on_timeout);
+  }
+  return locked.status();
+}
+
 absl::StatusOr<size_t> ByteQueue::PutBySlot(absl::Span<const std::string_view> messages,
                                             absl::Time deadline) {
   State& state = *state_;
-  absl::StatusOr<internal::LockOutcome> slot = state.write_slot.Lock(deadline);
-  if (!slot.ok()) {
-    if (slot.status().code() != absl::StatusCode::kDeadlineExceeded) return slot.status();
-    return absl::DeadlineExceededError("Put(): timed out waiting for room in the queue");
-  }
+  MP_RETURN_IF_ERROR(LockSlot(state.write_slot, deadline, "Put(): timed out waiting for room in the queue"));
   state.write_slot.AssertHeld();
   absl::Cleanup release_slot = [&] {
     state.write_slot.AssertHeld();
@@ -399,11 +407,7 @@ absl::StatusOr<bool> ByteQueue::GetUnlessSomeoneReads(std::string& message, absl
 
 absl::StatusOr<bool> ByteQueue::GetBySlot(std::string& message, absl::Time deadline) {
   State& state = *state_;
-  absl::StatusOr<internal::LockOutcome> slot = state.read_slot.Lock(deadline);
-  if (!slot.ok()) {
-    if (slot.status().code() != absl::StatusCode::kDeadlineExceeded) return slot.status();
-    return absl::DeadlineExceededError("Get(): timed out waiting for a message");
-  }
+  MP_RETURN_IF_ERROR(LockSlot(state.read_slot, deadline, "Get(): timed out waiting for a message"));
   state.read_slot.AssertHeld();
   absl::Cleanup release_slot = [&] {
     state.read_slot.AssertHeld();

@@ -238,6 +238,10 @@ class ByteQueue {
   // copying without the lock: then this one must queue behind it, by the write slot.
   absl::StatusOr<size_t> PutUnderLock(absl::Span<const std::string_view> messages,
                                       absl::Time deadline);
+  // Takes a slot (write_slot or read_slot) by `deadline`; DeadlineExceeded with
+  // `on_timeout` if it is still held then.
+  static absl::Status LockSlot(internal::RobustMutex& slot, absl::Time deadline,
+                               const char* on_timeout);
   // Put() through the write slot: reserves under the lock, copies without it, publishes.
   absl::StatusOr<size_t> PutBySlot(absl::Span<const std::string_view> messages,
                                    absl::Time deadline);
