@@ -28,6 +28,7 @@
 #include "ipc/byte_queue.h"
 #include "ipc/codec.h"
 #include "ipc/event.h"
+#include "ipc/internal/copy_hook.h"
 #include "ipc/pipe.h"
 #include "ipc/shared_memory.h"
 #include "ipc/shared_value.h"
@@ -91,6 +92,17 @@ MP_POOL_TASK(MeetAtBarrier);
 
 std::string Bytes(int64_t size) { return std::string(static_cast<size_t>(size), 'b'); }
 MP_POOL_TASK(Bytes);
+
+// Kills its own worker halfway through copying its result into the results queue: a
+// result this large is copied without the queue's lock, so the worker dies holding the
+// queue's write slot (ipc/internal/copy_hook.h).
+std::string BytesDyingMidCopy(int64_t size) {
+  internal::SetCopyHookForTesting([](internal::CopyStage stage) {
+    if (stage == internal::CopyStage::kWriting) raise(SIGKILL);
+  });
+  return std::string(static_cast<size_t>(size), 'd');
+}
+MP_POOL_TASK(BytesDyingMidCopy);
 
 // Records its worker's pid where the test can read it, says so, then waits to be killed.
 int HoldUntilKilled(std::string hostage_name, std::string holding_name) {
@@ -766,6 +778,33 @@ TEST_F(PoolFailureTest, LargeResultsArriveOrFailClearly) {
   EXPECT_EQ((*large)[0].size(), 1 << 20);
   EXPECT_THAT(pool->Apply(Bytes, int64_t{8} << 20),
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("queue_bytes")));
+}
+
+// Passes when a worker killed halfway through copying a large result into the shared
+// results queue fails its own task only: the half-copied result is never filed, and the
+// other workers' large and small results keep arriving through the same queue.
+TEST_F(PoolFailureTest, AWorkerKilledMidCopyOfALargeResultFailsThatTaskOnly) {
+  absl::StatusOr<Pool> pool = Pool::Create({.workers = 2, .queue_bytes = 8 << 20});
+  ASSERT_THAT(pool, IsOk());
+  EXPECT_THAT(pool->Apply(BytesDyingMidCopy, int64_t{1} << 20),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("killed by SIGKILL")));
+  // (Bounded: with a write slot that is not robust, these wait for the dead worker.)
+  absl::StatusOr<MapResult<std::string>> after =
+      pool->MapAsync(Bytes, std::vector<int64_t>{1 << 20, 1, 1 << 20, 2}, {.chunksize = 1});
+  ASSERT_THAT(after, IsOk());
+  absl::StatusOr<std::vector<std::string>> results = after->Get(internal::BoundOnWaits(kGenerous));
+  ASSERT_THAT(results, IsOk());
+  ASSERT_EQ(results->size(), 4);
+  EXPECT_TRUE((*results)[0] == std::string(1 << 20, 'b'));
+  EXPECT_EQ((*results)[1], "b");
+  EXPECT_TRUE((*results)[2] == std::string(1 << 20, 'b'));
+  EXPECT_EQ((*results)[3], "bb");
+}
+
+TEST_F(PoolFailureTest, AResultsQueueWithoutRobustSlotsFailsAWorkerKilledMidCopy) {
+  EXPECT_THAT(test::FailsWithBugPutBack("PoolFailureTest.AWorkerKilledMidCopyOfALargeResultFailsThatTaskOnly",
+                                        "lock_not_robust"),
+              IsOk());
 }
 
 }  // namespace
