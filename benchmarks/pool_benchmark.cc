@@ -11,6 +11,7 @@
 // needs; the same Map over 1,000,000 integers (chunksizes 16, 256, auto) shows the cost
 // per task once those are amortized.
 // BM_PoolApplyRoundTrip: one ApplyAsync(...).Get() at a time: the latency of one task.
+// BM_PoolApplyBlockingRoundTrip: the same with Apply(), where the caller collects.
 // BM_ThreadPool*: the same on mp::ThreadPool, threads of this process.
 // BM_PoolCentralPath: how much CPU the parent spends per chunk (all its threads: the caller
 // encoding and waiting, the manager handing chunks out and filing answers; not the
@@ -116,6 +117,15 @@ void BM_ThreadPoolMap(benchmark::State& state) {
 void BM_PoolApplyRoundTrip(benchmark::State& state) {
   RunApply<mp::Pool>(state, mp::PoolOptions{.workers = mp::CpuCount()});
 }
+// The blocking Apply(): the caller collects its own result (pool/internal/pool_core.h).
+void BM_PoolApplyBlockingRoundTrip(benchmark::State& state) {
+  absl::StatusOr<mp::Pool> pool = mp::Pool::Create({.workers = mp::CpuCount()});
+  if (!pool.ok()) return state.SkipWithError(pool.status().ToString().c_str());
+  int64_t i = 0;
+  for (auto _ : state) {
+    if (!pool->Apply(Same, ++i).ok()) return state.SkipWithError("Apply failed");
+  }
+}
 void BM_ThreadPoolApplyRoundTrip(benchmark::State& state) {
   RunApply<mp::ThreadPool>(state, mp::ThreadPoolOptions{.workers = mp::CpuCount()});
 }
@@ -175,6 +185,7 @@ BENCHMARK(BM_PoolMapRecorded)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PoolCentralPath)->ArgName("chunk_us")->Arg(0)->Arg(10)->Arg(100)->Arg(1000)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PoolApplyRoundTrip)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PoolApplyBlockingRoundTrip)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ThreadPoolApplyRoundTrip)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -1,8 +1,9 @@
-// Who collects results (internal/pool_core.h): a caller waiting in Map, Starmap or Apply
-// takes its results off the queue itself while the manager is idle. These tests cover
-// what that must not change: callbacks run on the manager's thread, a worker dying or
-// Terminate() ends the wait as before, and callers waiting together all get their
-// results.
+// Who collects results (internal/pool_core.h): a caller waiting in Map, Starmap or Apply,
+// or in Get() on an ApplyAsync or MapAsync result, takes its results off the queue itself
+// while nobody else collects. These tests cover what that must not change: callbacks run
+// on the manager's thread, a worker dying, Terminate() or the pool's end ends the wait as
+// before, and callers waiting together all get their results. And what it gives: a Get()
+// returns while the manager is busy in a slow callback.
 
 #include <signal.h>
 #include <unistd.h>
@@ -22,9 +23,11 @@
 #include "gtest/gtest.h"
 #include "ipc/event.h"
 #include "ipc/shared_value.h"
+#include "base/put_bug_back.h"
 #include "ipc/testing/ipc_leak_check.h"
 #include "pool/pool.h"
 #include "pool/pool_task.h"
+#include "process/testing/counterfactual.h"
 
 namespace mp {
 namespace {
@@ -89,6 +92,18 @@ class CollectorTest : public test::IpcLeakCheckedTest {
     });
     ASSERT_THAT(started_->Wait(kGenerous), IsOk());
   }
+  // The same with ApplyAsync() here and Get() in the thread: it waits, and collects if
+  // it got there before the manager.
+  void StartHeldApplyAsync() {
+    absl::StatusOr<AsyncResult<int>> held = pool_->ApplyAsync(
+        HoldUntilReleased, held_pid_->name(), started_->name(), release_->name());
+    ASSERT_THAT(held, IsOk());
+    waiter_ = std::thread([this, held = *std::move(held)] {
+      waiter_id_ = std::this_thread::get_id();
+      held_result_ = held.Get(kGenerous);
+    });
+    ASSERT_THAT(started_->Wait(kGenerous), IsOk());
+  }
   absl::StatusOr<int> FinishHeldApply() {
     waiter_.join();
     return held_result_;
@@ -145,8 +160,66 @@ TEST_F(CollectorTest, TerminateEndsACallAnotherThreadIsWaitingIn) {
   EXPECT_THAT(pool_->Join(), IsOk());
 }
 
-// Passes when threads that wait in Map and Apply while others' MapAsync calls are in
-// flight all get every result right: whoever collects files everyone's.
+// The same three for a thread waiting in Get() on an ApplyAsync result.
+TEST_F(CollectorTest, AWorkerKilledWhileAGetWaitsFailsThatResult) {
+  StartHeldApplyAsync();
+  const pid_t victim = HeldWorker();
+  ASSERT_EQ(kill(victim, SIGKILL), 0);
+  EXPECT_THAT(FinishHeldApply(),
+              StatusIs(absl::StatusCode::kAborted,
+                       HasSubstr(absl::StrCat("worker ", victim, " was killed by SIGKILL"))));
+  EXPECT_THAT(pool_->Map(Triple, std::vector<int>{1, 2}), IsOkAndHolds(std::vector<int>{3, 6}));
+}
+
+TEST_F(CollectorTest, TerminateEndsAGetAnotherThreadIsWaitingIn) {
+  StartHeldApplyAsync();
+  pool_->Terminate();
+  EXPECT_THAT(FinishHeldApply(), StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_THAT(pool_->Join(), IsOk());
+}
+
+// Passes when the pool's end, while another thread waits in Get() on one of its results,
+// ends that wait with Cancelled; the result outlives the pool (ASan checks that nothing
+// reaches the pool after it is gone).
+TEST_F(CollectorTest, ThePoolsEndEndsAGetAnotherThreadIsWaitingIn) {
+  StartHeldApplyAsync();
+  pool_ = absl::CancelledError("ended");
+  EXPECT_THAT(FinishHeldApply(), StatusIs(absl::StatusCode::kCancelled));
+}
+
+// Passes when Get() returns while the manager is busy in another job's slow callback:
+// the waiting thread collects its result itself. (Python's Pool: its one result thread
+// runs the callbacks, so every result waits for the slowest of them.)
+TEST_F(CollectorTest, AGetReturnsWhileTheManagerIsInAnotherJobsSlowCallback) {
+  std::promise<void> in_callback;
+  absl::StatusOr<Event> leave_callback = Event::Create();
+  ASSERT_THAT(leave_callback, IsOk());
+  absl::StatusOr<AsyncResult<int>> slow = pool_->ApplyAsyncWithCallbacks(
+      {.on_success = [&](const int&) {
+        in_callback.set_value();
+        (void)leave_callback->Wait(kGenerous);
+      }},
+      Triple, 1);
+  ASSERT_THAT(slow, IsOk());
+  std::future<void> callback_started = in_callback.get_future();
+  ASSERT_EQ(callback_started.wait_for(absl::ToChronoSeconds(kGenerous)), std::future_status::ready);
+
+  absl::StatusOr<AsyncResult<int>> quick = pool_->ApplyAsync(Triple, 2);
+  ASSERT_THAT(quick, IsOk());
+  // (Bounded: if only the manager collected, this would wait for the callback to end.)
+  EXPECT_THAT(quick->Get(internal::BoundOnWaits(kGenerous)), IsOkAndHolds(6));
+  leave_callback->Set();
+  EXPECT_THAT(slow->Get(kGenerous), IsOkAndHolds(3));
+}
+
+TEST_F(CollectorTest, WaitersThatNeverCollectFailTheSlowCallbackTest) {
+  EXPECT_THAT(test::FailsWithBugPutBack("CollectorTest.AGetReturnsWhileTheManagerIsInAnotherJobsSlowCallback",
+                                        "waiters_never_collect"),
+              IsOk());
+}
+
+// Passes when threads that wait in Map, Apply and Get() while others' MapAsync calls are
+// in flight all get every result right: whoever collects files everyone's.
 TEST_F(CollectorTest, CallersWaitingTogetherAllGetTheirResults) {
   constexpr int kThreads = 4;
   constexpr int kRounds = 100;
@@ -162,6 +235,8 @@ TEST_F(CollectorTest, CallersWaitingTogetherAllGetTheirResults) {
         absl::StatusOr<MapResult<int>> in_flight = pool_->MapAsync(Triple, inputs, {.chunksize = 3});
         if (pool_->Map(Triple, inputs).value_or(std::vector<int>{}) != expected) ++wrong;
         if (pool_->Apply(Triple, round).value_or(-1) != 3 * round) ++wrong;
+        absl::StatusOr<AsyncResult<int>> one = pool_->ApplyAsync(Triple, round + t);
+        if (!one.ok() || one->Get(kGenerous).value_or(-1) != 3 * (round + t)) ++wrong;
         if (!in_flight.ok() || in_flight->Get(kGenerous).value_or(std::vector<int>{}) != expected) {
           ++wrong;
         }

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "base/cpu_relax.h"
+#include "base/put_bug_back.h"
 #include "process/cpu_count.h"
 #include "process/life_record.h"
 
@@ -85,6 +86,11 @@ bool Job::Ready() const {
   return CompleteLocked();
 }
 
+bool Job::ResultsIn() const {
+  MutexLock lock(mutex_);
+  return remaining_ == 0;
+}
+
 bool Job::Successful() const {
   MutexLock lock(mutex_);
   return CompleteLocked() && failed_ == 0;
@@ -110,6 +116,10 @@ bool Job::Wait(absl::Duration timeout) const {
   // Recorded only if it waited: a result that was in already costs one branch.
   const int64_t start_us = PoolRecordEnabled() && !Ready() ? PoolRecordMicros() : 0;
   const absl::Time deadline = absl::Now() + timeout;
+  if (helper_ != nullptr && timeout > absl::ZeroDuration() &&
+      !BugPutBack("waiters_never_collect") && !ResultsIn()) {
+    helper_->CollectFor(*this, deadline);
+  }
   SpinUntilComplete(std::min(timeout, kSpinBeforeSleeping));
   std::string record_pool;
   bool complete = true;

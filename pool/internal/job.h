@@ -44,6 +44,19 @@ namespace mp::internal {
 // pages, if it is big enough to have one, before anything is written there.
 void AdviseHugePages(void* data, size_t bytes);
 
+class Job;
+
+// Lent to a job by an engine whose results a waiting thread can collect itself (PoolCore):
+// Job::Wait() first lends its thread to it, so that the result need not pass through the
+// engine's own thread on its way to the caller.
+class WaitHelper {
+ public:
+  virtual ~WaitHelper() = default;
+  // Collects results until `job`'s are all in or `deadline` passes; returns at once if
+  // it cannot (someone else collects). Wait() then waits as usual.
+  virtual void CollectFor(const Job& job, absl::Time deadline) = 0;
+};
+
 class Job : public std::enable_shared_from_this<Job> {
  public:
   // `unordered_stream`: results will be read in the order they complete (ImapUnordered),
@@ -88,7 +101,12 @@ class Job : public std::enable_shared_from_this<Job> {
   // when the job is submitted, so that a wait on it is recorded (process/life_record.h).
   void RecordAs(std::string pool_id) ABSL_LOCKS_EXCLUDED(mutex_);
 
+  // By the engine, before the job is handed to the caller; never changed afterwards.
+  void LendWaitHelper(std::shared_ptr<WaitHelper> helper) { helper_ = std::move(helper); }
+
   bool Ready() const;
+  // Every task's result is filed (its on-done callback may still be to run).
+  bool ResultsIn() const;
   // Ready, and no task failed.
   bool Successful() const;
   // Waits until every result is in (and the on-done callback has run); false if
@@ -193,6 +211,8 @@ class Job : public std::enable_shared_from_this<Job> {
   // Set with on_done_, cleared when it has run.
   bool on_done_pending_ ABSL_GUARDED_BY(mutex_) = false;
   const size_t tasks_;  // never changes: read without the lock
+  // LendWaitHelper(): set before the job is shared, then only read.
+  std::shared_ptr<WaitHelper> helper_;
 };
 
 // Results are stored as values, one per task, and errors by task index: for numbers a

@@ -33,9 +33,9 @@ namespace {
 // A dead worker is seen at once through its pidfd (death_watch.h). Only where the kernel
 // has no pidfds does the manager look at the workers this often, results or not.
 constexpr absl::Duration kCheckInterval = absl::Milliseconds(10);
-// How long the manager goes on collecting results with none coming before it leaves the
-// queue to callers (see Manage()).
-constexpr absl::Duration kLinger = absl::Milliseconds(10);
+// The longest the manager sleeps on the results queue before it looks again at what is
+// left to do (it leaves the queue to callers once no work is left).
+constexpr absl::Duration kLongestCollectingSleep = absl::Milliseconds(10);
 using Callbacks = std::vector<std::function<void()>>;
 
 }  // namespace
@@ -57,6 +57,7 @@ absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolOptions options) {
                           : CpuCount();
   }
   std::unique_ptr<PoolCore> core(new PoolCore(std::move(options)));
+  core->lender_ = std::make_shared<Lender>(core.get());
   MP_ASSIGN_OR_RETURN(core->death_watch_,
                       DeathWatch::Start([core = core.get()](pid_t) { core->OnWorkerDied(); }));
   // The manager does not spin waiting for results: while results are coming, every worker
@@ -66,6 +67,11 @@ absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolOptions options) {
                       ByteQueue::Create({.capacity_bytes = core->options_.queue_bytes,
                                          .spin = absl::ZeroDuration()}));
   core->results_ = std::make_unique<ByteQueue>(std::move(results));
+  // A caller who collects for a job of fewer tasks than workers watches the queue a
+  // moment before it sleeps (ByteQueue's default spin): a CPU is free for it, and a quick
+  // answer then costs no wake-up. With more, the workers want every CPU.
+  MP_ASSIGN_OR_RETURN(ByteQueue watched, ByteQueue::Attach(core->results_->name()));
+  core->results_watched_ = std::make_unique<ByteQueue>(std::move(watched));
   const PoolOptions& given = core->options_;
   core->launch_ = {.start_method = given.start_method,
                    .queue_bytes = given.queue_bytes,
@@ -94,9 +100,44 @@ absl::StatusOr<std::unique_ptr<PoolCore>> PoolCore::Start(PoolOptions options) {
   return core;
 }
 
+// Lent to jobs, which may outlive the pool: it reaches the pool only while the pool lets
+// it, and the pool waits for a thread collecting through it to leave before it goes.
+class PoolCore::Lender final : public WaitHelper {
+ public:
+  explicit Lender(PoolCore* core) : core_(core) {}
+
+  void CollectFor(const Job& job, absl::Time deadline) override {
+    PoolCore* core = nullptr;
+    {
+      MutexLock lock(mutex_);
+      core = core_;
+      if (core == nullptr) return;
+      ++collecting_;
+    }
+    core->CollectForWaiter(job, deadline);
+    MutexLock lock(mutex_);
+    if (--collecting_ == 0) left_.SignalAll();
+  }
+
+  // After the pool stopped (a collecting thread then leaves at once): no thread reaches
+  // the pool through this any more.
+  void TakeBack() {
+    MutexLock lock(mutex_);
+    core_ = nullptr;
+    while (collecting_ > 0) left_.Wait(mutex_);
+  }
+
+ private:
+  Mutex mutex_;
+  CondVar left_;
+  PoolCore* core_ ABSL_GUARDED_BY(mutex_);
+  int collecting_ ABSL_GUARDED_BY(mutex_) = 0;
+};
+
 PoolCore::~PoolCore() {
   if (!joined_) RecordPoolEvent(absl::StrCat("destroy pool=", record_id_, " without=join"));
   Stop();
+  if (lender_ != nullptr) lender_->TakeBack();
   if (manager_.joinable()) manager_.join();
   death_watch_.reset();  // its thread calls OnWorkerDied(), which needs mutex_
 }
@@ -216,15 +257,14 @@ void PoolCore::Manage() {
     }
     if (collector_ == Collector::kNobody && !AllWorkDoneLocked()) collector_ = Collector::kManager;
     const absl::Duration until_check = std::max(next_check - now, absl::ZeroDuration());
-    bool idle = false;  // collecting, and nothing came until the check was due
     if (collector_ == Collector::kManager) {
       mutex_.Unlock();
-      const absl::Status got = results_->GetInto(message, std::min(until_check, kLinger));
+      const absl::Status got =
+          results_->GetInto(message, std::min(until_check, kLongestCollectingSleep));
       mutex_.Lock();
       now = absl::Now();
       if (got.ok() && phase_ != Phase::kTerminating) HandleResults(message, done);
       if (got.code() == absl::StatusCode::kDataLoss) QueueDamagedLocked(got, done);
-      idle = !got.ok();
     } else {
       while (!ManagerHasWorkLocked() && manager_wake_.WaitUntil(mutex_, next_check)) {
       }
@@ -249,11 +289,12 @@ void PoolCore::Manage() {
     }
     JoinRetiredWorkersLocked();
     Dispatch(done);
-    // Nothing to collect for a while: the manager waits on manager_wake_ instead, so that
-    // the next caller of Map() may collect. Not at once when its work is done: while
-    // calls keep coming (ApplyAsync in a loop), each would then cost a wake-up more, the
-    // manager's (benchmarks/results/design_measurements.md).
-    if (collector_ == Collector::kManager && idle && AllWorkDoneLocked()) {
+    // Nothing left to collect: the manager leaves the queue at once and waits on
+    // manager_wake_, so that the next caller to wait (Map(), or Get() on an ApplyAsync
+    // result) collects its own results. It used to linger for 10 ms first, which spared
+    // ApplyAsync in a loop the manager's wake-up, but kept its Get() from collecting: the
+    // round trip was 2x slower (benchmarks/results/apply_round_trip_2026-12-07.md).
+    if (collector_ == Collector::kManager && AllWorkDoneLocked()) {
       collector_ = Collector::kNobody;
     }
     TakeCallbacksForManagerLocked(done);
@@ -615,6 +656,7 @@ bool PoolCore::AllWorkDoneLocked() const {
 absl::Status PoolCore::Submit(const EngineCall& call) {
   const auto* tasks = std::get_if<EncodedTasks>(&call.tasks);
   if (tasks == nullptr) return WrongFormOfTasks(RunsTasksHere());
+  call.job->LendWaitHelper(lender_);
   return SubmitChunks(tasks->task_name, call.job, call.chunksize, tasks->encode_args,
                       /*collecting=*/false);
 }
@@ -643,27 +685,49 @@ absl::Status PoolCore::SubmitAndWait(const EngineCall& call) {
   if (collecting && submitted.ok()) {
     // The caller collects its own results meanwhile: recorded like a wait, since it is one.
     const int64_t start_us = PoolRecordEnabled() ? PoolRecordMicros() : 0;
-    CollectUntilDone(*job);
+    CollectUntilDone(*job, absl::InfiniteFuture());
     if (start_us != 0) RecordPoolWait(record_id_, start_us, /*collecting=*/true, /*timed_out=*/false);
   }
-  if (collecting) {
-    MutexLock lock(mutex_);
-    collector_ = Collector::kNobody;
-    if (ManagerHasWorkLocked()) manager_wake_.Signal();
-  }
+  if (collecting) StopCollectingAsCaller();
   if (submitted.ok()) job->Wait(absl::InfiniteDuration());
   return submitted;
 }
 
-void PoolCore::CollectUntilDone(Job& job) {
+void PoolCore::StopCollectingAsCaller() {
+  MutexLock lock(mutex_);
+  collector_ = Collector::kNobody;
+  if (ManagerHasWorkLocked()) manager_wake_.Signal();
+}
+
+void PoolCore::CollectForWaiter(const Job& job, absl::Time deadline) {
+  {
+    MutexLock lock(mutex_);
+    // As SubmitAndWait: not while the manager (or another caller) collects, and not with
+    // max_tasks_per_child, where only the manager may start the worker that replaces one.
+    if (collector_ != Collector::kNobody || options_.max_tasks_per_child != 0 ||
+        phase_ != Phase::kRunning) {
+      return;
+    }
+    collector_ = Collector::kCaller;
+  }
+  // (Job::Wait() records this wait, as one.)
+  CollectUntilDone(job, deadline);
+  StopCollectingAsCaller();
+}
+
+void PoolCore::CollectUntilDone(const Job& job, absl::Time deadline) {
   std::string message;
-  while (!job.Ready()) {
+  while (!job.ResultsIn()) {
     {
       MutexLock lock(mutex_);
       if (manager_wants_queue_ || phase_ == Phase::kTerminating || phase_ == Phase::kFinished) return;
     }
+    const absl::Time now = absl::Now();
+    if (now >= deadline) return;
     // The manager's nudge ends this wait early if it wants the queue back.
-    const absl::Status got = results_->GetInto(message, kCheckInterval);
+    ByteQueue& results =
+        job.size() < static_cast<size_t>(options_.workers) ? *results_watched_ : *results_;
+    const absl::Status got = results.GetInto(message, std::min(kCheckInterval, deadline - now));
     if (got.ok()) {
       MutexLock lock(mutex_);
       FileCollectedLocked(message);

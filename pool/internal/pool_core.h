@@ -22,7 +22,9 @@
 // result is filed: two wake-ups per answer, worker -> manager -> caller. A caller that
 // will wait anyway (SubmitAndWait: Map, Starmap, Apply) collects them itself when the
 // manager is idle: one wake-up, worker -> caller, and on a small machine one thread fewer
-// wanting a CPU. While it does, the manager only watches the workers; a dead one makes
+// wanting a CPU. So does a thread that waits on an ApplyAsync or MapAsync result
+// (Job::Wait, through the Lender below) if it gets there before the manager, whom
+// Submit() wakes in case nobody waits (a callback, or a result only polled). While it does, the manager only watches the workers; a dead one makes
 // it ask for the queue back (a dead worker's last results must be filed before its
 // chunks are failed), and callbacks of other jobs that the caller filed are run by the
 // manager, never on a thread that did not ask for them. Not with max_tasks_per_child:
@@ -141,9 +143,15 @@ class PoolCore final : public Engine {
                             size_t chunksize,
                             absl::FunctionRef<void(size_t, size_t, std::string&)> encode_args,
                             bool collecting);
-  // A collecting caller: files results until `job` is complete, the manager wants the
-  // queue back, or the pool is terminated (SubmitAndWait then gives the queue up).
-  void CollectUntilDone(Job& job);
+  // A collecting caller: files results until `job`'s are all in, `deadline` passes, the
+  // manager wants the queue back, or the pool is terminated (the caller then gives the
+  // queue up).
+  void CollectUntilDone(const Job& job, absl::Time deadline);
+  // For a thread in Job::Wait() on a job of this pool (Lender): collects like
+  // SubmitAndWait's caller if nobody collects now; otherwise returns at once.
+  void CollectForWaiter(const Job& job, absl::Time deadline) ABSL_LOCKS_EXCLUDED(mutex_);
+  // Gives the queue back after collecting, waking the manager if work is left for it.
+  void StopCollectingAsCaller() ABSL_LOCKS_EXCLUDED(mutex_);
   // A collecting caller: files `message` and sends what that made room for; callbacks
   // of other jobs go to the manager.
   void FileCollectedLocked(const std::string& message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -210,6 +218,11 @@ class PoolCore final : public Engine {
   // Terminate() without the record's line: for Terminate() and the destructor.
   void Stop();
 
+  // Lent to the jobs of Submit() (Job::LendWaitHelper): a thread waiting on one collects
+  // through it while the pool lives; the destructor takes the pool back from it first.
+  class Lender;
+  std::shared_ptr<Lender> lender_;
+
   const PoolOptions options_;  // workers resolved (never 0)
   // How workers are started: set by Start() before the manager starts, then never changed.
   WorkerLaunch launch_;
@@ -241,6 +254,9 @@ class PoolCore final : public Engine {
   std::atomic<uint64_t> next_job_id_ = 1;
   // Set by Start() before the manager starts, then never changed (it locks itself).
   std::unique_ptr<ByteQueue> results_;
+  // The same queue, for callers who collect a job of few tasks (CollectUntilDone): it
+  // spins before sleeping.
+  std::unique_ptr<ByteQueue> results_watched_;
   // Set by Start() before the manager starts.
   std::unique_ptr<DeathWatch> death_watch_;
   std::thread manager_;
