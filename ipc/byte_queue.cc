@@ -367,15 +367,20 @@ std::optional<uint64_t> ByteQueue::FirstLengthLocked(const State& state) const {
   return length;
 }
 
-absl::StatusOr<bool> ByteQueue::GetUnlessSomeoneReads(std::string& message, absl::Time deadline) {
+absl::Status ByteQueue::LockWhenNotEmpty(absl::Time deadline) const {
   State& state = *state_;
-  MP_RETURN_IF_ERROR(LockWhen(
+  return LockWhen(
       state.not_empty, deadline,
       [&] {
         state.mutex.AssertHeld();
         return state.read_position != state.write_position;
       },
-      "Get(): timed out waiting for a message"));
+      "Get(): timed out waiting for a message");
+}
+
+absl::StatusOr<bool> ByteQueue::GetUnlessSomeoneReads(std::string& message, absl::Time deadline) {
+  State& state = *state_;
+  MP_RETURN_IF_ERROR(LockWhenNotEmpty(deadline));
   state.mutex.AssertHeld();
   // A Get() copying the first message out: the next one starts after it, but only its
   // reader can free the room in order, so this one waits for it on the slot.
@@ -413,13 +418,7 @@ absl::StatusOr<bool> ByteQueue::GetBySlot(std::string& message, absl::Time deadl
     state.read_slot.AssertHeld();
     (void)state.read_slot.Unlock();
   };
-  MP_RETURN_IF_ERROR(LockWhen(
-      state.not_empty, deadline,
-      [&] {
-        state.mutex.AssertHeld();
-        return state.read_position != state.write_position;
-      },
-      "Get(): timed out waiting for a message"));
+  MP_RETURN_IF_ERROR(LockWhenNotEmpty(deadline));
   state.mutex.AssertHeld();
   // The slot is ours: a reading mark found here was left by a reader that died
   // mid-copy. Its message was never freed, so it is read again.

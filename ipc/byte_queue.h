@@ -245,6 +245,8 @@ class ByteQueue {
   // Put() through the write slot: reserves under the lock, copies without it, publishes.
   absl::StatusOr<size_t> PutBySlot(absl::Span<const std::string_view> messages,
                                    absl::Time deadline);
+  // LockWhen() a message is queued. OK: the lock is held.
+  absl::Status LockWhenNotEmpty(absl::Time deadline) const;
   // Get() when no Get() copies without the lock: true if it got a message; false if one
   // does (or its slot is still held), so that this one must take the read slot.
   absl::StatusOr<bool> GetUnlessSomeoneReads(std::string& message, absl::Time deadline);
